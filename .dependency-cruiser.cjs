@@ -1,0 +1,58 @@
+/** Layer rules of DESIGN §6: the domain is pure, libs never reach into apps. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'okr-domain-is-pure',
+      comment: 'libs/okr holds the deciders: no framework, database, I/O or other lib of ours.',
+      severity: 'error',
+      from: { path: '^libs/okr/' },
+      to: {
+        pathNot: ['^libs/okr/', '^node_modules/fast-check/'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'okr-domain-no-node-io',
+      severity: 'error',
+      from: { path: '^libs/okr/' },
+      to: {
+        dependencyTypes: ['core'],
+        path: '^(fs|net|http|https|child_process|worker_threads|dgram|pg)$',
+      },
+    },
+    {
+      name: 'libs-never-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'production-code-never-imports-tests',
+      severity: 'error',
+      from: { path: '^(apps|libs)/', pathNot: '\\.spec\\.ts$|/testing/' },
+      to: { path: '(^test/|\\.spec\\.ts$)' },
+    },
+    {
+      name: 'event-store-knows-no-read-models-or-api',
+      severity: 'error',
+      from: { path: '^libs/event-store/' },
+      to: { path: '^libs/read-models/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^dist/|node_modules/)' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+  },
+};

@@ -1,0 +1,131 @@
+import { isAbsolute, resolve } from 'node:path';
+
+export type EventStoreKind = 'postgres' | 'eventstoredb';
+export type ProjectorMode = 'in-process' | 'external';
+
+/** Everything the processes read from the environment, validated once at start-up. */
+export interface AppConfig {
+  readonly nodeEnv: string;
+  readonly port: number;
+  /** Unset means: start an embedded PostgreSQL whose data lives in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly eventStore: EventStoreKind;
+  readonly eventStoreUrl: string | undefined;
+  readonly auth: { readonly jwtSecret: string; readonly jwksUrl: string | undefined };
+  readonly projector: ProjectorMode;
+}
+
+/** The documented development secret; refused when NODE_ENV=production. */
+export const DEVELOPMENT_JWT_SECRET = 'okr-ledger-development-secret-do-not-use-in-production';
+
+/** A configuration problem, reported as one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 4000;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError('PORT', `must be a whole number from 1 to 65535, got "${raw}"`);
+  }
+  const port = Number(raw);
+  if (port < 1 || port > 65535) {
+    throw new ConfigError('PORT', `must be a whole number from 1 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parseUrl(
+  variable: string,
+  raw: string | undefined,
+  protocols: readonly string[],
+): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `is not a valid URL (expected ${protocols[0]}//…)`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(
+      variable,
+      `must use ${protocols.join(' or ')}, got "${url.protocol}" (expected ${protocols[0]}//…)`,
+    );
+  }
+  if (!url.hostname && url.protocol !== 'esdb:') {
+    throw new ConfigError(variable, 'has no host name');
+  }
+  return raw;
+}
+
+function parseChoice<T extends string>(
+  variable: string,
+  raw: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const found = choices.find((c) => c === raw.trim());
+  if (!found) throw new ConfigError(variable, `must be one of ${choices.join(', ')}, got "${raw}"`);
+  return found;
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): AppConfig {
+  const nodeEnv = env.NODE_ENV?.trim() || 'development';
+  const port = parsePort(env.PORT);
+  const databaseUrl = parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
+  const rawDir = env.OKR_DATA_DIR?.trim() || './.okr-data';
+  const dataDir = isAbsolute(rawDir) ? rawDir : resolve(cwd, rawDir);
+  const eventStore = parseChoice<EventStoreKind>(
+    'EVENT_STORE',
+    env.EVENT_STORE,
+    ['postgres', 'eventstoredb'],
+    'postgres',
+  );
+  const eventStoreUrl = parseUrl('EVENTSTORE_URL', env.EVENTSTORE_URL, [
+    'esdb:',
+    'esdb+discover:',
+    'kurrentdb:',
+  ]);
+  if (eventStore === 'eventstoredb' && !eventStoreUrl) {
+    throw new ConfigError('EVENTSTORE_URL', 'is required when EVENT_STORE=eventstoredb');
+  }
+  const jwksUrl = parseUrl('AUTH_JWKS_URL', env.AUTH_JWKS_URL, ['https:', 'http:']);
+  const secret = env.AUTH_JWT_SECRET?.trim();
+  if (secret !== undefined && secret !== '' && secret.length < 32) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters long');
+  }
+  if (nodeEnv === 'production' && !jwksUrl && (!secret || secret === DEVELOPMENT_JWT_SECRET)) {
+    throw new ConfigError(
+      'AUTH_JWT_SECRET',
+      'must be set (or AUTH_JWKS_URL) in production; the development secret is refused',
+    );
+  }
+  const projector = parseChoice<ProjectorMode>(
+    'PROJECTOR',
+    env.PROJECTOR,
+    ['in-process', 'external'],
+    'in-process',
+  );
+  return {
+    nodeEnv,
+    port,
+    databaseUrl,
+    dataDir,
+    eventStore,
+    eventStoreUrl,
+    auth: { jwtSecret: secret || DEVELOPMENT_JWT_SECRET, jwksUrl },
+    projector,
+  };
+}
