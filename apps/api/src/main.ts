@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type AppConfig, ConfigError, loadConfig } from '@okr-ledger/platform';
+import { AppModule } from './app.module';
+import {
+  DataDirInUseError,
+  externalDatabase,
+  type RunningDatabase,
+  startEmbeddedPostgres,
+} from './database/embedded-postgres.runner';
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // One line naming the variable, no stack: the operator has a typo to fix, not a bug.
+      process.stderr.write(`okr-ledger: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = new Logger('OkrLedger');
+
+  let database: RunningDatabase;
+  try {
+    database = config.databaseUrl
+      ? externalDatabase(config.databaseUrl)
+      : await startEmbeddedPostgres(config.dataDir, (message) => logger.log(message));
+  } catch (error) {
+    if (error instanceof DataDirInUseError) {
+      process.stderr.write(`okr-ledger: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  logger.log(`Database: ${database.description}`);
+
+  const app = await NestFactory.create(AppModule.forRoot({ config, databaseUrl: database.url }), {
+    bufferLogs: false,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: stopping`);
+    await app.close();
+    await database.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => void stop(signal));
+  }
+
+  await app.listen(config.port);
+  const base = `http://localhost:${config.port}`;
+  logger.log(`GraphQL:  ${base}/graphql`);
+  logger.log(`Health:   ${base}/health`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`okr-ledger: failed to start: ${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { loadConfig } from '@okr-ledger/platform';
+import { AppModule } from '../../apps/api/src/app.module';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+/** The API booted in-process on its own fresh database, listening on a free port. */
+export interface TestApp {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const database = await createTestDatabase('e2e');
+  const config = loadConfig({ ...env, DATABASE_URL: database.url });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot({ config, databaseUrl: database.url })],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  return {
+    app,
+    url: url.replace('[::1]', '127.0.0.1'),
+    database,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
