@@ -58,8 +58,7 @@ export function diffFields<Fields extends Record<string, FieldValue>>(
   for (const field of fields) {
     const to = proposed[field];
     if (to === undefined || Object.is(to, current[field])) continue;
-    // The mapped union cannot be correlated by the compiler; field, from and to agree by construction.
-    changes.push({ field, from: current[field], to } as FieldChangeOf<Fields>);
+    changes.push({ field, from: current[field], to });
   }
   return changes;
 }

@@ -1,0 +1,124 @@
+import type { DomainEvent, FieldChangeOf } from '../decider';
+
+export const keyResultStream = (keyResultId: string): string => `key-result-${keyResultId}`;
+
+export const KEY_RESULT_TYPES = [
+  'INCREASE',
+  'DECREASE',
+  'STAY_ABOVE',
+  'STAY_BELOW',
+  'MILESTONE',
+] as const;
+export type KeyResultType = (typeof KEY_RESULT_TYPES)[number];
+
+/** Activity, direct result, or final objective. */
+export const KEY_RESULT_KINDS = ['INPUT', 'OUTPUT', 'OUTCOME'] as const;
+export type KeyResultKind = (typeof KEY_RESULT_KINDS)[number];
+
+/** OWN_VALUE scores the key result's value; ALIGNED_OBJECTIVES rolls up its aligned objectives. */
+export const KEY_RESULT_SCORINGS = ['OWN_VALUE', 'ALIGNED_OBJECTIVES'] as const;
+export type KeyResultScoring = (typeof KEY_RESULT_SCORINGS)[number];
+
+export const CHECK_IN_SOURCES = ['MANUAL', 'INTEGRATION'] as const;
+export type CheckInSource = (typeof CHECK_IN_SOURCES)[number];
+
+/** The redefinable fields, keyed by their GraphQL names. */
+export type KeyResultDefinition = {
+  readonly title: string;
+  readonly ownerId: string | null;
+  readonly type: KeyResultType;
+  readonly kind: KeyResultKind;
+  readonly startValue: number;
+  readonly targetValue: number;
+  readonly unit: string | null;
+  /** > 0; 1 by default, so key results weigh equally unless someone decides otherwise. */
+  readonly weight: number;
+  readonly dataSourceUrl: string | null;
+  readonly scoring: KeyResultScoring;
+};
+export const KEY_RESULT_REDEFINABLE_FIELDS = [
+  'title',
+  'ownerId',
+  'type',
+  'kind',
+  'startValue',
+  'targetValue',
+  'unit',
+  'weight',
+  'dataSourceUrl',
+  'scoring',
+] as const satisfies readonly (keyof KeyResultDefinition)[];
+
+export type KeyResultFieldChange = FieldChangeOf<KeyResultDefinition>;
+
+/** The current value starts at startValue. */
+export type KeyResultAdded = DomainEvent<
+  'KeyResultAdded',
+  KeyResultDefinition & {
+    readonly keyResultId: string;
+    readonly objectiveId: string;
+    readonly cycleId: string;
+  }
+>;
+/** Only the fields that really changed, each with its old and new value. */
+export type KeyResultRedefined = DomainEvent<
+  'KeyResultRedefined',
+  {
+    readonly keyResultId: string;
+    readonly changes: readonly KeyResultFieldChange[];
+    readonly reason: string | null;
+  }
+>;
+export type KeyResultCheckedIn = DomainEvent<
+  'KeyResultCheckedIn',
+  {
+    readonly keyResultId: string;
+    readonly checkInId: string;
+    readonly value: number;
+    readonly previousValue: number;
+    /** 0..1, stated by a person; never derived from progress. */
+    readonly confidence: number | null;
+    readonly plan: string | null;
+    readonly progress: string | null;
+    readonly problems: string | null;
+    readonly source: CheckInSource;
+    readonly idempotencyKey: string | null;
+  }
+>;
+/** The key result becomes a health metric: monitored, no longer scored, history kept. */
+export type KeyResultGraduated = DomainEvent<
+  'KeyResultGraduated',
+  { readonly keyResultId: string; readonly reason: string | null }
+>;
+/** Initiatives drive a key result but never count toward its progress. */
+export type InitiativeAdded = DomainEvent<
+  'InitiativeAdded',
+  {
+    readonly keyResultId: string;
+    readonly initiativeId: string;
+    readonly title: string;
+    /** UTC ISO-8601 date (YYYY-MM-DD) or instant. */
+    readonly dueDate: string | null;
+  }
+>;
+export type InitiativeCompleted = DomainEvent<
+  'InitiativeCompleted',
+  { readonly keyResultId: string; readonly initiativeId: string }
+>;
+
+export type KeyResultEvent =
+  | KeyResultAdded
+  | KeyResultRedefined
+  | KeyResultCheckedIn
+  | KeyResultGraduated
+  | InitiativeAdded
+  | InitiativeCompleted;
+
+export const KEY_RESULT_EVENT_TYPES = [
+  'KeyResultAdded',
+  'KeyResultRedefined',
+  'KeyResultCheckedIn',
+  'KeyResultGraduated',
+  'InitiativeAdded',
+  'InitiativeCompleted',
+] as const satisfies readonly KeyResultEvent['type'][];

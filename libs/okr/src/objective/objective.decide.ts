@@ -1,0 +1,198 @@
+import type { CycleStatus } from '../cycle/cycle.events';
+import { diffFields, type Decider } from '../decider';
+import {
+  AggregateNotFound,
+  DomainRuleViolation,
+  optionalText,
+  requireId,
+  requireText,
+} from '../okr.errors';
+import {
+  OBJECTIVE_REVISABLE_FIELDS,
+  type ObjectiveDefinition,
+  type ObjectiveEvent,
+  type ObjectiveParent,
+} from './objective.events';
+import {
+  evolveObjective,
+  initialObjectiveState,
+  type Objective,
+  type ObjectiveState,
+} from './objective.state';
+
+export type SetObjective = {
+  readonly type: 'SetObjective';
+  readonly data: ObjectiveDefinition & {
+    readonly objectiveId: string;
+    readonly cycleId: string;
+    readonly parent: ObjectiveParent | null;
+  };
+};
+/** A field left undefined keeps its value; null clears a nullable field. */
+export type ReviseObjective = {
+  readonly type: 'ReviseObjective';
+  readonly data: {
+    readonly objectiveId: string;
+    readonly changes: Partial<ObjectiveDefinition>;
+    readonly reason: string | null;
+  };
+};
+export type AlignObjective = {
+  readonly type: 'AlignObjective';
+  readonly data: {
+    readonly objectiveId: string;
+    readonly parent: ObjectiveParent | null;
+    readonly reason: string | null;
+  };
+};
+export type ArchiveObjective = {
+  readonly type: 'ArchiveObjective';
+  readonly data: { readonly objectiveId: string; readonly reason: string | null };
+};
+
+export type ObjectiveCommand = SetObjective | ReviseObjective | AlignObjective | ArchiveObjective;
+
+export interface ObjectiveContext {
+  /** Status of the objective's cycle, read from the cycle stream. */
+  readonly cycleStatus: CycleStatus;
+  /**
+   * Ids of the objectives above the proposed parent's objective (from the alignment read
+   * model, so possibly stale: the check then catches what is already projected). Pass [] when
+   * the command sets no parent.
+   */
+  readonly parentAncestorObjectiveIds: readonly string[];
+}
+
+function rejectLoop(
+  objectiveId: string,
+  parent: ObjectiveParent | null,
+  context: ObjectiveContext,
+) {
+  if (parent === null) return;
+  requireId(parent.objectiveId, 'parent');
+  if (parent.kind === 'KEY_RESULT') requireId(parent.keyResultId, 'parentKeyResultId');
+  // For a key-result parent, parent.objectiveId is that key result's objective: aligning under
+  // one's own key result is a loop too.
+  if (
+    parent.objectiveId === objectiveId ||
+    context.parentAncestorObjectiveIds.includes(objectiveId)
+  ) {
+    throw new DomainRuleViolation('ALIGNMENT_LOOP', 'parent');
+  }
+}
+
+function rejectFrozen(cycleStatus: CycleStatus): void {
+  if (cycleStatus === 'CLOSED') throw new DomainRuleViolation('CYCLE_CLOSED');
+}
+
+/** The objective a change applies to: it must exist, its cycle be open, and it be active. */
+function changeable(
+  state: ObjectiveState,
+  objectiveId: string,
+  context: ObjectiveContext,
+): Objective {
+  if (state === null) throw new AggregateNotFound('Objective', objectiveId);
+  rejectFrozen(context.cycleStatus);
+  if (state.status === 'ARCHIVED') throw new DomainRuleViolation('OBJECTIVE_ARCHIVED');
+  return state;
+}
+
+function sameParent(a: ObjectiveParent | null, b: ObjectiveParent | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.kind === 'KEY_RESULT' && b.kind === 'KEY_RESULT') return a.keyResultId === b.keyResultId;
+  return a.kind === b.kind && a.objectiveId === b.objectiveId;
+}
+
+function normalise(changes: Partial<ObjectiveDefinition>): Partial<ObjectiveDefinition> {
+  return {
+    ...changes,
+    ...(changes.title !== undefined && { title: requireText(changes.title, 'title') }),
+    ...(changes.description !== undefined && { description: optionalText(changes.description) }),
+  };
+}
+
+export function decideObjective(
+  command: ObjectiveCommand,
+  state: ObjectiveState,
+  context: ObjectiveContext,
+): ObjectiveEvent[] {
+  switch (command.type) {
+    case 'SetObjective': {
+      const { objectiveId, cycleId, ownerId, teamId, parent } = command.data;
+      if (state !== null) throw new DomainRuleViolation('ALREADY_EXISTS', 'id');
+      rejectFrozen(context.cycleStatus);
+      requireId(objectiveId, 'id');
+      requireId(cycleId, 'cycleId');
+      const title = requireText(command.data.title, 'title');
+      const description = optionalText(command.data.description);
+      rejectLoop(objectiveId, parent, context);
+      return [
+        {
+          type: 'ObjectiveSet',
+          data: { objectiveId, cycleId, title, description, ownerId, teamId, parent },
+        },
+      ];
+    }
+    case 'ReviseObjective': {
+      const objective = changeable(state, command.data.objectiveId, context);
+      const changes = diffFields(
+        objective,
+        normalise(command.data.changes),
+        OBJECTIVE_REVISABLE_FIELDS,
+      );
+      if (changes.length === 0) throw new DomainRuleViolation('NOTHING_CHANGED');
+      return [
+        {
+          type: 'ObjectiveRevised',
+          data: {
+            objectiveId: objective.objectiveId,
+            changes,
+            reason: optionalText(command.data.reason),
+          },
+        },
+      ];
+    }
+    case 'AlignObjective': {
+      const objective = changeable(state, command.data.objectiveId, context);
+      const { parent } = command.data;
+      rejectLoop(objective.objectiveId, parent, context);
+      if (sameParent(objective.parent, parent))
+        throw new DomainRuleViolation('NOTHING_CHANGED', 'parent');
+      return [
+        {
+          type: 'ObjectiveAligned',
+          data: {
+            objectiveId: objective.objectiveId,
+            from: objective.parent,
+            to: parent,
+            reason: optionalText(command.data.reason),
+          },
+        },
+      ];
+    }
+    case 'ArchiveObjective': {
+      const objective = changeable(state, command.data.objectiveId, context);
+      return [
+        {
+          type: 'ObjectiveArchived',
+          data: { objectiveId: objective.objectiveId, reason: optionalText(command.data.reason) },
+        },
+      ];
+    }
+    default: {
+      const _exhaustive: never = command;
+      throw new Error(`unknown objective command ${JSON.stringify(_exhaustive)}`);
+    }
+  }
+}
+
+export const objectiveDecider: Decider<
+  ObjectiveState,
+  ObjectiveCommand,
+  ObjectiveEvent,
+  ObjectiveContext
+> = {
+  decide: decideObjective,
+  evolve: evolveObjective,
+  initialState: initialObjectiveState,
+};

@@ -1,0 +1,40 @@
+export const HEALTH_VALUES = ['NOT_STARTED', 'ON_TRACK', 'AT_RISK', 'OFF_TRACK', 'DONE'] as const;
+export type Health = (typeof HEALTH_VALUES)[number];
+
+/** r = progress ÷ expected progress; at or above these it is ON_TRACK / AT_RISK. */
+export const ON_TRACK_RATIO = 0.7;
+export const AT_RISK_RATIO = 0.4;
+
+export interface HealthInput {
+  readonly progress: number;
+  /** Whether anyone has checked in yet (for an objective: on any of its key results). */
+  readonly checkedIn: boolean;
+  /** UTC ISO-8601 instants. */
+  readonly cycleStartsAt: string;
+  readonly cycleEndsAt: string;
+  readonly at: string;
+}
+
+/** Progress expected at `at`: 0 at the cycle's start growing linearly to 1 at its end. */
+export function expectedProgress(cycleStartsAt: string, cycleEndsAt: string, at: string): number {
+  const start = Date.parse(cycleStartsAt);
+  const end = Date.parse(cycleEndsAt);
+  const now = Date.parse(at);
+  if ([start, end, now].some(Number.isNaN)) return 0;
+  if (end <= start) return now >= end ? 1 : 0;
+  return Math.min(1, Math.max(0, (now - start) / (end - start)));
+}
+
+export function health(input: HealthInput): Health {
+  const { progress, checkedIn, cycleStartsAt, cycleEndsAt, at } = input;
+  // Nothing reported yet says nothing about the track, even if the start value already scores.
+  if (!checkedIn) return 'NOT_STARTED';
+  if (progress >= 1) return 'DONE';
+  const expected = expectedProgress(cycleStartsAt, cycleEndsAt, at);
+  // Before (or at) the start nothing is expected yet, so nobody can be behind.
+  if (expected <= 0) return 'ON_TRACK';
+  const ratio = (Number.isFinite(progress) ? progress : 0) / expected;
+  if (ratio >= ON_TRACK_RATIO) return 'ON_TRACK';
+  if (ratio >= AT_RISK_RATIO) return 'AT_RISK';
+  return 'OFF_TRACK';
+}
