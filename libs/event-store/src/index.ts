@@ -1,0 +1,20 @@
+export * from './event-store.port';
+export * from './event-store.errors';
+export {
+  START_POSITION,
+  comparePositions,
+  formatPosition,
+  isPosition,
+  maxPosition,
+  parsePosition,
+} from './positions';
+export * from './upcasters';
+export * from './handle-command';
+export * from './postgres/postgres-event-store';
+export {
+  MIGRATIONS,
+  migrateEventStore,
+  EVENT_STORE_SCHEMA,
+  APPEND_CHANNEL,
+} from './postgres/postgres-migrations';
+export * from './eventstoredb/eventstoredb-event-store';

@@ -1,0 +1,16 @@
+import { createTestDatabase } from '@okr-ledger/testing';
+import type { TestDatabase } from '@okr-ledger/testing';
+import { eventStoreContract } from '../testing/event-store.contract';
+import { createPostgresEventStore } from './postgres-event-store';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase('event_store_contract');
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+eventStoreContract('PostgreSQL', ({ clock, upcasters }) =>
+  createPostgresEventStore(database.url, { clock, upcasters, pollIntervalMs: 200 }),
+);

@@ -1,0 +1,444 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { PoolClient } from 'pg';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedState,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import {
+  EventStoreIntegrityError,
+  EventStoreUnavailable,
+  WrongExpectedVersion,
+} from '../event-store.errors';
+import { PollingSubscription, WakeUps } from '../polling-subscription';
+import { formatPosition, maxPosition, parsePosition, START_POSITION } from '../positions';
+import { UpcasterRegistry } from '../upcasters';
+import { APPEND_CHANNEL, migrateEventStore } from './postgres-migrations';
+
+/**
+ * When to NOTIFY listeners of new events.
+ * - `after-commit` (default): one coalesced `pg_notify` per process after appends commit. A
+ *   lost one only delays subscribers to their next poll.
+ * - `in-transaction`: inside the append transaction; PostgreSQL then takes a database-wide
+ *   lock at commit, which serialises concurrent commits (see docs/adr/0003-event-store.md).
+ * - `off`: subscribers in other processes rely on polling.
+ */
+export type NotifyMode = 'after-commit' | 'in-transaction' | 'off';
+
+export interface PostgresEventStoreOptions {
+  /** The only source of recorded times (a demo loader simulates a quarter with it). */
+  clock?: () => Date;
+  upcasters?: UpcasterRegistry;
+  notify?: NotifyMode;
+  /** Subscription polling fallback when no wake-up arrives. */
+  pollIntervalMs?: number;
+  /** Pool size when the store creates its pool from a URL. */
+  maxConnections?: number;
+}
+
+interface EventRow {
+  tx: string;
+  pos: string;
+  id: string;
+  stream_name: string;
+  revision: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const EVENT_COLUMNS = `e.transaction_id::text AS tx, e.global_position::text AS pos, e.event_id::text AS id,
+  e.stream_name, e.revision::text AS revision, e.type, e.data, e.metadata, e.recorded_at`;
+const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const WRONG_EXPECTED_VERSION = 'EV001';
+const UNIQUE_VIOLATION = '23505';
+
+export class PostgresEventStore implements EventStore {
+  readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private readonly clock: () => Date;
+  private readonly upcasters: UpcasterRegistry;
+  private readonly notifyMode: NotifyMode;
+  private readonly pollIntervalMs: number;
+  private readonly wakeUps = new WakeUps();
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private listener: PoolClient | null = null;
+  private listening: Promise<void> | null = null;
+  private notifyInFlight: Promise<void> | null = null;
+  private notifyPending = false;
+  private closed = false;
+
+  constructor(poolOrUrl: Pool | string, options: PostgresEventStoreOptions = {}) {
+    this.ownsPool = typeof poolOrUrl === 'string';
+    this.pool =
+      typeof poolOrUrl === 'string'
+        ? new Pool({ connectionString: poolOrUrl, max: options.maxConnections ?? 20 })
+        : poolOrUrl;
+    // An idle client that dies must not crash the process; the next query reconnects.
+    if (this.ownsPool) this.pool.on('error', () => undefined);
+    this.clock = options.clock ?? (() => new Date());
+    this.upcasters = options.upcasters ?? new UpcasterRegistry();
+    this.notifyMode = options.notify ?? 'after-commit';
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  /** Runs the migrations, then checks that the log can be ordered by this server. */
+  async init(): Promise<void> {
+    await this.migrate();
+    await this.checkTransactionIds();
+  }
+
+  async migrate(): Promise<number[]> {
+    return this.guard(() => migrateEventStore(this.pool));
+  }
+
+  /**
+   * Positions start with the writing transaction's id. Restored from a dump into another
+   * cluster, stored ids may be ahead of the server's: new events would sort before old ones
+   * and subscribers would skip them. Refuse to start instead.
+   */
+  async checkTransactionIds(): Promise<void> {
+    const { rows } = await this.guard(() =>
+      this.pool.query<{ max_tx: string | null; next_tx: string }>(
+        `SELECT (SELECT transaction_id FROM event_store.events
+                  ORDER BY transaction_id DESC, global_position DESC LIMIT 1)::text AS max_tx,
+                pg_snapshot_xmax(pg_current_snapshot())::text AS next_tx`,
+      ),
+    );
+    const row = rows[0];
+    if (row?.max_tx != null && BigInt(row.max_tx) >= BigInt(row.next_tx)) {
+      throw new EventStoreIntegrityError(
+        `event_store.events holds transaction id ${row.max_tx}, but this server's next ` +
+          `transaction id is ${row.next_tx}: the log was probably restored from a dump into ` +
+          `another cluster. New events would sort before stored ones. Restore with ` +
+          `pg_basebackup/physical backup, or advance the server's transaction ids past ${row.max_tx}.`,
+      );
+    }
+  }
+
+  async append(
+    stream: string,
+    events: NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    const expected = options.expectedState ?? 'any';
+    validateAppend(stream, events, expected);
+    const [kind, revision] = typeof expected === 'number' ? ['exact', expected] : [expected, null];
+    const values = [
+      stream,
+      kind,
+      revision,
+      events.map((e) => e.id ?? randomUUID()),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.metadata)),
+      this.clock(),
+      this.notifyMode === 'in-transaction',
+    ];
+    const query = {
+      name: 'event_store.append_events',
+      text: `SELECT next_revision::text, transaction_id, global_position
+               FROM event_store.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8, $9)`,
+      values,
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{
+          next_revision: string;
+          transaction_id: string;
+          global_position: string;
+        }>(query);
+        const row = rows[0];
+        if (!row) throw new Error('append_events returned no row');
+        this.afterAppend();
+        return {
+          nextRevision: Number(row.next_revision),
+          position: formatPosition(row.transaction_id, row.global_position),
+        };
+      } catch (error) {
+        const pgError = error as {
+          code?: string;
+          detail?: string;
+          hint?: string;
+          constraint?: string;
+        };
+        if (pgError.code === WRONG_EXPECTED_VERSION) {
+          const actual = Number(pgError.detail);
+          throw new WrongExpectedVersion(
+            stream,
+            expected,
+            actual < 0 ? 'no_stream' : actual,
+            pgError.hint,
+          );
+        }
+        // A concurrent append with the same ids (a retry racing its original) in another
+        // stream: once that commits, the next attempt sees the stored ids and decides.
+        if (pgError.code === UNIQUE_VIOLATION && attempt < 2) continue;
+        throw toStoreError(error);
+      }
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const values: unknown[] = [stream];
+    let where = 'e.stream_name = $1';
+    if (options.fromRevision !== undefined) {
+      values.push(options.fromRevision);
+      where += ` AND e.revision ${backwards ? '<=' : '>='} $${values.length}`;
+    }
+    if (options.recordedUpTo) {
+      values.push(options.recordedUpTo);
+      where += ` AND e.recorded_at <= $${values.length}`;
+    }
+    let limit = '';
+    if (options.limit !== undefined) {
+      values.push(options.limit);
+      limit = `LIMIT $${values.length}`;
+    }
+    const { rows } = await this.guard(() =>
+      this.pool.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM event_store.events e WHERE ${where}
+          ORDER BY e.revision ${backwards ? 'DESC' : 'ASC'} ${limit}`,
+        values,
+      ),
+    );
+    return this.upcasters.upcastAll(rows.map(toRecordedEvent));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const after = options.after ?? START_POSITION;
+    const { major, minor } = parsePosition(after);
+    const limit = options.limit ?? 1000;
+    const values: unknown[] = [major.toString(), minor.toString(), limit + 1];
+    const filters: string[] = [];
+    const param = (value: unknown): string => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    if (options.eventTypes) filters.push(`e.type = ANY(${param(options.eventTypes)}::text[])`);
+    if (options.streamPrefix)
+      filters.push(`starts_with(e.stream_name, ${param(options.streamPrefix)})`);
+    for (const [key, value] of Object.entries(options.metadata ?? {})) {
+      if (key === 'tenantId') {
+        filters.push(`e.tenant_id = ${param(value)}`);
+      } else {
+        // The key is inlined (not a parameter) so the expression index on cycleId applies.
+        if (!METADATA_KEY.test(key)) throw new TypeError(`Unsupported metadata key "${key}"`);
+        filters.push(`e.metadata->>'${key}' = ${param(value)}`);
+      }
+    }
+    if (options.recordedUpTo) filters.push(`e.recorded_at <= ${param(options.recordedUpTo)}`);
+    const filterSql = filters.map((f) => ` AND ${f}`).join('');
+
+    // One statement, one snapshot: the page and the tail both stop below the oldest
+    // transaction still running, so one that commits late is read later, never skipped.
+    const { rows } = await this.guard(() =>
+      this.pool.query<EventRow & { kind: number }>(
+        `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+         (SELECT 0 AS kind, ${EVENT_COLUMNS} FROM event_store.events e
+           WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+             AND e.transaction_id < (SELECT xmin FROM horizon)${filterSql}
+           ORDER BY e.transaction_id, e.global_position LIMIT $3)
+         UNION ALL
+         (SELECT 1 AS kind, ${EVENT_COLUMNS} FROM event_store.events e
+           WHERE e.transaction_id < (SELECT xmin FROM horizon)
+           ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`,
+        values,
+      ),
+    );
+    const page = rows.filter((r) => r.kind === 0).map(toRecordedEvent);
+    const tail = rows.find((r) => r.kind === 1);
+    if (page.length > limit) {
+      const events = page.slice(0, limit);
+      return {
+        events: this.upcasters.upcastAll(events),
+        checkpoint: events[events.length - 1]?.position ?? after,
+        isEnd: false,
+      };
+    }
+    // Everything visible up to the tail was scanned: the checkpoint may pass filtered rows.
+    let checkpoint = after;
+    const last = page[page.length - 1];
+    if (last) checkpoint = maxPosition(checkpoint, last.position);
+    if (tail) checkpoint = maxPosition(checkpoint, formatPosition(tail.tx, tail.pos));
+    return { events: this.upcasters.upcastAll(page), checkpoint, isEnd: true };
+  }
+
+  async headPosition(): Promise<string> {
+    const { rows } = await this.guard(() =>
+      this.pool.query<{ tx: string; pos: string }>(
+        `SELECT e.transaction_id::text AS tx, e.global_position::text AS pos FROM event_store.events e
+          WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
+      ),
+    );
+    const row = rows[0];
+    return row ? formatPosition(row.tx, row.pos) : START_POSITION;
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    if (this.closed) throw new Error('The event store is closed');
+    const subscription: PollingSubscription = new PollingSubscription(options, {
+      readAll: (o) => this.readAll(o),
+      wakeUps: this.wakeUps,
+      pollIntervalMs: this.pollIntervalMs,
+      beforeRead: () => this.ensureListening(),
+      onStopped: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.notifyInFlight?.catch(() => undefined);
+    await this.listening?.catch(() => undefined);
+    if (this.listener) {
+      this.listener.release();
+      this.listener = null;
+    }
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  private afterAppend(): void {
+    // Subscribers in this process need no round trip through the database.
+    this.wakeUps.wake();
+    if (this.notifyMode === 'after-commit') this.notifyAfterCommit();
+  }
+
+  /** At most one NOTIFY in flight per store; appends meanwhile are covered by one more. */
+  private notifyAfterCommit(): void {
+    if (this.notifyInFlight) {
+      this.notifyPending = true;
+      return;
+    }
+    this.notifyInFlight = this.pool
+      .query(`SELECT pg_notify('${APPEND_CHANNEL}', '')`)
+      .then(
+        () => undefined,
+        () => undefined, // a lost wake-up only costs a poll interval
+      )
+      .finally(() => {
+        this.notifyInFlight = null;
+        if (this.notifyPending && !this.closed) {
+          this.notifyPending = false;
+          this.notifyAfterCommit();
+        }
+      });
+  }
+
+  private async ensureListening(): Promise<void> {
+    if (this.listener || this.closed) return;
+    this.listening ??= (async () => {
+      try {
+        const client = await this.pool.connect();
+        client.on('notification', () => this.wakeUps.wake());
+        client.on('error', () => {
+          // Fall back to polling until the next read re-establishes the LISTEN.
+          if (this.listener === client) this.listener = null;
+          client.release(true);
+        });
+        await client.query(`LISTEN ${APPEND_CHANNEL}`);
+        this.listener = client;
+        // Events may have been appended while nobody listened.
+        this.wakeUps.wake();
+      } catch {
+        // Polling covers it; retried before the next read.
+      } finally {
+        this.listening = null;
+      }
+    })();
+    await this.listening;
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+}
+
+function validateAppend(stream: string, events: NewEvent[], expected: ExpectedState): void {
+  if (!stream) throw new TypeError('A stream name is required');
+  if (events.length === 0) throw new TypeError('An append needs at least one event');
+  if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) {
+    throw new TypeError(`Expected revision must be a non-negative integer, got ${expected}`);
+  }
+  for (const event of events) {
+    if (typeof event.metadata?.tenantId !== 'string' || event.metadata.tenantId === '') {
+      throw new TypeError(`Event ${event.type} has no metadata.tenantId`);
+    }
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    streamName: row.stream_name,
+    revision: Number(row.revision),
+    position: formatPosition(row.tx, row.pos),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+]);
+
+function toStoreError(error: unknown): unknown {
+  if (error instanceof WrongExpectedVersion || error instanceof EventStoreUnavailable) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(message)
+  ) {
+    return new EventStoreUnavailable(`PostgreSQL event store unavailable: ${message}`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** Creates the store and runs its migration and start-up checks. */
+export async function createPostgresEventStore(
+  poolOrUrl: Pool | string,
+  options: PostgresEventStoreOptions = {},
+): Promise<PostgresEventStore> {
+  const store = new PostgresEventStore(poolOrUrl, options);
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
