@@ -22,6 +22,8 @@ export interface HandleCommandOptions {
   expectedRevision?: number;
   /** Only for commutative commands (e.g. check-ins): re-read and re-decide up to N times. */
   retryOnConflict?: number;
+  /** Milliseconds of jittered back-off between retries (the n-th waits up to n × this); 5 by default. */
+  retryBackoffMs?: number;
   /** Extra upcasting of the events read (the stores already apply their own). */
   upcasters?: UpcasterRegistry;
 }
@@ -42,13 +44,31 @@ export interface HandleCommandResult<State> {
   state: State;
 }
 
+/**
+ * What decide needs besides the aggregate's own state, e.g. another aggregate's status. A
+ * function receives the folded state, so the context can depend on it (the key result's cycle)
+ * without reading the stream twice.
+ */
+export type CommandContext<State, Context> =
+  Context | ((state: State) => Context | Promise<Context>);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Another tenant's ids behave as if they did not exist: its events are not folded, so the
+ * decider sees no aggregate and says so.
+ */
+function sameTenant(event: RecordedEvent, tenantId: string): boolean {
+  return event.metadata.tenantId === tenantId;
+}
+
 /** Read, fold, decide, append with the expected revision — in one place. */
 export async function handleCommand<Command, State, Event extends DomainEvent, Context>(
   store: EventStore,
   stream: string,
   decider: Decider<Command, State, Event, Context>,
   command: Command,
-  context: Context,
+  context: CommandContext<State, Context>,
   options: HandleCommandOptions,
 ): Promise<HandleCommandResult<State>> {
   // A caller-supplied revision is a claim about what the user saw: never retry past it.
@@ -56,13 +76,19 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
   for (let attempt = 0; ; attempt++) {
     let history = await store.readStream(stream);
     if (options.upcasters) history = options.upcasters.upcastAll(history);
+    const foreign = history.some((e) => !sameTenant(e, options.metadata.tenantId));
+    if (foreign) history = [];
     let state = decider.initialState();
     for (const event of history) state = decider.evolve(state, event as unknown as Event);
     const currentRevision = history.length > 0 ? (history[history.length - 1]?.revision ?? -1) : -1;
     // The caller's revision goes first: acting on a stale view must fail, not silently retry.
     const expected = options.expectedRevision ?? currentRevision;
 
-    const decided = decider.decide(command, state, context);
+    const resolvedContext =
+      typeof context === 'function'
+        ? await (context as (state: State) => Context | Promise<Context>)(state)
+        : context;
+    const decided = decider.decide(command, state, resolvedContext);
     if (decided.length === 0)
       return { events: [], nextRevision: currentRevision, position: null, state };
 
@@ -78,7 +104,11 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
         expectedState: expected < 0 ? 'no_stream' : expected,
       });
     } catch (error) {
-      if (error instanceof WrongExpectedVersion && attempt < retries) continue;
+      if (error instanceof WrongExpectedVersion && attempt < retries) {
+        // Jitter spreads concurrent writers of one stream so they stop colliding in lockstep.
+        await sleep(Math.random() * (attempt + 1) * (options.retryBackoffMs ?? 5));
+        continue;
+      }
       throw error;
     }
     for (const event of decided) state = decider.evolve(state, event);
