@@ -16,8 +16,9 @@ export interface Decider<Command, State, Event extends DomainEvent, Context = un
   initialState(): State;
 }
 
-export interface HandleCommandOptions {
-  metadata: EventMetadata;
+export interface HandleCommandOptions<State = unknown> {
+  /** Given the folded state when it depends on it (e.g. the aggregate's cycle). */
+  metadata: EventMetadata | ((state: State) => EventMetadata);
   /** The revision the caller last saw; a stale one fails with the current revision. */
   expectedRevision?: number;
   /** Only for commutative commands (e.g. check-ins): re-read and re-decide up to N times. */
@@ -69,14 +70,20 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
   decider: Decider<Command, State, Event, Context>,
   command: Command,
   context: CommandContext<State, Context>,
-  options: HandleCommandOptions,
+  options: HandleCommandOptions<State>,
 ): Promise<HandleCommandResult<State>> {
+  // The tenant is known before the stream is read, whatever else the metadata depends on.
+  const tenantId = (
+    typeof options.metadata === 'function'
+      ? options.metadata(decider.initialState())
+      : options.metadata
+  ).tenantId;
   // A caller-supplied revision is a claim about what the user saw: never retry past it.
   const retries = options.expectedRevision !== undefined ? 0 : (options.retryOnConflict ?? 0);
   for (let attempt = 0; ; attempt++) {
     let history = await store.readStream(stream);
     if (options.upcasters) history = options.upcasters.upcastAll(history);
-    const foreign = history.some((e) => !sameTenant(e, options.metadata.tenantId));
+    const foreign = history.some((e) => !sameTenant(e, tenantId));
     if (foreign) history = [];
     let state = decider.initialState();
     for (const event of history) state = decider.evolve(state, event as unknown as Event);
@@ -92,11 +99,13 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
     if (decided.length === 0)
       return { events: [], nextRevision: currentRevision, position: null, state };
 
+    const metadata =
+      typeof options.metadata === 'function' ? options.metadata(state) : options.metadata;
     const newEvents = decided.map((e) => ({
       id: randomUUID(),
       type: e.type,
       data: e.data as Record<string, unknown>,
-      metadata: options.metadata,
+      metadata,
     }));
     let result: AppendResult;
     try {

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase } from '@okr-ledger/testing';
+import type { TestDatabase } from '@okr-ledger/testing';
+import { WrongExpectedVersion } from './event-store.errors';
+import { handleCommand } from './handle-command';
+import type { Decider } from './handle-command';
+import { createPostgresEventStore } from './postgres/postgres-event-store';
+import type { PostgresEventStore } from './postgres/postgres-event-store';
+import { metadata } from './testing/event-store.contract';
+
+type Command = { kind: 'add'; amount: number } | { kind: 'noop' };
+type Added = { type: 'Added'; data: { amount: number } };
+interface Total {
+  total: number;
+}
+
+const counter: Decider<Command, Total, Added, { limit: number }> = {
+  initialState: () => ({ total: 0 }),
+  evolve: (state, e) => ({ total: state.total + e.data.amount }),
+  decide: (command, state, context) => {
+    if (command.kind === 'noop') return [];
+    if (state.total + command.amount > context.limit) throw new Error('over the limit');
+    return [{ type: 'Added', data: { amount: command.amount } }];
+  },
+};
+
+describe('handleCommand', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  const context = { limit: 1000 };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('handle_command');
+    store = await createPostgresEventStore(database.url);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+
+  describe('when the decider emits events', () => {
+    it('appends them after the revision read and returns the new state and position', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const meta = metadata({ cycleId: 'q1' });
+      await handleCommand(store, stream, counter, { kind: 'add', amount: 2 }, context, {
+        metadata: meta,
+      });
+      const result = await handleCommand(
+        store,
+        stream,
+        counter,
+        { kind: 'add', amount: 3 },
+        context,
+        {
+          metadata: meta,
+        },
+      );
+      expect(result.state).toEqual({ total: 5 });
+      expect(result.nextRevision).toBe(1);
+      expect(result.events).toMatchObject([{ type: 'Added', revision: 1, data: { amount: 3 } }]);
+      const stored = await store.readStream(stream);
+      expect(stored.at(-1)?.position).toBe(result.position);
+      expect(stored.at(-1)?.metadata.cycleId).toBe('q1');
+    });
+  });
+
+  describe('when the decider emits nothing', () => {
+    it('appends nothing and returns the current revision without a position', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await handleCommand(store, stream, counter, { kind: 'add', amount: 1 }, context, {
+        metadata: metadata(),
+      });
+      const result = await handleCommand(store, stream, counter, { kind: 'noop' }, context, {
+        metadata: metadata(),
+      });
+      expect(result).toEqual({ events: [], nextRevision: 0, position: null, state: { total: 1 } });
+      expect(await store.readStream(stream)).toHaveLength(1);
+    });
+  });
+
+  describe("when the caller's expected revision is stale", () => {
+    it('fails with the current revision and does not retry', async () => {
+      const stream = `counter-${randomUUID()}`;
+      for (let i = 0; i < 3; i++) {
+        await handleCommand(store, stream, counter, { kind: 'add', amount: 1 }, context, {
+          metadata: metadata(),
+        });
+      }
+      const attempt = handleCommand(store, stream, counter, { kind: 'add', amount: 1 }, context, {
+        metadata: metadata(),
+        expectedRevision: 0,
+        retryOnConflict: 5,
+      });
+      await expect(attempt).rejects.toMatchObject({ expected: 0, actual: 2 });
+      expect(await store.readStream(stream)).toHaveLength(3);
+    });
+  });
+
+  describe('when concurrent commands conflict', () => {
+    it('retries commutative commands when allowed, so none is lost', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          handleCommand(store, stream, counter, { kind: 'add', amount: 1 }, context, {
+            metadata: metadata(),
+            retryOnConflict: 20,
+          }),
+        ),
+      );
+      expect(results.map((r) => r.nextRevision).sort((a, b) => a - b)).toEqual([
+        0, 1, 2, 3, 4, 5, 6, 7,
+      ]);
+      expect(Math.max(...results.map((r) => r.state.total))).toBe(8);
+    });
+
+    it('surfaces the conflict when retries are not allowed', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, () =>
+          handleCommand(store, stream, counter, { kind: 'add', amount: 1 }, context, {
+            metadata: metadata(),
+          }),
+        ),
+      );
+      const failures = outcomes.filter((o) => o.status === 'rejected');
+      expect(failures.length).toBeGreaterThan(0);
+      for (const f of failures)
+        expect((f as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersion);
+      const stored = await store.readStream(stream);
+      expect(stored).toHaveLength(outcomes.length - failures.length);
+    });
+  });
+});
