@@ -17,8 +17,11 @@ export interface KeyResultProgressInput {
 
 /** (current − start) / (target − start); halves the values first if the differences overflow. */
 function linear(start: number, target: number, current: number): number {
-  const ratio = (current - start) / (target - start);
-  return Number.isFinite(ratio) ? ratio : (current / 2 - start / 2) / (target / 2 - start / 2);
+  const travelled = current - start;
+  const distance = target - start;
+  return Number.isFinite(travelled) && Number.isFinite(distance)
+    ? travelled / distance
+    : (current / 2 - start / 2) / (target / 2 - start / 2);
 }
 
 export function keyResultProgress(input: KeyResultProgressInput): number {

@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { expectedProgress, health, HEALTH_VALUES, type HealthInput } from './health.score';
+
+const cycle = { cycleStartsAt: '2025-01-01T00:00:00Z', cycleEndsAt: '2025-01-11T00:00:00Z' };
+// Half way through the cycle: 0.5 progress is expected.
+const halfway = { ...cycle, at: '2025-01-06T00:00:00Z', checkedIn: true };
+const at = (input: Partial<HealthInput>) => health({ ...halfway, progress: 0, ...input });
+
+describe('health', () => {
+  describe('when nobody has checked in', () => {
+    it('is NOT_STARTED, whatever the progress', () => {
+      expect(at({ checkedIn: false, progress: 0 })).toBe('NOT_STARTED');
+      expect(at({ checkedIn: false, progress: 1 })).toBe('NOT_STARTED');
+    });
+  });
+  describe('when the target is reached', () => {
+    it('is DONE', () => {
+      expect(at({ progress: 1 })).toBe('DONE');
+    });
+  });
+  describe('when compared with the linear expectation', () => {
+    it.each([
+      [0.35, 'ON_TRACK'], // r = 0.7
+      [0.5, 'ON_TRACK'],
+      [0.349, 'AT_RISK'],
+      [0.2, 'AT_RISK'], // r = 0.4
+      [0.199, 'OFF_TRACK'],
+      [0, 'OFF_TRACK'],
+    ])('progress %d half way is %s', (progress, expected) => {
+      expect(at({ progress })).toBe(expected);
+    });
+  });
+  describe('when nothing is expected yet', () => {
+    it('is ON_TRACK at and before the start', () => {
+      expect(at({ at: cycle.cycleStartsAt })).toBe('ON_TRACK');
+      expect(at({ at: '2024-12-01T00:00:00Z' })).toBe('ON_TRACK');
+    });
+  });
+  describe('when the cycle is over', () => {
+    it('expects everything', () => {
+      expect(at({ at: '2025-02-01T00:00:00Z', progress: 0.69 })).toBe('AT_RISK');
+      expect(at({ at: '2025-02-01T00:00:00Z', progress: 0.7 })).toBe('ON_TRACK');
+    });
+  });
+  describe('when inputs are arbitrary', () => {
+    it('always answers one of the Health values', () => {
+      fc.assert(
+        fc.property(
+          fc.double(),
+          fc.boolean(),
+          fc.date({ noInvalidDate: true }),
+          (progress, checkedIn, date) => {
+            const value = health({ ...cycle, progress, checkedIn, at: date.toISOString() });
+            expect(HEALTH_VALUES).toContain(value);
+          },
+        ),
+      );
+    });
+  });
+});
+
+describe('expectedProgress', () => {
+  describe('when inside the cycle', () => {
+    it('grows linearly from 0 to 1', () => {
+      expect(
+        expectedProgress(cycle.cycleStartsAt, cycle.cycleEndsAt, '2025-01-03T12:00:00Z'),
+      ).toBeCloseTo(0.25, 10);
+      expect(expectedProgress(cycle.cycleStartsAt, cycle.cycleEndsAt, '2030-01-01T00:00:00Z')).toBe(
+        1,
+      );
+      expect(expectedProgress(cycle.cycleStartsAt, cycle.cycleEndsAt, '2020-01-01T00:00:00Z')).toBe(
+        0,
+      );
+    });
+  });
+});
