@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { EventMetadata, EventStore, RecordedEvent } from '@okr-ledger/event-store';
+import type { DomainEvent } from '@okr-ledger/okr';
+
+/** Who asks, on whose behalf, and why: becomes every event's metadata. */
+export interface Actor {
+  readonly tenantId: string;
+  readonly actorId: string;
+  /** Ties together the events of one user action; a new one per command when absent. */
+  readonly correlationId?: string;
+  readonly causationId?: string | null;
+  /** Where the command came from, e.g. `graphql`, `demo`, `integration`. */
+  readonly source?: string;
+}
+
+/** What a command produced: the aggregate's id, its version after it, and where to wait. */
+export interface CommandResult {
+  readonly id: string;
+  /** Number of events in the aggregate's stream (stream revision + 1). */
+  readonly version: number;
+  /** Global position of the last appended event; null when nothing was recorded. */
+  readonly position: string | null;
+}
+
+/** The schema version every event is written with today; upcasters lift older ones. */
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export function metadataFor(actor: Actor, extra: Record<string, string> = {}): EventMetadata {
+  return {
+    tenantId: actor.tenantId,
+    actorId: actor.actorId,
+    correlationId: actor.correlationId ?? randomUUID(),
+    causationId: actor.causationId ?? null,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    source: actor.source ?? 'api',
+    ...extra,
+  };
+}
+
+/** Public versions count events; store revisions count from 0. */
+export const versionOf = (revision: number): number => revision + 1;
+export const revisionOf = (version: number | undefined): number | undefined =>
+  version === undefined ? undefined : version - 1;
+
+/**
+ * Folds another aggregate's stream for a cross-aggregate rule (DESIGN §2: read from its
+ * stream, not from a read model). Another tenant's stream folds to the initial state.
+ */
+export async function loadState<State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  tenantId: string,
+  decider: { evolve(state: State, event: Event): State; initialState(): State },
+): Promise<State> {
+  const events: RecordedEvent[] = await store.readStream(stream);
+  if (events.some((e) => e.metadata.tenantId !== tenantId)) return decider.initialState();
+  return events.reduce(
+    (state, event) => decider.evolve(state, event as unknown as Event),
+    decider.initialState(),
+  );
+}
