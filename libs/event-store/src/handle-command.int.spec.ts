@@ -124,8 +124,7 @@ describe('handleCommand', () => {
       );
       const failures = outcomes.filter((o) => o.status === 'rejected');
       expect(failures.length).toBeGreaterThan(0);
-      for (const f of failures)
-        expect((f as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersion);
+      for (const f of failures) expect(f.reason).toBeInstanceOf(WrongExpectedVersion);
       const stored = await store.readStream(stream);
       expect(stored).toHaveLength(outcomes.length - failures.length);
     });

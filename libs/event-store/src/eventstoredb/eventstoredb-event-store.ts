@@ -314,7 +314,7 @@ function fromRecorded(recorded: AllStreamRecordedEvent): RecordedEvent | null {
     position: toPosition(recorded.position),
     type: recorded.type,
     data: recorded.data as Record<string, unknown>,
-    metadata: metadata as EventMetadata,
+    metadata: metadata,
     recordedAt: recordedAt ? new Date(recordedAt) : recorded.created,
   };
 }

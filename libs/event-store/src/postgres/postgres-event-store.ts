@@ -63,6 +63,9 @@ const EVENT_COLUMNS = `e.transaction_id::text AS tx, e.global_position::text AS 
 const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const WRONG_EXPECTED_VERSION = 'EV001';
 const UNIQUE_VIOLATION = '23505';
+const RETRY = '40001';
+/** Cross-process wake-ups are throttled to one NOTIFY per this interval. */
+const NOTIFY_INTERVAL_MS = 10;
 
 export class PostgresEventStore implements EventStore {
   readonly pool: Pool;
@@ -77,6 +80,8 @@ export class PostgresEventStore implements EventStore {
   private listening: Promise<void> | null = null;
   private notifyInFlight: Promise<void> | null = null;
   private notifyPending = false;
+  private notifyTimer: NodeJS.Timeout | null = null;
+  private lastNotifyAt = 0;
   private closed = false;
 
   constructor(poolOrUrl: Pool | string, options: PostgresEventStoreOptions = {}) {
@@ -148,7 +153,7 @@ export class PostgresEventStore implements EventStore {
     ];
     const query = {
       name: 'event_store.append_events',
-      text: `SELECT next_revision::text, transaction_id, global_position
+      text: `SELECT next_revision::text AS next_revision, transaction_id, global_position
                FROM event_store.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8, $9)`,
       values,
     };
@@ -182,9 +187,18 @@ export class PostgresEventStore implements EventStore {
             pgError.hint,
           );
         }
-        // A concurrent append with the same ids (a retry racing its original) in another
-        // stream: once that commits, the next attempt sees the stored ids and decides.
-        if (pgError.code === UNIQUE_VIOLATION && attempt < 2) continue;
+        // A stream created concurrently (40001), or ids racing an append of the same ids: once
+        // that commits, the next attempt sees the stored state and decides.
+        if ((pgError.code === UNIQUE_VIOLATION || pgError.code === RETRY) && attempt < 2) continue;
+        if (pgError.code === UNIQUE_VIOLATION && pgError.constraint === 'events_event_id_key') {
+          // The ids are stored, but not as this append would have put them.
+          throw new WrongExpectedVersion(
+            stream,
+            expected,
+            await this.currentRevision(stream),
+            'event ids stored elsewhere',
+          );
+        }
         throw toStoreError(error);
       }
     }
@@ -305,6 +319,7 @@ export class PostgresEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
     await this.notifyInFlight?.catch(() => undefined);
     await this.listening?.catch(() => undefined);
     if (this.listener) {
@@ -320,25 +335,54 @@ export class PostgresEventStore implements EventStore {
     if (this.notifyMode === 'after-commit') this.notifyAfterCommit();
   }
 
-  /** At most one NOTIFY in flight per store; appends meanwhile are covered by one more. */
+  /**
+   * At most one NOTIFY in flight per store, and at most one per NOTIFY_INTERVAL_MS: appends in
+   * between are covered by the next one. Subscribers in other processes see new events at
+   * most that much later; a lost NOTIFY costs them one poll interval.
+   */
   private notifyAfterCommit(): void {
-    if (this.notifyInFlight) {
+    if (this.notifyInFlight || this.notifyTimer) {
       this.notifyPending = true;
       return;
     }
+    const wait = this.lastNotifyAt + NOTIFY_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.notifyTimer = setTimeout(() => {
+        this.notifyTimer = null;
+        this.sendNotify();
+      }, wait);
+      return;
+    }
+    this.sendNotify();
+  }
+
+  private sendNotify(): void {
+    this.notifyPending = false;
+    this.lastNotifyAt = Date.now();
+    // NOTIFY needs a transaction id, so its commit would wait for its own WAL flush: an
+    // asynchronous commit is enough, losing it in a crash only costs subscribers a poll.
     this.notifyInFlight = this.pool
-      .query(`SELECT pg_notify('${APPEND_CHANNEL}', '')`)
+      .query(
+        `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${APPEND_CHANNEL}', '')`,
+      )
       .then(
         () => undefined,
         () => undefined, // a lost wake-up only costs a poll interval
       )
       .finally(() => {
         this.notifyInFlight = null;
-        if (this.notifyPending && !this.closed) {
-          this.notifyPending = false;
-          this.notifyAfterCommit();
-        }
+        if (this.notifyPending && !this.closed) this.notifyAfterCommit();
       });
+  }
+
+  private async currentRevision(stream: string): Promise<number | 'no_stream'> {
+    const { rows } = await this.guard(() =>
+      this.pool.query<{ revision: string }>(
+        'SELECT revision::text FROM event_store.streams WHERE stream_name = $1',
+        [stream],
+      ),
+    );
+    return rows[0] ? Number(rows[0].revision) : 'no_stream';
   }
 
   private async ensureListening(): Promise<void> {

@@ -61,29 +61,48 @@ CREATE FUNCTION event_store.append_events(
   p_data jsonb[],
   p_metadata jsonb[],
   p_recorded_at timestamptz,
-  p_notify boolean
-) RETURNS TABLE (next_revision bigint, transaction_id text, global_position text)
+  p_notify boolean,
+  OUT next_revision bigint,
+  OUT transaction_id text,
+  OUT global_position text
+)
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_count int := cardinality(p_ids);
-  v_current bigint;
+  v_current bigint := -1;
   v_existing int;
   v_same_stream boolean;
   v_first_min bigint;
   v_first_max bigint;
 BEGIN
+  -- Fast path for a new stream (the common case of creating an aggregate): one insert
+  -- claims the stream with its final revision. An id stored elsewhere then fails on the
+  -- unique event_id (23505), which the client maps.
+  IF p_expected_kind IN ('no_stream', 'any') THEN
+    INSERT INTO event_store.streams (stream_name, revision) VALUES (p_stream, v_count - 1)
+      ON CONFLICT (stream_name) DO NOTHING;
+    IF FOUND THEN
+      INSERT INTO event_store.events (transaction_id, global_position, event_id, stream_name,
+          revision, type, data, metadata, tenant_id, recorded_at)
+      SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), i.id, p_stream,
+             i.ord - 1, i.type, i.data, i.metadata, i.metadata->>'tenantId', p_recorded_at
+        FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS i(id, type, data, metadata, ord);
+      IF p_notify THEN
+        PERFORM pg_notify('${APPEND_CHANNEL}', '');
+      END IF;
+      next_revision := v_count - 1;
+      transaction_id := pg_current_xact_id()::text;
+      global_position := currval('event_store.global_position_seq')::text;
+      RETURN;
+    END IF;
+  END IF;
+
+  -- Existing stream (or stream_exists / exact): its row lock serialises appends to it,
+  -- including a retry racing its original.
   SELECT s.revision INTO v_current FROM event_store.streams s
    WHERE s.stream_name = p_stream FOR UPDATE;
   IF NOT FOUND THEN
-    INSERT INTO event_store.streams (stream_name, revision) VALUES (p_stream, -1)
-      ON CONFLICT (stream_name) DO NOTHING;
-    IF FOUND THEN
-      v_current := -1;
-    ELSE
-      -- A concurrent append created it first and committed: lock its row instead.
-      SELECT s.revision INTO STRICT v_current FROM event_store.streams s
-       WHERE s.stream_name = p_stream FOR UPDATE;
-    END IF;
+    v_current := -1;
   END IF;
 
   -- Idempotency: the same ids already stored, in this stream, in this order, where the
@@ -98,9 +117,9 @@ BEGIN
        AND (p_expected_kind IN ('any', 'stream_exists')
             OR (p_expected_kind = 'no_stream' AND v_first_min = 0)
             OR (p_expected_kind = 'exact' AND v_first_min = p_expected + 1)) THEN
-      RETURN QUERY
-        SELECT e.revision, e.transaction_id::text, e.global_position::text
-          FROM event_store.events e WHERE e.event_id = p_ids[v_count];
+      SELECT e.revision, e.transaction_id::text, e.global_position::text
+        INTO next_revision, transaction_id, global_position
+        FROM event_store.events e WHERE e.event_id = p_ids[v_count];
       RETURN;
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'EV001', MESSAGE = 'wrong expected version',
@@ -113,6 +132,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'EV001', MESSAGE = 'wrong expected version',
       DETAIL = v_current::text;
   END IF;
+  -- Only 'any' reaches here without a stream row, after losing the race to create it.
+  IF v_current = -1 THEN
+    RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'stream created concurrently, retry';
+  END IF;
 
   INSERT INTO event_store.events (transaction_id, global_position, event_id, stream_name,
       revision, type, data, metadata, tenant_id, recorded_at)
@@ -120,14 +143,15 @@ BEGIN
          v_current + i.ord, i.type, i.data, i.metadata, i.metadata->>'tenantId', p_recorded_at
     FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS i(id, type, data, metadata, ord);
 
-  UPDATE event_store.streams SET revision = v_current + v_count WHERE stream_name = p_stream;
+  UPDATE event_store.streams s SET revision = v_current + v_count WHERE s.stream_name = p_stream;
 
   IF p_notify THEN
     PERFORM pg_notify('${APPEND_CHANNEL}', '');
   END IF;
 
-  RETURN QUERY SELECT v_current + v_count, pg_current_xact_id()::text,
-                      currval('event_store.global_position_seq')::text;
+  next_revision := v_current + v_count;
+  transaction_id := pg_current_xact_id()::text;
+  global_position := currval('event_store.global_position_seq')::text;
 END
 $fn$;
 `,

