@@ -1,0 +1,337 @@
+import type { RecordedEvent } from '@okr-ledger/event-store';
+import {
+  CYCLE_EVENT_TYPES,
+  KEY_RESULT_EVENT_TYPES,
+  OBJECTIVE_EVENT_TYPES,
+  cycleProgress,
+  evolveCycle,
+  evolveKeyResult,
+  evolveObjective,
+  initialCycleState,
+  keyResultProgress,
+  keyResultRolledUpProgress,
+  objectiveProgress,
+  type CycleEvent,
+  type CycleState,
+  type KeyResult,
+  type KeyResultEvent,
+  type Objective,
+  type ObjectiveEvent,
+} from '@okr-ledger/okr';
+import type {
+  AlignmentNodeView,
+  CycleView,
+  KeyResultView,
+  ObjectiveView,
+} from '../read-models.views';
+
+/** One aggregate as folded so far: its state, how many events it has, and when it began. */
+interface Folded<State> {
+  state: State;
+  version: number;
+  createdAt: Date;
+}
+
+const isType = (types: readonly string[], type: string): boolean => types.includes(type);
+
+/**
+ * The in-memory fold of one cycle's events (the cycle and its objectives and key results),
+ * with the domain's own `evolve` functions. Mutable on purpose: the replay applies events one
+ * by one and reads scores between them, so it never re-folds from the start.
+ */
+export class CycleFold {
+  private cycle: Folded<CycleState> | null = null;
+  // Maps keep insertion order, i.e. creation order: views and frames list them that way.
+  private readonly objectives = new Map<string, Folded<Objective>>();
+  private readonly keyResults = new Map<string, Folded<KeyResult>>();
+
+  constructor(
+    readonly tenantId: string,
+    readonly cycleId: string,
+  ) {}
+
+  /** Events of other tenants or cycles are ignored: they do not exist for this fold. */
+  apply(event: RecordedEvent): void {
+    if (event.metadata.tenantId !== this.tenantId) return;
+    if (event.metadata.cycleId !== undefined && event.metadata.cycleId !== this.cycleId) return;
+    const { type } = event;
+    if (isType(CYCLE_EVENT_TYPES, type)) {
+      if (event.data.cycleId !== this.cycleId) return;
+      const state = evolveCycle(
+        this.cycle?.state ?? initialCycleState(),
+        event as unknown as CycleEvent,
+      );
+      this.cycle = this.advance(this.cycle, state, event);
+    } else if (isType(OBJECTIVE_EVENT_TYPES, type)) {
+      const id = String(event.data.objectiveId);
+      const current = this.objectives.get(id);
+      const state = evolveObjective(current?.state ?? null, event as unknown as ObjectiveEvent);
+      if (state === null || state.cycleId !== this.cycleId) return;
+      this.objectives.set(id, this.advance(current ?? null, state, event));
+    } else if (isType(KEY_RESULT_EVENT_TYPES, type)) {
+      const id = String(event.data.keyResultId);
+      const current = this.keyResults.get(id);
+      const state = evolveKeyResult(current?.state ?? null, event as unknown as KeyResultEvent);
+      if (state === null || state.cycleId !== this.cycleId) return;
+      this.keyResults.set(id, this.advance(current ?? null, state, event));
+    }
+    // Team events and unknown types carry no cycle state.
+  }
+
+  private advance<State>(
+    current: Folded<State> | null,
+    state: State,
+    event: RecordedEvent,
+  ): Folded<State> {
+    return current === null
+      ? { state, version: 1, createdAt: event.recordedAt }
+      : { ...current, state, version: current.version + 1 };
+  }
+
+  /** Scores with the domain's functions: key-result progress (rolled up), objective, cycle. */
+  scores(): CycleScores {
+    const childrenOfKeyResult = new Map<string, string[]>();
+    for (const [id, { state }] of this.objectives) {
+      if (state.status === 'ARCHIVED' || state.parent?.kind !== 'KEY_RESULT') continue;
+      const siblings = childrenOfKeyResult.get(state.parent.keyResultId) ?? [];
+      siblings.push(id);
+      childrenOfKeyResult.set(state.parent.keyResultId, siblings);
+    }
+    const keyResultsOf = this.keyResultsByObjective();
+    const objective = new Map<string, number>();
+    const keyResult = new Map<string, number>();
+    const inProgress = new Set<string>();
+
+    const scoreKeyResult = (kr: KeyResult): number => {
+      const cached = keyResult.get(kr.keyResultId);
+      if (cached !== undefined) return cached;
+      const children = (childrenOfKeyResult.get(kr.keyResultId) ?? [])
+        .map(scoreObjective)
+        .filter((p): p is number => p !== null);
+      const progress = keyResultRolledUpProgress({
+        scoring: kr.scoring,
+        ownProgress: keyResultProgress(kr),
+        alignedObjectiveProgresses: children,
+      });
+      keyResult.set(kr.keyResultId, progress);
+      return progress;
+    };
+    // null for an objective already on the stack: a loop (possible under projection lag on
+    // the write side) must not recurse forever, so that edge simply does not count.
+    const scoreObjective = (id: string): number | null => {
+      const cached = objective.get(id);
+      if (cached !== undefined) return cached;
+      if (inProgress.has(id)) return null;
+      inProgress.add(id);
+      const progress = objectiveProgress(
+        (keyResultsOf.get(id) ?? []).map((kr) => ({
+          progress: scoreKeyResult(kr),
+          weight: kr.weight,
+          healthMetric: kr.healthMetric,
+        })),
+      );
+      inProgress.delete(id);
+      objective.set(id, progress);
+      return progress;
+    };
+
+    const active: number[] = [];
+    for (const [id, { state }] of this.objectives) {
+      const progress = scoreObjective(id) ?? 0;
+      if (state.status !== 'ARCHIVED') active.push(progress);
+    }
+    for (const { state } of this.keyResults.values()) scoreKeyResult(state);
+    return { cycle: cycleProgress(active), objective, keyResult };
+  }
+
+  private keyResultsByObjective(): Map<string, KeyResult[]> {
+    const byObjective = new Map<string, KeyResult[]>();
+    for (const { state } of this.keyResults.values()) {
+      const list = byObjective.get(state.objectiveId) ?? [];
+      list.push(state);
+      byObjective.set(state.objectiveId, list);
+    }
+    return byObjective;
+  }
+
+  /** The views as they are at this point of the fold. */
+  snapshot(): CycleSnapshot {
+    const scores = this.scores();
+    const cycleState = this.cycle?.state ?? null;
+    const cycle: CycleView | null =
+      this.cycle && cycleState
+        ? {
+            id: cycleState.cycleId,
+            name: cycleState.name,
+            startsAt: new Date(cycleState.startsAt),
+            endsAt: new Date(cycleState.endsAt),
+            status: cycleState.status,
+            progress: scores.cycle,
+            version: this.cycle.version,
+          }
+        : null;
+
+    const keyResults = new Map<string, KeyResultView>();
+    const keyResultsByObjective = new Map<string, KeyResultView[]>();
+    const checkedIn = new Set<string>();
+    for (const [id, { state, version }] of this.keyResults) {
+      const view = keyResultView(state, version, scores.keyResult.get(id) ?? 0);
+      keyResults.set(id, view);
+      const list = keyResultsByObjective.get(state.objectiveId) ?? [];
+      list.push(view);
+      keyResultsByObjective.set(state.objectiveId, list);
+      if (state.checkInCount > 0) checkedIn.add(state.objectiveId);
+    }
+    const objectives = new Map<string, ObjectiveView>();
+    for (const [id, { state, version, createdAt }] of this.objectives) {
+      objectives.set(id, {
+        id,
+        cycleId: state.cycleId,
+        title: state.title,
+        description: state.description,
+        ownerId: state.ownerId,
+        teamId: state.teamId,
+        parentObjectiveId: state.parent?.kind === 'OBJECTIVE' ? state.parent.objectiveId : null,
+        parentKeyResultId: state.parent?.kind === 'KEY_RESULT' ? state.parent.keyResultId : null,
+        archived: state.status === 'ARCHIVED',
+        progress: scores.objective.get(id) ?? 0,
+        checkedIn: checkedIn.has(id),
+        version,
+        createdAt,
+      });
+    }
+    const parents = new Map<string, string | null>();
+    for (const [id, { state }] of this.objectives)
+      parents.set(id, state.parent?.objectiveId ?? null);
+    return { cycle, objectives, keyResults, keyResultsByObjective, parents };
+  }
+
+  /** One replay frame: the cycle's non-archived objectives with their key results. */
+  frame(at: Date): CycleFrame {
+    const scores = this.scores();
+    const keyResultsOf = this.keyResultsByObjective();
+    const objectives: ObjectiveFrame[] = [];
+    for (const [id, { state }] of this.objectives) {
+      if (state.status === 'ARCHIVED') continue;
+      objectives.push({
+        objectiveId: id,
+        title: state.title,
+        progress: scores.objective.get(id) ?? 0,
+        keyResults: (keyResultsOf.get(id) ?? []).map((kr) => ({
+          keyResultId: kr.keyResultId,
+          title: kr.title,
+          targetValue: kr.targetValue,
+          currentValue: kr.currentValue,
+          progress: scores.keyResult.get(kr.keyResultId) ?? 0,
+          confidence: kr.confidence,
+        })),
+      });
+    }
+    return { at, progress: scores.cycle, objectives };
+  }
+}
+
+export interface CycleScores {
+  readonly cycle: number;
+  /** By objective id: objectiveProgress of its key results (with roll-ups). */
+  readonly objective: ReadonlyMap<string, number>;
+  /** By key-result id: the progress it contributes (own value or rolled up). */
+  readonly keyResult: ReadonlyMap<string, number>;
+}
+
+/** A cycle's views at one instant; `cycle` is null before it was scheduled. */
+export interface CycleSnapshot {
+  readonly cycle: CycleView | null;
+  /** In creation order, archived ones included. */
+  readonly objectives: ReadonlyMap<string, ObjectiveView>;
+  readonly keyResults: ReadonlyMap<string, KeyResultView>;
+  readonly keyResultsByObjective: ReadonlyMap<string, readonly KeyResultView[]>;
+  /** The parent objective of each objective (directly or through a key result), or null. */
+  readonly parents: ReadonlyMap<string, string | null>;
+}
+
+export interface KeyResultFrame {
+  readonly keyResultId: string;
+  readonly title: string;
+  readonly targetValue: number;
+  readonly currentValue: number;
+  readonly progress: number;
+  readonly confidence: number | null;
+}
+
+export interface ObjectiveFrame {
+  readonly objectiveId: string;
+  readonly title: string;
+  readonly progress: number;
+  readonly keyResults: readonly KeyResultFrame[];
+}
+
+export interface CycleFrame {
+  readonly at: Date;
+  readonly progress: number;
+  readonly objectives: readonly ObjectiveFrame[];
+}
+
+function keyResultView(state: KeyResult, version: number, progress: number): KeyResultView {
+  return {
+    id: state.keyResultId,
+    objectiveId: state.objectiveId,
+    cycleId: state.cycleId,
+    title: state.title,
+    ownerId: state.ownerId,
+    type: state.type,
+    kind: state.kind,
+    scoring: state.scoring,
+    startValue: state.startValue,
+    targetValue: state.targetValue,
+    currentValue: state.currentValue,
+    unit: state.unit,
+    weight: state.weight,
+    progress,
+    confidence: state.confidence,
+    dataSourceUrl: state.dataSourceUrl,
+    healthMetric: state.healthMetric,
+    checkInCount: state.checkInCount,
+    initiatives: [...state.initiatives.values()].map((i) => ({
+      id: i.initiativeId,
+      title: i.title,
+      dueDate: i.dueDate,
+      completed: i.completed,
+    })),
+    version,
+  };
+}
+
+/**
+ * The alignment tree of a snapshot, in pre-order with roots first, siblings in creation order.
+ * Archived objectives are left out; an objective whose parent is not in the tree (archived, in
+ * another cycle, or not yet set at that instant) is a root with parentId null.
+ */
+export function alignmentTreeOf(snapshot: CycleSnapshot): AlignmentNodeView[] {
+  const live = [...snapshot.objectives.values()].filter((o) => !o.archived);
+  const inTree = new Set(live.map((o) => o.id));
+  const children = new Map<string, ObjectiveView[]>();
+  const roots: ObjectiveView[] = [];
+  for (const objective of live) {
+    const parentId = snapshot.parents.get(objective.id) ?? null;
+    if (parentId === null || !inTree.has(parentId) || parentId === objective.id) {
+      roots.push(objective);
+    } else {
+      const siblings = children.get(parentId) ?? [];
+      siblings.push(objective);
+      children.set(parentId, siblings);
+    }
+  }
+  const nodes: AlignmentNodeView[] = [];
+  const visited = new Set<string>();
+  const visit = (objective: ObjectiveView, parentId: string | null, depth: number): void => {
+    if (visited.has(objective.id)) return;
+    visited.add(objective.id);
+    nodes.push({ objectiveId: objective.id, parentId, depth, progress: objective.progress });
+    for (const child of children.get(objective.id) ?? []) visit(child, objective.id, depth + 1);
+  };
+  for (const root of roots) visit(root, null, 0);
+  // A loop has no root to start from; list its members as roots rather than lose them.
+  for (const objective of live) visit(objective, null, 0);
+  return nodes;
+}

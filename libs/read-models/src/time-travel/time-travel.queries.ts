@@ -1,0 +1,361 @@
+import type { EventStore, ReadAllOptions, RecordedEvent } from '@okr-ledger/event-store';
+import {
+  cycleStream,
+  evolveCycle,
+  evolveTeam,
+  initialCycleState,
+  keyResultStream,
+  objectiveStream,
+  type CycleEvent,
+  type CycleState,
+  type TeamEvent,
+  type TeamState,
+} from '@okr-ledger/okr';
+import type {
+  AlignmentNodeView,
+  KeyResultView,
+  ObjectiveView,
+  ReadModelQueries,
+  TeamView,
+} from '../read-models.views';
+import {
+  CycleFold,
+  alignmentTreeOf,
+  type CycleFrame,
+  type CycleSnapshot,
+} from './cycle-fold.projection';
+import { LruCache } from './lru.cache';
+import { DEFAULT_MAX_FRAMES, replayInstants, type ReplayInterval } from './replay-schedule.frames';
+import { CycleNotFound } from './time-travel.errors';
+
+/**
+ * The nested-field lookups of `ReadModelQueries`, answered as of an instant. The signatures
+ * are exactly those of `ReadModelQueries` (tenant first), so the API can resolve nested fields
+ * with one code path for live and as-of answers. The tenant is also bound by `queriesAsOf`:
+ * a call for another tenant answers empty, as if the ids did not exist.
+ */
+export interface AsOfQueries {
+  readonly teams: Pick<ReadModelQueries['teams'], 'byIds'>;
+  readonly cycles: Pick<ReadModelQueries['cycles'], 'byIds'>;
+  readonly objectives: Pick<ReadModelQueries['objectives'], 'byIds' | 'childrenOf'>;
+  readonly keyResults: Pick<ReadModelQueries['keyResults'], 'byIds' | 'byObjectiveIds'>;
+}
+
+export interface CycleReplayOptions {
+  /** Defaults to the cycle's start. */
+  readonly from?: Date | null;
+  /** Defaults to the earlier of the cycle's end and now. */
+  readonly to?: Date | null;
+  readonly every: ReplayInterval;
+}
+
+export interface TimeTravelOptions {
+  /** "Now" for the replay's default `to`; the wall clock unless a test or demo injects one. */
+  readonly clock?: () => Date;
+  /** Snapshots (cycle, teams, alignment directory) kept; 64 by default. */
+  readonly cacheSize?: number;
+  readonly maxFrames?: number;
+  /** readAll page size. */
+  readonly pageSize?: number;
+}
+
+interface AlignmentEntry {
+  readonly cycleId: string;
+  readonly parentObjectiveId: string | null;
+}
+
+type AggregateKind = 'objective' | 'key-result';
+
+/**
+ * Time travel (DESIGN §1): every answer is folded from the events recorded at or before the
+ * instant asked about, never read from the read models, so definitions that were changed later
+ * show as they were. Scores come from libs/okr's scoring functions, like the projections'.
+ */
+export class TimeTravel {
+  private readonly clock: () => Date;
+  private readonly maxFrames: number;
+  private readonly pageSize: number;
+  // Keys include the store's head position: an event appended since (even one with an earlier
+  // recorded time, e.g. from a simulated clock) makes a new key instead of a stale answer.
+  private readonly snapshots: LruCache<Promise<unknown>>;
+  // Which cycle an objective or key result belongs to never changes once it exists.
+  private readonly cycleOfId = new LruCache<string>(10_000);
+
+  constructor(
+    private readonly store: EventStore,
+    options: TimeTravelOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxFrames = options.maxFrames ?? DEFAULT_MAX_FRAMES;
+    this.pageSize = options.pageSize ?? 1000;
+    this.snapshots = new LruCache(options.cacheSize ?? 64);
+  }
+
+  /**
+   * Lookups as of `asOf` for one tenant. Make one per request: it reads the store's head once,
+   * and every nested field of that request then shares one fold per cycle.
+   */
+  queriesAsOf(tenantId: string, asOf: Date): AsOfQueries {
+    requireDate(asOf);
+    let head: Promise<string> | undefined;
+    const view: AsOfView = {
+      tenantId,
+      asOf,
+      head: () => (head ??= this.store.headPosition()),
+    };
+    const scoped =
+      <T>(answer: (ids: readonly string[]) => Promise<T[]>) =>
+      async (tenant: string, ids: readonly string[]): Promise<T[]> =>
+        tenant === tenantId && ids.length > 0 ? answer(unique(ids)) : [];
+    return {
+      teams: { byIds: scoped((ids) => this.teamsByIds(view, ids)) },
+      cycles: { byIds: scoped((ids) => this.cyclesByIds(view, ids)) },
+      objectives: {
+        byIds: scoped((ids) => this.objectivesByIds(view, ids)),
+        childrenOf: scoped((ids) => this.childrenOf(view, ids)),
+      },
+      keyResults: {
+        byIds: scoped((ids) => this.keyResultsByIds(view, ids)),
+        byObjectiveIds: scoped((ids) => this.keyResultsByObjectiveIds(view, ids)),
+      },
+    };
+  }
+
+  /** The cycle's alignment tree as of `asOf`; CycleNotFound when it did not exist then. */
+  async alignmentTree(tenantId: string, cycleId: string, asOf: Date): Promise<AlignmentNodeView[]> {
+    requireDate(asOf);
+    let head: Promise<string> | undefined;
+    const view: AsOfView = { tenantId, asOf, head: () => (head ??= this.store.headPosition()) };
+    const snapshot = await this.cycleSnapshot(view, cycleId);
+    if (snapshot.cycle === null) throw new CycleNotFound(cycleId);
+    return alignmentTreeOf(snapshot);
+  }
+
+  /**
+   * Frames at from, from + every, … and a last one at `to`. Reads the cycle's events once (up
+   * to `to`) and folds them in recorded order, emitting a frame whenever the fold passes a frame
+   * instant: O(events + frames × cycle size), never one fold per frame.
+   */
+  async cycleReplay(
+    tenantId: string,
+    cycleId: string,
+    options: CycleReplayOptions,
+  ): Promise<CycleFrame[]> {
+    const cycle = await this.currentCycle(tenantId, cycleId);
+    if (cycle === null) throw new CycleNotFound(cycleId);
+    const from = options.from ?? new Date(cycle.startsAt);
+    const end = new Date(cycle.endsAt);
+    const now = this.clock();
+    const to = options.to ?? (end.getTime() < now.getTime() ? end : now);
+    const instants = replayInstants(from, to, options.every, this.maxFrames);
+
+    const events = await this.readAll({ metadata: { tenantId, cycleId }, recordedUpTo: to });
+    // Frames are about recorded time; the global order can differ slightly from it across
+    // streams (commit order). A stable sort keeps each stream's own order for equal times.
+    events.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime());
+    const fold = new CycleFold(tenantId, cycleId);
+    const frames: CycleFrame[] = [];
+    let next = 0;
+    for (const at of instants) {
+      for (let event = events[next]; event && event.recordedAt <= at; event = events[++next]) {
+        fold.apply(event);
+      }
+      frames.push(fold.frame(at));
+    }
+    return frames;
+  }
+
+  private async currentCycle(tenantId: string, cycleId: string): Promise<CycleState> {
+    const events = await this.store.readStream(cycleStream(cycleId));
+    return events
+      .filter((e) => e.metadata.tenantId === tenantId)
+      .reduce((state, e) => evolveCycle(state, e as unknown as CycleEvent), initialCycleState());
+  }
+
+  private async cyclesByIds(view: AsOfView, ids: readonly string[]) {
+    const snapshots = await Promise.all(ids.map((id) => this.cycleSnapshot(view, id)));
+    return snapshots.flatMap((s) => (s.cycle ? [s.cycle] : []));
+  }
+
+  private async objectivesByIds(view: AsOfView, ids: readonly string[]): Promise<ObjectiveView[]> {
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const snapshot = await this.snapshotOf(view, 'objective', id);
+        return snapshot?.objectives.get(id);
+      }),
+    );
+    return found.filter((o): o is ObjectiveView => o !== undefined);
+  }
+
+  private async keyResultsByIds(view: AsOfView, ids: readonly string[]): Promise<KeyResultView[]> {
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const snapshot = await this.snapshotOf(view, 'key-result', id);
+        return snapshot?.keyResults.get(id);
+      }),
+    );
+    return found.filter((k): k is KeyResultView => k !== undefined);
+  }
+
+  private async keyResultsByObjectiveIds(
+    view: AsOfView,
+    objectiveIds: readonly string[],
+  ): Promise<KeyResultView[]> {
+    const found = await Promise.all(
+      objectiveIds.map(async (id) => {
+        const snapshot = await this.snapshotOf(view, 'objective', id);
+        return snapshot?.keyResultsByObjective.get(id) ?? [];
+      }),
+    );
+    return found.flat();
+  }
+
+  /**
+   * Non-archived objectives aligned to these objectives or to one of their key results, in any
+   * cycle of the tenant: found through the tenant's alignment events, then folded per cycle.
+   */
+  private async childrenOf(view: AsOfView, parentIds: readonly string[]): Promise<ObjectiveView[]> {
+    const directory = await this.alignmentDirectory(view);
+    const parents = new Set(parentIds);
+    const children = [...directory].filter(
+      ([, entry]) => entry.parentObjectiveId !== null && parents.has(entry.parentObjectiveId),
+    );
+    const found = await Promise.all(
+      children.map(async ([id, entry]) => {
+        const snapshot = await this.cycleSnapshot(view, entry.cycleId);
+        return snapshot.objectives.get(id);
+      }),
+    );
+    return found.filter((o): o is ObjectiveView => o !== undefined && !o.archived);
+  }
+
+  private async teamsByIds(view: AsOfView, ids: readonly string[]): Promise<TeamView[]> {
+    const teams = await this.cached(`teams|${view.tenantId}|${view.asOf.toISOString()}`, view, () =>
+      this.foldTeams(view),
+    );
+    return ids.flatMap((id) => {
+      const team = teams.get(id);
+      return team ? [team] : [];
+    });
+  }
+
+  private async foldTeams(view: AsOfView): Promise<Map<string, TeamView>> {
+    const events = await this.readAll({
+      metadata: { tenantId: view.tenantId },
+      streamPrefix: 'team-',
+      recordedUpTo: view.asOf,
+    });
+    const folded = new Map<string, { state: TeamState; version: number }>();
+    for (const event of events) {
+      const id = String(event.data.teamId);
+      const current = folded.get(id) ?? { state: null, version: 0 };
+      const state = evolveTeam(current.state, event as unknown as TeamEvent);
+      folded.set(id, { state, version: current.version + 1 });
+    }
+    const teams = new Map<string, TeamView>();
+    for (const [id, { state, version }] of folded) {
+      if (state) teams.set(id, { id, name: state.name, parentId: state.parentTeamId, version });
+    }
+    return teams;
+  }
+
+  /** Every objective of the tenant with its cycle and parent objective as of the instant. */
+  private alignmentDirectory(view: AsOfView): Promise<Map<string, AlignmentEntry>> {
+    return this.cached(`alignment|${view.tenantId}|${view.asOf.toISOString()}`, view, async () => {
+      const events = await this.readAll({
+        metadata: { tenantId: view.tenantId },
+        eventTypes: ['ObjectiveSet', 'ObjectiveAligned'],
+        recordedUpTo: view.asOf,
+      });
+      const directory = new Map<string, AlignmentEntry>();
+      for (const event of events) {
+        const id = String(event.data.objectiveId);
+        const parent = (event.type === 'ObjectiveSet' ? event.data.parent : event.data.to) as {
+          objectiveId: string;
+        } | null;
+        const cycleId =
+          event.type === 'ObjectiveSet' ? String(event.data.cycleId) : directory.get(id)?.cycleId;
+        if (cycleId === undefined) continue;
+        directory.set(id, { cycleId, parentObjectiveId: parent?.objectiveId ?? null });
+        this.cycleOfId.set(`${view.tenantId}|objective|${id}`, cycleId);
+      }
+      return directory;
+    });
+  }
+
+  /** The snapshot of the cycle holding this objective or key result; null if none existed then. */
+  private async snapshotOf(
+    view: AsOfView,
+    kind: AggregateKind,
+    id: string,
+  ): Promise<CycleSnapshot | null> {
+    const key = `${view.tenantId}|${kind}|${id}`;
+    let cycleId = this.cycleOfId.get(key);
+    if (cycleId === undefined) {
+      const stream = kind === 'objective' ? objectiveStream(id) : keyResultStream(id);
+      const events = await this.store.readStream(stream, { recordedUpTo: view.asOf });
+      const first = events.find((e) => e.metadata.tenantId === view.tenantId);
+      if (first === undefined || typeof first.data.cycleId !== 'string') return null;
+      cycleId = first.data.cycleId;
+      this.cycleOfId.set(key, cycleId);
+    }
+    return this.cycleSnapshot(view, cycleId);
+  }
+
+  private cycleSnapshot(view: AsOfView, cycleId: string): Promise<CycleSnapshot> {
+    return this.cached(
+      `cycle|${view.tenantId}|${cycleId}|${view.asOf.toISOString()}`,
+      view,
+      async () => {
+        const fold = new CycleFold(view.tenantId, cycleId);
+        const events = await this.readAll({
+          metadata: { tenantId: view.tenantId, cycleId },
+          recordedUpTo: view.asOf,
+        });
+        for (const event of events) fold.apply(event);
+        return fold.snapshot();
+      },
+    );
+  }
+
+  /** One fold per key and head position, shared by concurrent callers; failures are not kept. */
+  private async cached<T>(key: string, view: AsOfView, load: () => Promise<T>): Promise<T> {
+    const fullKey = `${key}|${await view.head()}`;
+    const promise = this.snapshots.getOrCreate(fullKey, () => {
+      const loading = load();
+      loading.catch(() => this.snapshots.delete(fullKey));
+      return loading;
+    }) as Promise<T>;
+    return promise;
+  }
+
+  /** Every matching event in global order, page by page. */
+  private async readAll(
+    options: Omit<ReadAllOptions, 'after' | 'limit'>,
+  ): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.store.readAll({ ...options, after, limit: this.pageSize });
+      events.push(...page.events);
+      if (page.isEnd || page.checkpoint === after) return events;
+      after = page.checkpoint;
+    }
+  }
+}
+
+interface AsOfView {
+  readonly tenantId: string;
+  readonly asOf: Date;
+  readonly head: () => Promise<string>;
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+function requireDate(date: Date): void {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new TypeError('asOf must be a valid Date');
+  }
+}
