@@ -1,9 +1,8 @@
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '@okr-ledger/platform';
 import { APP_CONFIG } from './app.tokens';
+import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
 import { ServerInfoResolver } from './server-info.resolver';
 
@@ -30,11 +29,8 @@ export class AppModule {
           entities: [],
           applicationName: 'okr-ledger-api',
         }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          autoSchemaFile: true,
-          sortSchema: true,
-        }),
+        // GraphQL at /graphql (HTTP and graphql-ws): identity, errors, limits, explorer.
+        GraphqlApiModule.forRoot(),
         HealthModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: options.config }, ServerInfoResolver],

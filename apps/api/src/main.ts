@@ -62,6 +62,9 @@ async function main(): Promise<void> {
   const base = `http://localhost:${config.port}`;
   logger.log(`GraphQL:  ${base}/graphql`);
   logger.log(`Health:   ${base}/health`);
+  logger.log(
+    'Token:    npm run token -- --sub ana --org acme --roles ADMIN (send as Authorization: Bearer <token>)',
+  );
 }
 
 main().catch((error: unknown) => {

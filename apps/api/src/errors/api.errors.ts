@@ -1,0 +1,106 @@
+import { GraphQLError } from 'graphql';
+
+/** Every `extensions.code` the API produces on purpose (DESIGN §4 plus the query limits). */
+export const ERROR_CODES = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  DOMAIN_RULE: 'DOMAIN_RULE',
+  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** One invalid input field: `path` as the client wrote it (`input.targetValue`, `input.items[0].name`). */
+export interface FieldError {
+  readonly path: string;
+  readonly constraint: string;
+  readonly message: string;
+}
+
+/**
+ * Base of the errors resolvers may throw. Being a GraphQLError with a code, it passes the
+ * error formatter unchanged. `httpStatus` only matters for errors raised before execution
+ * (no `data` in the response): once data exists Apollo answers 200.
+ */
+export class ApiError extends GraphQLError {
+  constructor(
+    message: string,
+    readonly code: ErrorCode,
+    extensions: Record<string, unknown> = {},
+    httpStatus?: number,
+  ) {
+    super(message, {
+      extensions: {
+        ...extensions,
+        code,
+        ...(httpStatus === undefined ? {} : { http: { status: httpStatus } }),
+      },
+    });
+    this.name = new.target.name;
+  }
+}
+
+export class BadUserInputError extends ApiError {
+  constructor(
+    readonly fieldErrors: readonly FieldError[],
+    message = describeFieldErrors(fieldErrors),
+  ) {
+    super(message, ERROR_CODES.BAD_USER_INPUT, { fieldErrors }, 400);
+  }
+
+  /** The same errors with every path put under `prefix` (the argument name, e.g. `input`). */
+  under(prefix: string): BadUserInputError {
+    return new BadUserInputError(
+      this.fieldErrors.map((e) => ({ ...e, path: joinPath(prefix, e.path) })),
+    );
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(type: string, id: string) {
+    super(`${type} ${id} not found`, ERROR_CODES.NOT_FOUND, { type, id });
+  }
+}
+
+export class ForbiddenError extends ApiError {
+  constructor(message = 'You are not allowed to do this.') {
+    super(message, ERROR_CODES.FORBIDDEN, {}, 403);
+  }
+}
+
+export class UnauthenticatedError extends ApiError {
+  constructor(message = 'A valid bearer token is required.') {
+    super(message, ERROR_CODES.UNAUTHENTICATED, {}, 401);
+  }
+}
+
+/** A stale `expectedVersion`; `currentVersion` is the public version (number of events). */
+export class ConflictError extends ApiError {
+  constructor(
+    readonly currentVersion: number,
+    message = `The version you expected is stale; the current version is ${currentVersion}.`,
+  ) {
+    super(message, ERROR_CODES.CONFLICT, { currentVersion });
+  }
+}
+
+export class DomainRuleError extends ApiError {
+  constructor(rule: string, message: string, field?: string) {
+    super(message, ERROR_CODES.DOMAIN_RULE, { rule, ...(field === undefined ? {} : { field }) });
+  }
+}
+
+export function joinPath(prefix: string, path: string): string {
+  if (path === '') return prefix;
+  return path.startsWith('[') ? `${prefix}${path}` : `${prefix}.${path}`;
+}
+
+function describeFieldErrors(errors: readonly FieldError[]): string {
+  if (errors.length === 0) return 'Invalid input.';
+  return `Invalid input: ${errors.map((e) => `${e.path} (${e.constraint})`).join(', ')}.`;
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { HttpException, Logger } from '@nestjs/common';
+import { WrongExpectedVersion } from '@okr-ledger/event-store';
+import { AggregateNotFound, DomainRuleViolation } from '@okr-ledger/okr';
+import {
+  type ASTNode,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  GraphQLError,
+  type GraphQLFormattedError,
+  Kind,
+} from 'graphql';
+import { ERROR_CODES } from './api.errors';
+
+const VALUE_KINDS: ReadonlySet<string> = new Set([
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.STRING,
+  Kind.BOOLEAN,
+  Kind.NULL,
+  Kind.ENUM,
+  Kind.LIST,
+  Kind.OBJECT,
+  Kind.OBJECT_FIELD,
+]);
+
+/** Codes clients may see as they were raised; anything else is treated as a server fault. */
+const PASS_THROUGH: ReadonlySet<unknown> = new Set([
+  ...Object.values(ERROR_CODES).filter((c) => c !== ERROR_CODES.INTERNAL_SERVER_ERROR),
+  // Apollo's own request-level codes.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export type ErrorFormatter = (
+  formatted: GraphQLFormattedError,
+  error: unknown,
+) => GraphQLFormattedError;
+
+/**
+ * The one place where errors become what clients see (`extensions.code`, DESIGN §4).
+ * Domain and event-store errors are mapped here so resolvers can let them fly; unknown
+ * errors get a generic message and an id that is logged with the stack.
+ */
+export function createErrorFormatter(logger = new Logger('GraphQL')): ErrorFormatter {
+  return (formatted, error) => {
+    const original = unwrapResolverError(error);
+    const base = {
+      message: formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+    };
+
+    if (original instanceof DomainRuleViolation) {
+      if (original.rule === 'INVALID_VALUE') {
+        const path = original.field ?? '';
+        return {
+          ...base,
+          message: original.message,
+          extensions: {
+            code: ERROR_CODES.BAD_USER_INPUT,
+            field: path,
+            fieldErrors: [{ path, constraint: original.rule, message: original.message }],
+          },
+        };
+      }
+      return {
+        ...base,
+        message: original.message,
+        extensions: {
+          code: ERROR_CODES.DOMAIN_RULE,
+          rule: original.rule,
+          ...(original.field === undefined ? {} : { field: original.field }),
+        },
+      };
+    }
+    if (original instanceof AggregateNotFound) {
+      return {
+        ...base,
+        message: original.message,
+        extensions: { code: ERROR_CODES.NOT_FOUND, type: original.aggregateType, id: original.id },
+      };
+    }
+    if (original instanceof WrongExpectedVersion) {
+      // Public versions count events; store revisions are zero-based.
+      const currentVersion = original.actual === 'no_stream' ? 0 : original.actual + 1;
+      return {
+        ...base,
+        message: `The version you expected is stale; the current version is ${currentVersion}.`,
+        extensions: { code: ERROR_CODES.CONFLICT, currentVersion },
+      };
+    }
+
+    // Errors Apollo wrapped as validation failures keep the rule's own error underneath.
+    const inner = error instanceof GraphQLError ? (error.originalError ?? error) : undefined;
+    if (inner instanceof GraphQLError) {
+      const innerCode = inner.extensions.code;
+      if (innerCode === ERROR_CODES.QUERY_TOO_DEEP || innerCode === ERROR_CODES.QUERY_TOO_COMPLEX) {
+        return { ...base, extensions: withoutHttp(inner.extensions) };
+      }
+    }
+    const code = formatted.extensions?.code;
+    if (code === 'GRAPHQL_VALIDATION_FAILED' && isValueError(error)) {
+      // A literal argument that does not fit its type is bad input, not a malformed query.
+      return { ...base, extensions: { code: ERROR_CODES.BAD_USER_INPUT } };
+    }
+    if (code === ERROR_CODES.BAD_USER_INPUT && formatted.extensions?.fieldErrors === undefined) {
+      const fieldErrors = variableFieldErrors(formatted.message);
+      if (fieldErrors)
+        return { ...formatted, extensions: { ...formatted.extensions, fieldErrors } };
+    }
+    // Nest's HttpExceptions (e.g. from a guard) were already given a code by the driver.
+    if (
+      PASS_THROUGH.has(code) &&
+      (original instanceof GraphQLError || original instanceof HttpException)
+    ) {
+      return formatted;
+    }
+
+    const errorId = randomUUID();
+    const stack = original instanceof Error ? original.stack : String(original);
+    logger.error(`GraphQL error ${errorId}: ${formatted.message}`, stack);
+    return {
+      ...base,
+      message: `Internal server error (error id ${errorId}).`,
+      extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR, errorId },
+    };
+  };
+}
+
+/** For transports that bypass Apollo (graphql-ws): the same formatting on a result. */
+export function formatExecutionResult(
+  result: ExecutionResult,
+  format: ErrorFormatter,
+): FormattedExecutionResult {
+  const { errors, ...rest } = result;
+  if (!errors) return rest;
+  return { ...rest, errors: errors.map((e) => format(e.toJSON(), e)) };
+}
+
+function isValueError(error: unknown): boolean {
+  const nodes: readonly ASTNode[] | undefined =
+    error instanceof GraphQLError ? error.nodes : undefined;
+  const first = nodes?.[0];
+  return first !== undefined && VALUE_KINDS.has(first.kind);
+}
+
+// graphql-js: Variable "$input" got invalid value -1 at "input.targetValue"; Expected …
+const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s;
+
+function variableFieldErrors(message: string) {
+  const match = VARIABLE_ERROR.exec(message);
+  if (!match) return undefined;
+  const [, variable = '', at, detail = message] = match;
+  return [{ path: at ?? variable, constraint: 'type', message: detail }];
+}
+
+function withoutHttp(extensions: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { http: _http, ...rest } = extensions;
+  return rest;
+}
