@@ -145,6 +145,36 @@ const rawInsert: Target = {
   },
 };
 
+// The bare INSERT plus the per-stream revision row that expected-state checks need: shows how
+// much of the gap to rawInsert that row accounts for.
+const rawInsertWithStreamRow: Target = {
+  name: 'rawInsertWithStreamRow',
+  async setUp(url) {
+    const { append, tearDown } = await rawInsert.setUp(url);
+    await append();
+    const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+    await pool.query(
+      'CREATE TABLE IF NOT EXISTS raw_streams (stream_name text PRIMARY KEY, revision bigint NOT NULL)',
+    );
+    const data = JSON.stringify(payload);
+    const meta = JSON.stringify(metadata);
+    return {
+      append: () =>
+        pool.query({
+          name: 'raw_insert_with_stream',
+          text: `WITH s AS (INSERT INTO raw_streams VALUES ($2, 0))
+                 INSERT INTO raw_events VALUES (pg_current_xact_id(), nextval('raw_position_seq'), $1, $2, 0,
+                   'CheckInRecorded', $3, $4, 'tenant-bench', now())`,
+          values: [randomUUID(), `checkin-${randomUUID()}`, data, meta],
+        }),
+      tearDown: async () => {
+        await pool.end();
+        await tearDown();
+      },
+    };
+  },
+};
+
 async function catchUpReads(url: string): Promise<{ eventsPerSecond: number; events: number }> {
   const store = new PostgresEventStore(url);
   try {
@@ -192,6 +222,7 @@ async function main(): Promise<void> {
       ours('off'),
       emmett,
       rawInsert,
+      rawInsertWithStreamRow,
     ].filter((t) => !only || only.includes(t.name));
     const urls = new Map<string, string>();
     const admin = new Client({ connectionString: serverUrl });
@@ -258,7 +289,8 @@ async function main(): Promise<void> {
           'One event per append to a new stream. ours = expectedState no_stream, idempotency check, ' +
           'post-commit coalesced NOTIFY; ours-notify-in-transaction = NOTIFY inside the append transaction; ' +
           'ours-notify-off = no NOTIFY. emmett = appendToStream without an expected version. ' +
-          'rawInsert = one INSERT into a table with the same columns and indexes.',
+          'rawInsert = one INSERT into a table with the same columns and indexes; ' +
+          'rawInsertWithStreamRow = the same plus inserting the per-stream revision row.',
       },
       machine: {
         cpus: cpus().length,

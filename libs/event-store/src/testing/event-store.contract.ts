@@ -160,6 +160,18 @@ export function eventStoreContract(adapterName: string, createStore: ContractSto
       });
     });
 
+    describe('when event ids are already stored in another stream', () => {
+      it('rejects the append with WrongExpectedVersion and stores nothing', async () => {
+        const a = event('A');
+        await store.append(stream(), [a]);
+        const other = stream();
+        await expect(
+          store.append(other, [a], { expectedState: 'no_stream' }),
+        ).rejects.toBeInstanceOf(WrongExpectedVersion);
+        expect(await store.readStream(other)).toEqual([]);
+      });
+    });
+
     describe('when reading a stream', () => {
       let s: string;
       beforeAll(async () => {
