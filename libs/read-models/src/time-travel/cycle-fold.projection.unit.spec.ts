@@ -1,0 +1,259 @@
+import type { RecordedEvent } from '@okr-ledger/event-store';
+import { keyResultProgress } from '@okr-ledger/okr';
+import { CycleFold, alignmentTreeOf } from './cycle-fold.projection';
+
+const CYCLE = 'c1';
+let revision = 0;
+
+function event(
+  type: string,
+  data: Record<string, unknown>,
+  options: { tenantId?: string; cycleId?: string; at?: string } = {},
+): RecordedEvent {
+  revision += 1;
+  return {
+    id: `e${revision}`,
+    streamName: 'irrelevant-for-the-fold',
+    revision,
+    position: String(revision).padStart(8, '0'),
+    type,
+    data,
+    metadata: {
+      tenantId: options.tenantId ?? 'acme',
+      actorId: 'ana',
+      correlationId: 'c',
+      causationId: null,
+      schemaVersion: 1,
+      source: 'test',
+      cycleId: options.cycleId ?? CYCLE,
+    },
+    recordedAt: new Date(options.at ?? '2026-07-01T00:00:00Z'),
+  };
+}
+
+const scheduled = () =>
+  event('CycleScheduled', {
+    cycleId: CYCLE,
+    name: 'Q3',
+    startsAt: '2026-07-01T00:00:00Z',
+    endsAt: '2026-09-30T00:00:00Z',
+  });
+const objectiveSet = (objectiveId: string, parent: unknown = null, title = objectiveId) =>
+  event('ObjectiveSet', {
+    objectiveId,
+    cycleId: CYCLE,
+    title,
+    description: null,
+    ownerId: null,
+    teamId: null,
+    parent,
+  });
+const keyResultAdded = (
+  keyResultId: string,
+  objectiveId: string,
+  extra: Record<string, unknown> = {},
+) =>
+  event('KeyResultAdded', {
+    keyResultId,
+    objectiveId,
+    cycleId: CYCLE,
+    title: keyResultId,
+    ownerId: null,
+    type: 'INCREASE',
+    kind: 'OUTPUT',
+    startValue: 0,
+    targetValue: 10,
+    unit: null,
+    weight: 1,
+    dataSourceUrl: null,
+    scoring: 'OWN_VALUE',
+    ...extra,
+  });
+const checkedIn = (keyResultId: string, value: number) =>
+  event('KeyResultCheckedIn', {
+    keyResultId,
+    checkInId: `ci-${revision}`,
+    value,
+    previousValue: 0,
+    confidence: null,
+    plan: null,
+    progress: null,
+    problems: null,
+    source: 'MANUAL',
+    idempotencyKey: null,
+  });
+const toKeyResult = (keyResultId: string, objectiveId: string) => ({
+  kind: 'KEY_RESULT',
+  keyResultId,
+  objectiveId,
+});
+
+function foldOf(events: RecordedEvent[]): CycleFold {
+  const fold = new CycleFold('acme', CYCLE);
+  for (const e of events) fold.apply(e);
+  return fold;
+}
+
+describe('CycleFold', () => {
+  describe('when a key result rolls up its aligned objectives', () => {
+    it('contributes their mean progress, ignoring archived ones', () => {
+      const snapshot = foldOf([
+        scheduled(),
+        objectiveSet('top'),
+        keyResultAdded('kr-top', 'top', { scoring: 'ALIGNED_OBJECTIVES' }),
+        checkedIn('kr-top', 9),
+        objectiveSet('a', toKeyResult('kr-top', 'top')),
+        keyResultAdded('kr-a', 'a'),
+        checkedIn('kr-a', 4),
+        objectiveSet('b', toKeyResult('kr-top', 'top')),
+        keyResultAdded('kr-b', 'b'),
+        checkedIn('kr-b', 8),
+        objectiveSet('gone', toKeyResult('kr-top', 'top')),
+        event('ObjectiveArchived', { objectiveId: 'gone', reason: null }),
+      ]).snapshot();
+      expect(snapshot.keyResults.get('kr-top')?.progress).toBeCloseTo(0.6);
+      expect(snapshot.objectives.get('top')?.progress).toBeCloseTo(0.6);
+      // Cycle: mean of every non-archived objective (top 0.6, a 0.4, b 0.8).
+      expect(snapshot.cycle?.progress).toBeCloseTo(0.6);
+      expect(snapshot.objectives.get('gone')?.archived).toBe(true);
+    });
+  });
+
+  describe('when a key result is graduated into a health metric', () => {
+    it('keeps its own progress but no longer counts for its objective', () => {
+      const snapshot = foldOf([
+        scheduled(),
+        objectiveSet('o'),
+        keyResultAdded('scored', 'o'),
+        keyResultAdded('metric', 'o'),
+        checkedIn('scored', 5),
+        checkedIn('metric', 10),
+        event('KeyResultGraduated', { keyResultId: 'metric', reason: 'a KPI now' }),
+      ]).snapshot();
+      expect(snapshot.keyResults.get('metric')).toMatchObject({ progress: 1, healthMetric: true });
+      expect(snapshot.objectives.get('o')?.progress).toBe(0.5);
+    });
+  });
+
+  describe('when events of another tenant or another cycle are applied', () => {
+    it('ignores them', () => {
+      const snapshot = foldOf([
+        scheduled(),
+        objectiveSet('o'),
+        event(
+          'ObjectiveRevised',
+          { objectiveId: 'o', changes: [{ field: 'title', from: 'o', to: 'x' }], reason: null },
+          { tenantId: 'globex' },
+        ),
+        event(
+          'ObjectiveSet',
+          {
+            objectiveId: 'other',
+            cycleId: 'c2',
+            title: 'other',
+            description: null,
+            ownerId: null,
+            teamId: null,
+            parent: null,
+          },
+          { cycleId: 'c2' },
+        ),
+      ]).snapshot();
+      expect([...snapshot.objectives.keys()]).toEqual(['o']);
+      expect(snapshot.objectives.get('o')).toMatchObject({ title: 'o', version: 1 });
+    });
+  });
+
+  describe('when a redefinition changes the target', () => {
+    it('scores with keyResultProgress on the new definition and counts the version', () => {
+      const snapshot = foldOf([
+        scheduled(),
+        objectiveSet('o'),
+        keyResultAdded('kr', 'o'),
+        checkedIn('kr', 5),
+        event('KeyResultRedefined', {
+          keyResultId: 'kr',
+          changes: [{ field: 'targetValue', from: 10, to: 20 }],
+          reason: 'bigger',
+        }),
+      ]).snapshot();
+      expect(snapshot.keyResults.get('kr')).toMatchObject({
+        targetValue: 20,
+        version: 3,
+        progress: keyResultProgress({
+          type: 'INCREASE',
+          startValue: 0,
+          targetValue: 20,
+          currentValue: 5,
+        }),
+      });
+    });
+  });
+
+  describe('when frames are taken between events', () => {
+    it('shows each one as the fold stood then, archived objectives left out', () => {
+      const fold = foldOf([
+        scheduled(),
+        objectiveSet('o', null, 'Old title'),
+        keyResultAdded('kr', 'o'),
+      ]);
+      const first = fold.frame(new Date('2026-07-02T00:00:00Z'));
+      fold.apply(checkedIn('kr', 5));
+      fold.apply(
+        event('ObjectiveRevised', {
+          objectiveId: 'o',
+          changes: [{ field: 'title', from: 'Old title', to: 'New title' }],
+          reason: null,
+        }),
+      );
+      const second = fold.frame(new Date('2026-07-03T00:00:00Z'));
+      fold.apply(event('ObjectiveArchived', { objectiveId: 'o', reason: null }));
+      const third = fold.frame(new Date('2026-07-04T00:00:00Z'));
+      expect(first.objectives[0]).toMatchObject({ title: 'Old title', progress: 0 });
+      expect(second.objectives[0]).toMatchObject({ title: 'New title', progress: 0.5 });
+      expect(second.progress).toBe(0.5);
+      expect(third.objectives).toEqual([]);
+    });
+  });
+});
+
+describe('alignmentTreeOf', () => {
+  describe('when objectives are aligned to objectives and key results', () => {
+    it('lists them in pre-order, roots first, parent = the key result objective', () => {
+      const snapshot = foldOf([
+        scheduled(),
+        objectiveSet('root-a'),
+        keyResultAdded('kr-a', 'root-a'),
+        objectiveSet('root-b'),
+        objectiveSet('a1', { kind: 'OBJECTIVE', objectiveId: 'root-a' }),
+        objectiveSet('a1x', toKeyResult('kr-a', 'root-a')),
+        objectiveSet('a1a', { kind: 'OBJECTIVE', objectiveId: 'a1' }),
+        objectiveSet('archived', { kind: 'OBJECTIVE', objectiveId: 'root-b' }),
+        event('ObjectiveArchived', { objectiveId: 'archived', reason: null }),
+        objectiveSet('orphan', { kind: 'OBJECTIVE', objectiveId: 'archived' }),
+      ]).snapshot();
+      expect(alignmentTreeOf(snapshot).map((n) => [n.objectiveId, n.parentId, n.depth])).toEqual([
+        ['root-a', null, 0],
+        ['a1', 'root-a', 1],
+        ['a1a', 'a1', 2],
+        ['a1x', 'root-a', 1],
+        ['root-b', null, 0],
+        ['orphan', null, 0],
+      ]);
+    });
+  });
+
+  describe('when the objectives form a loop', () => {
+    it('still lists each of them once', () => {
+      const snapshot = foldOf([
+        scheduled(),
+        objectiveSet('x', { kind: 'OBJECTIVE', objectiveId: 'y' }),
+        objectiveSet('y', { kind: 'OBJECTIVE', objectiveId: 'x' }),
+      ]).snapshot();
+      expect(alignmentTreeOf(snapshot).map((n) => [n.objectiveId, n.depth])).toEqual([
+        ['x', 0],
+        ['y', 1],
+      ]);
+    });
+  });
+});
