@@ -1,0 +1,42 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { FieldChangeView } from '../read-models.views';
+import { READ_MODELS_SCHEMA } from '../migrations/read-models-schema.migration';
+
+/** One row per event, in global order within a tenant. */
+@Entity({ schema: READ_MODELS_SCHEMA, name: 'audit_entries' })
+@Index('audit_entries_aggregate_idx', ['tenantId', 'aggregateId', 'position'])
+@Index('audit_entries_cycle_idx', ['tenantId', 'cycleId', 'position'])
+@Index('audit_entries_actor_idx', ['tenantId', 'actorId', 'position'])
+@Index('audit_entries_type_idx', ['tenantId', 'eventType', 'position'])
+@Index('audit_entries_time_idx', ['tenantId', 'occurredAt'])
+export class AuditEntryEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
+  @PrimaryColumn({ type: 'text' }) position!: string;
+  @Column({ name: 'event_id', type: 'text' }) eventId!: string;
+  @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
+  @Column({ name: 'actor_id', type: 'text' }) actorId!: string;
+  @Column({ name: 'aggregate_type', type: 'text' }) aggregateType!: string;
+  @Column({ name: 'aggregate_id', type: 'text' }) aggregateId!: string;
+  @Column({ name: 'cycle_id', type: 'text', nullable: true }) cycleId!: string | null;
+  @Column({ name: 'event_type', type: 'text' }) eventType!: string;
+  @Column({ type: 'jsonb' }) changes!: FieldChangeView[];
+  @Column({ type: 'text', nullable: true }) reason!: string | null;
+  @Column({ type: 'text', nullable: true }) source!: string | null;
+  @Column({ name: 'during_active_cycle', type: 'boolean' }) duringActiveCycle!: boolean;
+}
+
+/** The audit projection's memory of each cycle's status (not a query model). */
+@Entity({ schema: READ_MODELS_SCHEMA, name: 'audit_cycle_states' })
+export class AuditCycleStateEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
+  @PrimaryColumn({ name: 'cycle_id', type: 'text' }) cycleId!: string;
+  @Column({ type: 'text' }) status!: string;
+}
+
+/** The audit projection's memory of each key result's last stated confidence. */
+@Entity({ schema: READ_MODELS_SCHEMA, name: 'audit_key_result_states' })
+export class AuditKeyResultStateEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
+  @PrimaryColumn({ name: 'key_result_id', type: 'text' }) keyResultId!: string;
+  @Column({ type: 'double precision', nullable: true }) confidence!: number | null;
+}

@@ -1,0 +1,93 @@
+import { isPosition } from '@okr-ledger/event-store';
+import {
+  InvalidCursor,
+  type AuditEntryView,
+  type FieldChangeView,
+  type ReadModelQueries,
+} from '../read-models.views';
+import {
+  clampFirst,
+  decodeCursor,
+  encodeCursor,
+  toDate,
+  toPage,
+  type SqlRunner,
+} from '../shared/paging';
+
+interface Row {
+  position: string;
+  event_id: string;
+  occurred_at: Date;
+  actor_id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  cycle_id: string | null;
+  event_type: string;
+  changes: FieldChangeView[];
+  reason: string | null;
+  source: string | null;
+  during_active_cycle: boolean;
+}
+
+const toView = (r: Row): AuditEntryView => ({
+  id: r.event_id,
+  position: r.position,
+  occurredAt: toDate(r.occurred_at),
+  actorId: r.actor_id,
+  aggregateType: r.aggregate_type,
+  aggregateId: r.aggregate_id,
+  cycleId: r.cycle_id,
+  eventType: r.event_type,
+  changes: r.changes,
+  reason: r.reason,
+  source: r.source,
+  duringActiveCycle: r.during_active_cycle,
+});
+
+const CURSOR = 'audit';
+
+export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'] {
+  return {
+    /** Every filter is an equality or range on an indexed column, tenant first. */
+    async page(tenantId, filter, page) {
+      const first = clampFirst(page);
+      const values: unknown[] = [tenantId];
+      const where = ['tenant_id = $1'];
+      const add = (condition: string, value: unknown): void => {
+        values.push(value);
+        where.push(condition.replaceAll('?', `$${values.length}`));
+      };
+      if (filter.aggregateId) add('aggregate_id = ?', filter.aggregateId);
+      if (filter.cycleId) add('cycle_id = ?', filter.cycleId);
+      if (filter.actorId) add('actor_id = ?', filter.actorId);
+      if (filter.eventTypes && filter.eventTypes.length > 0) {
+        add('event_type = ANY(?::text[])', [...filter.eventTypes]);
+      }
+      if (filter.from) add('occurred_at >= ?', filter.from);
+      if (filter.to) add('occurred_at <= ?', filter.to);
+      if (filter.duringActiveCycleOnly) where.push('during_active_cycle');
+      const countWhere = where.join(' AND ');
+      const countValues = [...values];
+      if (page.after) {
+        const [position = ''] = decodeCursor(CURSOR, page.after, 1);
+        if (!isPosition(position)) throw new InvalidCursor(page.after);
+        add('position > ?', position);
+      }
+      values.push(first + 1);
+      const [rows, count] = await Promise.all([
+        sql.query<Row[]>(
+          `SELECT * FROM read_models.audit_entries WHERE ${where.join(' AND ')}
+            ORDER BY position LIMIT $${values.length}`,
+          values,
+        ),
+        sql.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM read_models.audit_entries WHERE ${countWhere}`,
+          countValues,
+        ),
+      ]);
+      return toPage(rows, first, count[0]?.n ?? 0, Boolean(page.after), toView, (r) =>
+        encodeCursor(CURSOR, r.position),
+      );
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// The read side: views and queries the API codes against, the projector, entities, migrations.
+import { AlignmentEdgeEntity } from './alignment/alignment-edge.entity';
+import {
+  AuditCycleStateEntity,
+  AuditEntryEntity,
+  AuditKeyResultStateEntity,
+} from './audit-trail/audit-entry.entity';
+import { auditTrailProjection } from './audit-trail/audit-trail.projection';
+import { CheckInEntity } from './check-ins/check-in.entity';
+import { checkInsProjection } from './check-ins/check-ins.projection';
+import { CycleEntity } from './cycles/cycle.entity';
+import { KeyResultHistoryEntity } from './key-result-history/key-result-history.entity';
+import { keyResultHistoryProjection } from './key-result-history/key-result-history.projection';
+import { KeyResultEntity } from './key-results/key-result.entity';
+import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
+import { ObjectiveEntity } from './objectives/objective.entity';
+import { okrTreeProjection } from './okr-tree/okr-tree.projection';
+import type { Projection } from './projector/projection.port';
+import { ProjectionCheckpointEntity } from './projector/projection-checkpoint.entity';
+import { TeamEntity } from './teams/team.entity';
+import { teamsProjection } from './teams/teams.projection';
+
+export * from './read-models.views';
+export { ReadModels } from './read-models.queries';
+export type { SqlRunner } from './shared/paging';
+export type { Projection } from './projector/projection.port';
+export { Projector, type ProjectorLogger, type ProjectorOptions } from './projector/projector';
+export {
+  countEvents,
+  rebuildProjection,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildResult,
+} from './projector/rebuild';
+export { CHECKPOINT_CHANNEL } from './projector/checkpoints';
+export { READ_MODELS_SCHEMA } from './migrations/read-models-schema.migration';
+export {
+  auditTrailProjection,
+  checkInsProjection,
+  keyResultHistoryProjection,
+  okrTreeProjection,
+  teamsProjection,
+};
+export {
+  AlignmentEdgeEntity,
+  AuditEntryEntity,
+  CheckInEntity,
+  CycleEntity,
+  KeyResultEntity,
+  KeyResultHistoryEntity,
+  ObjectiveEntity,
+  ProjectionCheckpointEntity,
+  TeamEntity,
+};
+
+/** Every projection the projector runs, by default all of them. */
+export const READ_MODEL_PROJECTIONS: readonly Projection[] = [
+  teamsProjection,
+  okrTreeProjection,
+  checkInsProjection,
+  keyResultHistoryProjection,
+  auditTrailProjection,
+];
+
+/** For `TypeOrmModule.forRoot({ entities })`. */
+export const READ_MODEL_ENTITIES = [
+  ProjectionCheckpointEntity,
+  TeamEntity,
+  CycleEntity,
+  ObjectiveEntity,
+  KeyResultEntity,
+  AlignmentEdgeEntity,
+  CheckInEntity,
+  KeyResultHistoryEntity,
+  AuditEntryEntity,
+  AuditCycleStateEntity,
+  AuditKeyResultStateEntity,
+];
+
+/** For `TypeOrmModule.forRoot({ migrations, migrationsRun: true })`; never `synchronize`. */
+export const READ_MODEL_MIGRATIONS = [ReadModelsSchema1767225600000];

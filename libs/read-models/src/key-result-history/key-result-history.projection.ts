@@ -1,0 +1,115 @@
+import type { RecordedEvent } from '@okr-ledger/event-store';
+import { keyResultProgress, type KeyResultType } from '@okr-ledger/okr';
+import type { ClientBase } from 'pg';
+import type { Projection } from '../projector/projection.port';
+import { asOkrEvent, tenantOf } from '../shared/events';
+import { insertRowsIgnoringDuplicates, tenantKey, tenantPairs } from '../shared/sql';
+
+interface PointRow {
+  tenant_id: string;
+  key_result_id: string;
+  position: string;
+  at: string;
+  event_type: string;
+  type: KeyResultType;
+  start_value: number;
+  target_value: number;
+  current_value: number;
+  progress: number;
+  confidence: number | null;
+  check_in_count: number;
+}
+
+/**
+ * A time series per key result. Each point is the previous one plus the event, so the
+ * projection needs no other state: the latest stored point of each key result is its memory.
+ * `progress` is the key result's own-value progress (a roll-up depends on other aggregates).
+ */
+export const keyResultHistoryProjection: Projection = {
+  name: 'key-result-history',
+  version: 1,
+  eventTypes: ['KeyResultAdded', 'KeyResultRedefined', 'KeyResultCheckedIn'],
+  tables: ['key_result_history'],
+  async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
+    const ids = new Map<string, [string, string]>();
+    for (const e of events) {
+      const id = String(e.data.keyResultId);
+      ids.set(tenantKey(tenantOf(e), id), [tenantOf(e), id]);
+    }
+    const [tenants, krIds] = tenantPairs(ids.values());
+    const { rows: latest } = await client.query<PointRow>(
+      `SELECT DISTINCT ON (h.tenant_id, h.key_result_id) h.*
+         FROM key_result_history h
+         JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id)
+           ON h.tenant_id = k.tenant_id AND h.key_result_id = k.id
+        ORDER BY h.tenant_id, h.key_result_id, h.position DESC`,
+      [tenants, krIds],
+    );
+    const last = new Map(latest.map((p) => [tenantKey(p.tenant_id, p.key_result_id), p]));
+    const points: PointRow[] = [];
+    for (const raw of events) {
+      const event = asOkrEvent(raw);
+      const key = tenantKey(tenantOf(raw), String(raw.data.keyResultId));
+      const previous = last.get(key);
+      if (previous && previous.position >= raw.position) continue;
+      const base = {
+        tenant_id: tenantOf(raw),
+        key_result_id: String(raw.data.keyResultId),
+        position: raw.position,
+        at: raw.recordedAt.toISOString(),
+        event_type: raw.type,
+      };
+      let next: PointRow;
+      switch (event.type) {
+        case 'KeyResultAdded': {
+          const d = event.data;
+          next = {
+            ...base,
+            type: d.type,
+            start_value: d.startValue,
+            target_value: d.targetValue,
+            current_value: d.startValue,
+            progress: 0,
+            confidence: null,
+            check_in_count: 0,
+          };
+          break;
+        }
+        case 'KeyResultRedefined': {
+          if (!previous) continue;
+          next = { ...previous, ...base };
+          for (const change of event.data.changes) {
+            if (change.field === 'type') next.type = change.to;
+            if (change.field === 'startValue') next.start_value = change.to;
+            if (change.field === 'targetValue') next.target_value = change.to;
+          }
+          // Same rule as the domain fold: before any check-in the value follows the start.
+          if (next.check_in_count === 0) next.current_value = next.start_value;
+          break;
+        }
+        case 'KeyResultCheckedIn': {
+          if (!previous) continue;
+          next = {
+            ...previous,
+            ...base,
+            current_value: event.data.value,
+            confidence: event.data.confidence ?? previous.confidence,
+            check_in_count: previous.check_in_count + 1,
+          };
+          break;
+        }
+        default:
+          continue;
+      }
+      next.progress = keyResultProgress({
+        type: next.type,
+        startValue: next.start_value,
+        targetValue: next.target_value,
+        currentValue: next.current_value,
+      });
+      last.set(key, next);
+      points.push(next);
+    }
+    await insertRowsIgnoringDuplicates(client, 'key_result_history', points);
+  },
+};

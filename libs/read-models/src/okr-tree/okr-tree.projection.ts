@@ -1,0 +1,453 @@
+import type { RecordedEvent } from '@okr-ledger/event-store';
+import {
+  CYCLE_EVENT_TYPES,
+  cycleProgress,
+  KEY_RESULT_EVENT_TYPES,
+  keyResultProgress,
+  keyResultRolledUpProgress,
+  OBJECTIVE_EVENT_TYPES,
+  objectiveProgress,
+  type KeyResultDefinition,
+  type ObjectiveDefinition,
+  type ObjectiveParent,
+} from '@okr-ledger/okr';
+import type { ClientBase } from 'pg';
+import type { Projection } from '../projector/projection.port';
+import { asOkrEvent, tenantOf } from '../shared/events';
+import { pick, selectByTenantPairs, tenantKey, upsertRows } from '../shared/sql';
+import { edgeOf, type CycleRow, type KeyResultRow, type ObjectiveRow } from './okr-tree.rows';
+
+const KEY_RESULT_COLUMNS: Record<keyof KeyResultDefinition, keyof KeyResultRow> = {
+  title: 'title',
+  ownerId: 'owner_id',
+  type: 'type',
+  kind: 'kind',
+  startValue: 'start_value',
+  targetValue: 'target_value',
+  unit: 'unit',
+  weight: 'weight',
+  dataSourceUrl: 'data_source_url',
+  scoring: 'scoring',
+};
+const OBJECTIVE_COLUMNS: Record<keyof ObjectiveDefinition, keyof ObjectiveRow> = {
+  title: 'title',
+  description: 'description',
+  ownerId: 'owner_id',
+  teamId: 'team_id',
+};
+// The alignment tree is loop-free by domain rule; this only stops a corrupt log from spinning.
+const MAX_CASCADE_LEVELS = 10_000;
+
+type Pair = readonly [string, string];
+
+/**
+ * One batch's unit of work: the rows it touches are loaded once, the events applied in
+ * memory, progress recomputed level by level up the tree (key result → objective → the key
+ * result it is aligned to → …, and each touched cycle), and every changed row written back
+ * with one multi-row upsert per table.
+ */
+class OkrTreeBatch {
+  readonly cycles = new Map<string, CycleRow>();
+  readonly objectives = new Map<string, ObjectiveRow>();
+  readonly keyResults = new Map<string, KeyResultRow>();
+  private readonly dirtyCycles = new Set<string>();
+  private readonly dirtyObjectives = new Set<string>();
+  private readonly dirtyKeyResults = new Set<string>();
+  private readonly recomputeKeyResults = new Set<string>();
+  private readonly recomputeObjectives = new Set<string>();
+  private readonly recomputeCycles = new Set<string>();
+  private readonly loadedKeyResultsOf = new Set<string>();
+  private readonly loadedAlignedTo = new Set<string>();
+  private readonly loadedObjectivesOfCycle = new Set<string>();
+
+  constructor(private readonly client: ClientBase) {}
+
+  async run(events: readonly RecordedEvent[]): Promise<void> {
+    await this.preload(events);
+    for (const event of events) this.apply(event);
+    await this.cascade();
+    await this.write();
+  }
+
+  private async preload(events: readonly RecordedEvent[]): Promise<void> {
+    const cycles = new Map<string, Pair>();
+    const objectives = new Map<string, Pair>();
+    const keyResults = new Map<string, Pair>();
+    const add = (map: Map<string, Pair>, tenant: string, id: unknown): void => {
+      if (typeof id === 'string') map.set(tenantKey(tenant, id), [tenant, id]);
+    };
+    for (const e of events) {
+      const tenant = tenantOf(e);
+      if (e.type.startsWith('Cycle')) add(cycles, tenant, e.data.cycleId);
+      else if (e.type.startsWith('Objective')) add(objectives, tenant, e.data.objectiveId);
+      else add(keyResults, tenant, e.data.keyResultId);
+    }
+    await Promise.all([
+      this.load('cycles', 'id', cycles.values()),
+      this.load('objectives', 'id', objectives.values()),
+      this.load('key_results', 'id', keyResults.values()),
+    ]);
+  }
+
+  /** Loads rows into the maps; rows already in memory are newer and stay. */
+  private async load(
+    table: 'cycles' | 'objectives' | 'key_results',
+    column: string,
+    keys: Iterable<Pair>,
+  ): Promise<void> {
+    const pairs = [...keys];
+    if (pairs.length === 0) return;
+    const rows = await selectByTenantPairs<CycleRow & ObjectiveRow & KeyResultRow>(
+      this.client,
+      table,
+      column,
+      pairs,
+    );
+    const map: Map<string, unknown> =
+      table === 'cycles' ? this.cycles : table === 'objectives' ? this.objectives : this.keyResults;
+    for (const row of rows) {
+      const key = tenantKey(row.tenant_id, row.id);
+      if (!map.has(key)) map.set(key, row);
+    }
+  }
+
+  private apply(raw: RecordedEvent): void {
+    const event = asOkrEvent(raw);
+    const tenant = tenantOf(raw);
+    const touched = { version: raw.revision + 1, last_position: raw.position };
+    const fresh = (row: { last_position: string } | undefined): boolean =>
+      row !== undefined && row.last_position < raw.position;
+    switch (event.type) {
+      case 'CycleScheduled': {
+        const key = tenantKey(tenant, event.data.cycleId);
+        if (this.cycles.has(key)) return;
+        this.cycles.set(key, {
+          tenant_id: tenant,
+          id: event.data.cycleId,
+          name: event.data.name,
+          starts_at: event.data.startsAt,
+          ends_at: event.data.endsAt,
+          status: 'PLANNING',
+          progress: 0,
+          ...touched,
+        });
+        this.dirtyCycles.add(key);
+        this.recomputeCycles.add(key);
+        return;
+      }
+      case 'CycleStarted':
+      case 'CycleClosed': {
+        const key = tenantKey(tenant, event.data.cycleId);
+        const row = this.cycles.get(key);
+        if (!row || !fresh(row)) return;
+        Object.assign(row, touched, {
+          status: event.type === 'CycleStarted' ? 'ACTIVE' : 'CLOSED',
+        });
+        this.dirtyCycles.add(key);
+        return;
+      }
+      case 'ObjectiveSet': {
+        const d = event.data;
+        const key = tenantKey(tenant, d.objectiveId);
+        if (this.objectives.has(key)) return;
+        const row: ObjectiveRow = {
+          tenant_id: tenant,
+          id: d.objectiveId,
+          cycle_id: d.cycleId,
+          title: d.title,
+          description: d.description,
+          owner_id: d.ownerId,
+          team_id: d.teamId,
+          ...parentColumns(d.parent),
+          archived: false,
+          progress: 0,
+          checked_in: false,
+          created_at: raw.recordedAt.toISOString(),
+          ...touched,
+        };
+        this.objectives.set(key, row);
+        this.dirtyObjectives.add(key);
+        this.recomputeObjectives.add(key);
+        this.parentChanged(row);
+        return;
+      }
+      case 'ObjectiveRevised':
+      case 'ObjectiveAligned':
+      case 'ObjectiveArchived': {
+        const key = tenantKey(tenant, event.data.objectiveId);
+        const row = this.objectives.get(key);
+        if (!row || !fresh(row)) return;
+        Object.assign(row, touched);
+        this.dirtyObjectives.add(key);
+        if (event.type === 'ObjectiveRevised') {
+          const columns = row as unknown as Record<string, unknown>;
+          for (const c of event.data.changes) columns[OBJECTIVE_COLUMNS[c.field]] = c.to;
+        } else if (event.type === 'ObjectiveAligned') {
+          this.parentChanged(row);
+          Object.assign(row, parentColumns(event.data.to));
+          this.parentChanged(row);
+        } else {
+          row.archived = true;
+          this.parentChanged(row);
+        }
+        return;
+      }
+      case 'KeyResultAdded': {
+        const d = event.data;
+        const key = tenantKey(tenant, d.keyResultId);
+        if (this.keyResults.has(key)) return;
+        this.keyResults.set(key, {
+          tenant_id: tenant,
+          id: d.keyResultId,
+          objective_id: d.objectiveId,
+          cycle_id: d.cycleId,
+          title: d.title,
+          owner_id: d.ownerId,
+          type: d.type,
+          kind: d.kind,
+          scoring: d.scoring,
+          start_value: d.startValue,
+          target_value: d.targetValue,
+          current_value: d.startValue,
+          unit: d.unit,
+          weight: d.weight,
+          own_progress: 0,
+          progress: 0,
+          confidence: null,
+          data_source_url: d.dataSourceUrl,
+          health_metric: false,
+          check_in_count: 0,
+          initiatives: [],
+          created_at: raw.recordedAt.toISOString(),
+          ...touched,
+        });
+        this.dirtyKeyResults.add(key);
+        this.recomputeKeyResults.add(key);
+        // Its objective may never have had a key result loaded in this batch.
+        this.recomputeObjectives.add(tenantKey(tenant, d.objectiveId));
+        return;
+      }
+      case 'KeyResultRedefined':
+      case 'KeyResultCheckedIn':
+      case 'KeyResultGraduated':
+      case 'InitiativeAdded':
+      case 'InitiativeCompleted': {
+        const key = tenantKey(tenant, event.data.keyResultId);
+        const row = this.keyResults.get(key);
+        if (!row || !fresh(row)) return;
+        Object.assign(row, touched);
+        this.dirtyKeyResults.add(key);
+        if (event.type === 'KeyResultRedefined') {
+          const columns = row as unknown as Record<string, unknown>;
+          for (const c of event.data.changes) columns[KEY_RESULT_COLUMNS[c.field]] = c.to;
+          // The domain fold's rule: until someone checks in, the value follows the start.
+          if (row.check_in_count === 0) row.current_value = row.start_value;
+          this.recomputeKeyResults.add(key);
+        } else if (event.type === 'KeyResultCheckedIn') {
+          row.current_value = event.data.value;
+          row.confidence = event.data.confidence ?? row.confidence;
+          row.check_in_count += 1;
+          this.recomputeKeyResults.add(key);
+        } else if (event.type === 'KeyResultGraduated') {
+          row.health_metric = true;
+          this.recomputeKeyResults.add(key);
+        } else if (event.type === 'InitiativeAdded') {
+          const { initiativeId, title, dueDate } = event.data;
+          if (!row.initiatives.some((i) => i.id === initiativeId)) {
+            row.initiatives = [
+              ...row.initiatives,
+              { id: initiativeId, title, dueDate, completed: false },
+            ];
+          }
+        } else {
+          row.initiatives = row.initiatives.map((i) =>
+            i.id === event.data.initiativeId ? { ...i, completed: true } : i,
+          );
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** An objective joined or left a key result's roll-up, and its cycle's mean. */
+  private parentChanged(row: ObjectiveRow): void {
+    if (row.parent_key_result_id) {
+      this.recomputeKeyResults.add(tenantKey(row.tenant_id, row.parent_key_result_id));
+    }
+    this.recomputeCycles.add(tenantKey(row.tenant_id, row.cycle_id));
+  }
+
+  private async cascade(): Promise<void> {
+    for (let level = 0; level < MAX_CASCADE_LEVELS; level++) {
+      if (this.recomputeKeyResults.size > 0) await this.recomputeKeyResultLevel();
+      else if (this.recomputeObjectives.size > 0) await this.recomputeObjectiveLevel();
+      else break;
+    }
+    await this.recomputeCycleLevel();
+  }
+
+  private async recomputeKeyResultLevel(): Promise<void> {
+    const keys = [...this.recomputeKeyResults];
+    this.recomputeKeyResults.clear();
+    await this.load('key_results', 'id', this.missing(this.keyResults, keys));
+    const rollUps = pick(this.keyResults, keys).filter((k) => k.scoring === 'ALIGNED_OBJECTIVES');
+    const toLoad = rollUps
+      .map((k) => [k.tenant_id, k.id] as const)
+      .filter(([t, id]) => !this.loadedAlignedTo.has(tenantKey(t, id)));
+    await this.load('objectives', 'parent_key_result_id', toLoad);
+    for (const [t, id] of toLoad) this.loadedAlignedTo.add(tenantKey(t, id));
+
+    const aligned = groupBy(
+      [...this.objectives.values()].filter((o) => o.parent_key_result_id && !o.archived),
+      (o) => tenantKey(o.tenant_id, o.parent_key_result_id ?? ''),
+    );
+    for (const key of keys) {
+      const row = this.keyResults.get(key);
+      if (!row) continue;
+      const own = keyResultProgress({
+        type: row.type,
+        startValue: row.start_value,
+        targetValue: row.target_value,
+        currentValue: row.current_value,
+      });
+      const progress = keyResultRolledUpProgress({
+        scoring: row.scoring,
+        ownProgress: own,
+        alignedObjectiveProgresses: (aligned.get(key) ?? []).map((o) => o.progress),
+      });
+      if (own !== row.own_progress || progress !== row.progress) {
+        row.own_progress = own;
+        row.progress = progress;
+        this.dirtyKeyResults.add(key);
+      }
+      // Weight, graduation or a new check-in may change the objective even at equal progress.
+      this.recomputeObjectives.add(tenantKey(row.tenant_id, row.objective_id));
+    }
+  }
+
+  private async recomputeObjectiveLevel(): Promise<void> {
+    const keys = [...this.recomputeObjectives];
+    this.recomputeObjectives.clear();
+    await this.load('objectives', 'id', this.missing(this.objectives, keys));
+    const toLoad = pick(this.objectives, keys)
+      .map((o) => [o.tenant_id, o.id] as const)
+      .filter(([t, id]) => !this.loadedKeyResultsOf.has(tenantKey(t, id)));
+    await this.load('key_results', 'objective_id', toLoad);
+    for (const [t, id] of toLoad) this.loadedKeyResultsOf.add(tenantKey(t, id));
+
+    const byObjective = groupBy([...this.keyResults.values()], (k) =>
+      tenantKey(k.tenant_id, k.objective_id),
+    );
+    for (const key of keys) {
+      const row = this.objectives.get(key);
+      if (!row) continue;
+      const keyResults = byObjective.get(key) ?? [];
+      const progress = objectiveProgress(
+        keyResults.map((k) => ({
+          progress: k.progress,
+          weight: k.weight,
+          healthMetric: k.health_metric,
+        })),
+      );
+      const checkedIn = keyResults.some((k) => k.check_in_count > 0);
+      if (progress === row.progress && checkedIn === row.checked_in) continue;
+      const moved = progress !== row.progress;
+      row.progress = progress;
+      row.checked_in = checkedIn;
+      this.dirtyObjectives.add(key);
+      if (moved) this.parentChanged(row);
+    }
+  }
+
+  private async recomputeCycleLevel(): Promise<void> {
+    const keys = [...this.recomputeCycles];
+    if (keys.length === 0) return;
+    await this.load('cycles', 'id', this.missing(this.cycles, keys));
+    const toLoad = pick(this.cycles, keys)
+      .map((c) => [c.tenant_id, c.id] as const)
+      .filter(([t, id]) => !this.loadedObjectivesOfCycle.has(tenantKey(t, id)));
+    await this.load('objectives', 'cycle_id', toLoad);
+    for (const [t, id] of toLoad) this.loadedObjectivesOfCycle.add(tenantKey(t, id));
+    const byCycle = groupBy(
+      [...this.objectives.values()].filter((o) => !o.archived),
+      (o) => tenantKey(o.tenant_id, o.cycle_id),
+    );
+    for (const key of keys) {
+      const row = this.cycles.get(key);
+      if (!row) continue;
+      const progress = cycleProgress((byCycle.get(key) ?? []).map((o) => o.progress));
+      if (progress !== row.progress) {
+        row.progress = progress;
+        this.dirtyCycles.add(key);
+      }
+    }
+  }
+
+  private missing<V>(map: ReadonlyMap<string, V>, keys: readonly string[]): Pair[] {
+    return keys.filter((k) => !map.has(k)).map((k) => k.split('\u0000') as unknown as Pair);
+  }
+
+  private async write(): Promise<void> {
+    const objectives = pick(this.objectives, this.dirtyObjectives);
+    await upsertRows(
+      this.client,
+      'cycles',
+      ['tenant_id', 'id'],
+      pick(this.cycles, this.dirtyCycles),
+    );
+    await upsertRows(this.client, 'objectives', ['tenant_id', 'id'], objectives);
+    await upsertRows(
+      this.client,
+      'key_results',
+      ['tenant_id', 'id'],
+      pick(this.keyResults, this.dirtyKeyResults),
+    );
+    await upsertRows(
+      this.client,
+      'alignment_edges',
+      ['tenant_id', 'child_objective_id'],
+      objectives.map(edgeOf),
+    );
+  }
+}
+
+function parentColumns(
+  parent: ObjectiveParent | null,
+): Pick<
+  ObjectiveRow,
+  'parent_objective_id' | 'parent_key_result_id' | 'parent_key_result_objective_id'
+> {
+  return {
+    parent_objective_id: parent?.kind === 'OBJECTIVE' ? parent.objectiveId : null,
+    parent_key_result_id: parent?.kind === 'KEY_RESULT' ? parent.keyResultId : null,
+    parent_key_result_objective_id: parent?.kind === 'KEY_RESULT' ? parent.objectiveId : null,
+  };
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/**
+ * Cycles, objectives, key results and alignment edges in one projection: progress cascades
+ * across all four (a check-in moves its key result, its objective, the key result that
+ * objective is aligned to, …, and the cycle), so they must commit together.
+ */
+export const okrTreeProjection: Projection = {
+  name: 'okr-tree',
+  version: 1,
+  eventTypes: [...CYCLE_EVENT_TYPES, ...OBJECTIVE_EVENT_TYPES, ...KEY_RESULT_EVENT_TYPES],
+  tables: ['cycles', 'objectives', 'key_results', 'alignment_edges'],
+  async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
+    await new OkrTreeBatch(client).run(events);
+  },
+};

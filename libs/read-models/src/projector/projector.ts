@@ -1,0 +1,388 @@
+import type { EventStore, RecordedEvent, Subscription } from '@okr-ledger/event-store';
+import { parsePosition, PostgresEventStore } from '@okr-ledger/event-store';
+import { Client, Pool } from 'pg';
+import type { ProjectionLag, ProjectionProgress } from '../read-models.views';
+import {
+  applyBatch,
+  CHECKPOINT_CHANNEL,
+  ensureCheckpoint,
+  PROJECTOR_LOCK_SPACE,
+  readCheckpoints,
+} from './checkpoints';
+import type { Projection } from './projection.port';
+import { rebuildProjection } from './rebuild';
+
+/** Nest's Logger fits; the default writes to stderr. */
+export interface ProjectorLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ProjectorOptions {
+  readonly store: EventStore;
+  /** The PostgreSQL holding the read models. */
+  readonly databaseUrl: string;
+  readonly projections: readonly Projection[];
+  /** Events per transaction while live; 500 by default. */
+  readonly batchSize?: number;
+  /** How often a waiting instance tries to take a projection over; 1000 ms by default. */
+  readonly lockRetryMs?: number;
+  /** A projection further behind than this is logged; 5000 ms by default. */
+  readonly lagWarnMs?: number;
+  /** Shows in pg_stat_activity as the lock connection's application name. */
+  readonly instanceName?: string;
+  readonly logger?: ProjectorLogger;
+  /** Pool size for the batches (one more connection holds the locks); 4 by default. */
+  readonly maxConnections?: number;
+}
+
+const stderrLogger: ProjectorLogger = {
+  log: (m) => process.stderr.write(`[projector] ${m}\n`),
+  warn: (m) => process.stderr.write(`[projector] WARN ${m}\n`),
+  error: (m) => process.stderr.write(`[projector] ERROR ${m}\n`),
+};
+
+// Bounds lag()'s count so /health stays cheap however far behind a projection is.
+const LAG_COUNT_CAP = 10_000;
+// waitForPosition re-reads other instances' checkpoints this often when no NOTIFY arrives.
+const REMOTE_POLL_MS = 250;
+
+class Runner {
+  active = false;
+  starting = false;
+  subscription: Subscription | null = null;
+  lastWarnAt = 0;
+  constructor(readonly projection: Projection) {}
+}
+
+/**
+ * Runs projections: for each one, the instance holding its advisory lock subscribes to the
+ * log and commits batches with their checkpoint; other instances wait and retry, and take
+ * over within `lockRetryMs` once the holder's lock connection is gone.
+ */
+export class Projector implements ProjectionProgress {
+  readonly pool: Pool;
+  private readonly runners: Runner[];
+  private readonly logger: ProjectorLogger;
+  private readonly batchSize: number;
+  private readonly lockRetryMs: number;
+  private readonly lagWarnMs: number;
+  private readonly checkpoints = new Map<string, string>();
+  private lockClient: Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private running = false;
+  private generation = 0;
+  private waiters = new Set<() => void>();
+  private notifyInFlight = false;
+
+  constructor(private readonly options: ProjectorOptions) {
+    this.pool = new Pool({
+      connectionString: options.databaseUrl,
+      max: options.maxConnections ?? 4,
+      application_name: `okr-ledger-projector:${options.instanceName ?? process.pid}`,
+    });
+    // A dead idle connection must not crash the process; the next batch reconnects.
+    this.pool.on('error', () => undefined);
+    this.runners = options.projections.map((p) => new Runner(p));
+    this.logger = options.logger ?? stderrLogger;
+    this.batchSize = options.batchSize ?? 500;
+    this.lockRetryMs = options.lockRetryMs ?? 1000;
+    this.lagWarnMs = options.lagWarnMs ?? 5000;
+  }
+
+  get projections(): readonly Projection[] {
+    return this.options.projections;
+  }
+
+  /** Whether this instance currently runs the projection (holds its lock). */
+  isActive(name: string): boolean {
+    return this.runners.some((r) => r.projection.name === name && r.active);
+  }
+
+  /** Takes whatever locks are free now and keeps trying for the others in the background. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.lockRetryMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.ticking?.catch(() => undefined);
+    await Promise.all(this.runners.map((r) => this.deactivate(r)));
+    const lock = this.lockClient;
+    this.lockClient = null;
+    // Closing the session releases every advisory lock it holds.
+    await lock?.end().catch(() => undefined);
+    this.wake();
+    await this.pool.end().catch(() => undefined);
+  }
+
+  async waitForPosition(position: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = this.generation;
+      if (this.allAtLeast(position)) return true;
+      // Projections run by another instance: read their checkpoints (a NOTIFY also wakes us).
+      if (this.runners.some((r) => !r.active)) {
+        await this.refreshCheckpoints().catch(() => undefined);
+        if (this.allAtLeast(position)) return true;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      await this.waitForWake(seen, Math.min(remaining, REMOTE_POLL_MS));
+    }
+  }
+
+  async lag(): Promise<readonly ProjectionLag[]> {
+    if (this.runners.some((r) => !r.active)) await this.refreshCheckpoints().catch(() => undefined);
+    const now = Date.now();
+    return Promise.all(
+      this.runners.map(async ({ projection }) => {
+        const checkpoint = this.checkpoints.get(projection.name) ?? '';
+        const { count, oldest } = checkpoint
+          ? await this.behind(checkpoint, projection.eventTypes)
+          : { count: 0, oldest: null };
+        return {
+          projection: projection.name,
+          checkpoint,
+          eventsBehind: count,
+          millisecondsBehind: oldest === null ? 0 : Math.max(0, now - oldest.getTime()),
+        };
+      }),
+    );
+  }
+
+  /** Events after the checkpoint (capped) and when the oldest of them was recorded. */
+  private async behind(
+    checkpoint: string,
+    eventTypes: readonly string[],
+  ): Promise<{ count: number; oldest: Date | null }> {
+    const { store } = this.options;
+    if (store instanceof PostgresEventStore) {
+      const { major, minor } = parsePosition(checkpoint);
+      const { rows } = await store.pool.query<{ n: number; oldest: Date | null }>(
+        `SELECT count(*)::int AS n, min(recorded_at) AS oldest FROM (
+           SELECT e.recorded_at FROM event_store.events e
+            WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+              AND e.type = ANY($3::text[])
+            ORDER BY e.transaction_id, e.global_position LIMIT ${LAG_COUNT_CAP}) behind`,
+        [major.toString(), minor.toString(), eventTypes],
+      );
+      return { count: rows[0]?.n ?? 0, oldest: rows[0]?.oldest ?? null };
+    }
+    const page = await store.readAll({
+      after: checkpoint,
+      limit: 1000,
+      eventTypes: [...eventTypes],
+    });
+    return { count: page.events.length, oldest: page.events[0]?.recordedAt ?? null };
+  }
+
+  private allAtLeast(position: string): boolean {
+    return this.runners.every((r) => (this.checkpoints.get(r.projection.name) ?? '') >= position);
+  }
+
+  private async refreshCheckpoints(): Promise<void> {
+    const stored = await readCheckpoints(this.pool);
+    let moved = false;
+    for (const [name, position] of stored) {
+      if (position > (this.checkpoints.get(name) ?? '')) {
+        this.checkpoints.set(name, position);
+        moved = true;
+      }
+    }
+    if (moved) this.wake();
+  }
+
+  private wake(): void {
+    this.generation++;
+    const waiters = this.waiters;
+    this.waiters = new Set();
+    for (const resolve of waiters) resolve();
+  }
+
+  private waitForWake(seen: number, timeoutMs: number): Promise<void> {
+    if (this.generation !== seen) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+    });
+  }
+
+  private tick(): Promise<void> {
+    // One pass at a time: a slow connect must not stack up passes.
+    this.ticking ??= this.acquireFreeLocks().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async acquireFreeLocks(): Promise<void> {
+    if (!this.running) return;
+    try {
+      const lock = this.lockClient ?? (await this.connectLockClient());
+      for (const runner of this.runners) {
+        if (runner.active || runner.starting || !this.running) continue;
+        const { rows } = await lock.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
+          [PROJECTOR_LOCK_SPACE, runner.projection.name],
+        );
+        if (rows[0]?.locked) await this.activate(runner);
+      }
+    } catch (error) {
+      this.logger.warn(`taking projection locks failed, retrying: ${describe(error)}`);
+    }
+  }
+
+  private async connectLockClient(): Promise<Client> {
+    const client = new Client({
+      connectionString: this.options.databaseUrl,
+      application_name: `okr-ledger-projector-lock:${this.options.instanceName ?? process.pid}`,
+    });
+    const lost = (): void => this.onLockConnectionLost(client);
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', () => void this.refreshCheckpoints().catch(() => undefined));
+    await client.connect();
+    await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
+    this.lockClient = client;
+    return client;
+  }
+
+  /** Every lock died with the session: stop writing at once, another instance may take over. */
+  private onLockConnectionLost(client: Client): void {
+    if (this.lockClient !== client) return;
+    this.lockClient = null;
+    if (this.running) this.logger.warn('lock connection lost: pausing every projection');
+    for (const runner of this.runners) void this.deactivate(runner);
+  }
+
+  private async activate(runner: Runner): Promise<void> {
+    runner.starting = true;
+    const { projection } = runner;
+    try {
+      let stored = await ensureCheckpoint(this.pool, projection);
+      if (stored.version !== projection.version) {
+        this.logger.log(
+          `${projection.name}: version ${stored.version} → ${projection.version}, rebuilding`,
+        );
+        const result = await rebuildProjection(this.pool, this.options.store, projection);
+        this.logger.log(
+          `${projection.name}: rebuilt from ${result.events} events in ${result.elapsedMs} ms`,
+        );
+        stored = await ensureCheckpoint(this.pool, projection);
+      }
+      this.advance(projection.name, stored.position);
+      runner.active = true;
+      this.subscribe(runner, stored.position);
+      this.logger.log(`${projection.name}: active from ${stored.position}`);
+    } catch (error) {
+      this.logger.error(`${projection.name}: could not start: ${describe(error)}`);
+      await this.unlock(projection);
+    } finally {
+      runner.starting = false;
+    }
+  }
+
+  private subscribe(runner: Runner, from: string): void {
+    const { projection } = runner;
+    const subscription = this.options.store.subscribe({
+      from,
+      eventTypes: [...projection.eventTypes],
+      batchSize: this.batchSize,
+      handler: (events, checkpoint) => this.commit(runner, events, checkpoint),
+    });
+    runner.subscription = subscription;
+    subscription.done.then(
+      () => undefined,
+      async (error: unknown) => {
+        if (runner.subscription !== subscription) return;
+        this.logger.error(`${projection.name}: batch failed, retrying: ${describe(error)}`);
+        runner.subscription = null;
+        await delay(this.lockRetryMs);
+        if (!runner.active || runner.subscription !== null) return;
+        // Resume from what is committed: the failed batch left nothing behind.
+        const stored = await ensureCheckpoint(this.pool, projection).catch(() => null);
+        if (stored && runner.active && runner.subscription === null) {
+          this.subscribe(runner, stored.position);
+        }
+      },
+    );
+  }
+
+  private async commit(runner: Runner, events: RecordedEvent[], checkpoint: string): Promise<void> {
+    if (!runner.active) return;
+    const { projection } = runner;
+    const result = await applyBatch(this.pool, projection, events, checkpoint);
+    this.advance(projection.name, result.checkpoint);
+    this.notifyOtherProcesses();
+    const last = events[events.length - 1];
+    const behindMs = last ? Date.now() - last.recordedAt.getTime() : 0;
+    if (behindMs > this.lagWarnMs && Date.now() - runner.lastWarnAt > 10_000) {
+      runner.lastWarnAt = Date.now();
+      this.logger.warn(`${projection.name}: ${behindMs} ms behind the log`);
+    }
+  }
+
+  private advance(name: string, position: string): void {
+    if (position > (this.checkpoints.get(name) ?? '')) {
+      this.checkpoints.set(name, position);
+      this.wake();
+    }
+  }
+
+  /** One NOTIFY in flight at most: it only tells other processes to re-read checkpoints. */
+  private notifyOtherProcesses(): void {
+    if (this.notifyInFlight || !this.running) return;
+    this.notifyInFlight = true;
+    this.pool
+      .query(
+        `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${CHECKPOINT_CHANNEL}', '')`,
+      )
+      .then(
+        () => undefined,
+        () => undefined, // a lost NOTIFY costs waiters elsewhere one poll interval
+      )
+      .finally(() => {
+        this.notifyInFlight = false;
+      });
+  }
+
+  private async deactivate(runner: Runner): Promise<void> {
+    const wasActive = runner.active;
+    runner.active = false;
+    const subscription = runner.subscription;
+    runner.subscription = null;
+    await subscription?.stop();
+    if (wasActive && this.lockClient) await this.unlock(runner.projection);
+  }
+
+  private async unlock(projection: Projection): Promise<void> {
+    await this.lockClient
+      ?.query('SELECT pg_advisory_unlock($1, hashtext($2))', [
+        PROJECTOR_LOCK_SPACE,
+        projection.name,
+      ])
+      .catch(() => undefined);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
