@@ -12,8 +12,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
-  const database = await createTestDatabase('e2e');
+export interface TestAppOptions {
+  /** Share this database (several API instances on one database); it is then not dropped. */
+  readonly database?: TestDatabase;
+}
+
+export async function startTestApp(
+  env: NodeJS.ProcessEnv = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase('e2e'));
   const config = loadConfig({ ...env, DATABASE_URL: database.url });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot({ config, databaseUrl: database.url })],
@@ -27,7 +35,7 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
     database,
     async close() {
       await app.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

@@ -1,9 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '@okr-ledger/platform';
+import { READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS } from '@okr-ledger/read-models';
 import { APP_CONFIG } from './app.tokens';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
+import { OkrApiModule } from './okr/okr-api.module';
 import { ServerInfoResolver } from './server-info.resolver';
 
 export interface AppModuleOptions {
@@ -25,13 +27,14 @@ export class AppModule {
           // Schema changes go through migrations only, never through `synchronize`.
           synchronize: false,
           migrationsRun: true,
-          migrations: [],
-          entities: [],
+          migrations: [...READ_MODEL_MIGRATIONS],
+          entities: [...READ_MODEL_ENTITIES],
           applicationName: 'okr-ledger-api',
         }),
         // GraphQL at /graphql (HTTP and graphql-ws): identity, errors, limits, explorer.
         GraphqlApiModule.forRoot(),
         HealthModule,
+        OkrApiModule.forRoot({ databaseUrl: options.databaseUrl }),
       ],
       providers: [{ provide: APP_CONFIG, useValue: options.config }, ServerInfoResolver],
       exports: [APP_CONFIG],

@@ -1,17 +1,25 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ProjectionLagIndicator } from './projection-lag.indicator';
 
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly projections: ProjectionLagIndicator,
   ) {}
 
-  /** 200 with `status: ok` while the database answers, 503 with the failing check otherwise. */
+  /**
+   * 200 with `status: ok` while the database answers, 503 with the failing check otherwise;
+   * `details.projections.lag` shows each projection's lag.
+   */
   @Get()
   @HealthCheck()
   check() {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 1500 })]);
+    return this.health.check([
+      () => this.database.pingCheck('database', { timeout: 1500 }),
+      () => this.projections.check('projections'),
+    ]);
   }
 }

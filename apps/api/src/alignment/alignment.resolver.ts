@@ -1,0 +1,61 @@
+import { Inject } from '@nestjs/common';
+import {
+  Args,
+  Context,
+  GraphQLISODateTime,
+  ID,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+import type { ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
+import { NotFoundError } from '../errors/api.errors';
+import type { GraphqlContext } from '../graphql/graphql-context';
+import { ObjectiveModel } from '../objectives/objective.model';
+import { found, isUuid } from '../okr/okr-api.helpers';
+import { READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
+import { okrLoaders } from '../okr/okr-loaders.registration';
+import { AlignmentNodeModel } from './alignment-node.model';
+
+@Resolver(() => AlignmentNodeModel)
+export class AlignmentResolver {
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
+    @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel,
+  ) {}
+
+  @Query(() => [AlignmentNodeModel], {
+    description:
+      'The alignment tree of a cycle in pre-order, roots first. With asOf it is folded from the events recorded by then.',
+  })
+  async alignmentTree(
+    @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
+    @Args('cycleId', { type: () => ID }) cycleId: string,
+    @Args('asOf', {
+      type: () => GraphQLISODateTime,
+      nullable: true,
+      description: 'Answer as of this instant.',
+    })
+    asOf?: Date | null,
+  ): Promise<AlignmentNodeModel[]> {
+    if (!isUuid(cycleId)) throw new NotFoundError('Cycle', cycleId);
+    if (asOf) {
+      const nodes = await this.timeTravel.alignmentTree(identity.tenantId, cycleId, asOf);
+      return nodes.map((n) => AlignmentNodeModel.from(n, asOf));
+    }
+    // A tree of an unknown cycle is NOT_FOUND, as with asOf, rather than an empty list.
+    found(await okrLoaders(ctx).current.cycle.load(cycleId), 'Cycle', cycleId);
+    const nodes = await this.readModels.alignment.tree(identity.tenantId, cycleId);
+    return nodes.map((n) => AlignmentNodeModel.from(n));
+  }
+
+  @ResolveField('objective', () => ObjectiveModel, { description: 'The objective of this node.' })
+  async objective(@Parent() node: AlignmentNodeModel, @Context() ctx: GraphqlContext) {
+    const objective = await okrLoaders(ctx).at(node.asOf).objective.load(node.objectiveId);
+    return ObjectiveModel.from(found(objective, 'Objective', node.objectiveId), node.asOf);
+  }
+}

@@ -1,0 +1,62 @@
+import { Field, GraphQLISODateTime, ID, InputType } from '@nestjs/graphql';
+import { ArrayMaxSize, IsBoolean, IsDate, IsIn, IsOptional, IsString } from 'class-validator';
+import { OKR_EVENT_TYPES } from '@okr-ledger/okr';
+
+@InputType('AuditFilter', {
+  description: 'Narrows the audit trail; every given condition must hold.',
+})
+export class AuditFilterInput {
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only events of this team, cycle, objective or key result.',
+  })
+  @IsOptional()
+  @IsString()
+  aggregateId?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only events of this cycle (and everything in it).',
+  })
+  @IsOptional()
+  @IsString()
+  cycleId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only events caused by this actor.' })
+  @IsOptional()
+  @IsString()
+  actorId?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: `Only these event types (${OKR_EVENT_TYPES.join(', ')}).`,
+  })
+  @IsOptional()
+  @ArrayMaxSize(OKR_EVENT_TYPES.length)
+  @IsIn(OKR_EVENT_TYPES, { each: true })
+  eventTypes?: string[] | null;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Recorded at or after this instant.',
+  })
+  @IsOptional()
+  @IsDate()
+  from?: Date | null;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Recorded at or before this instant.',
+  })
+  @IsOptional()
+  @IsDate()
+  to?: Date | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Only changes made while their cycle was ACTIVE (mid-quarter changes).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  duringActiveCycleOnly?: boolean | null;
+}

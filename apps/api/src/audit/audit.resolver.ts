@@ -1,0 +1,44 @@
+import { Inject } from '@nestjs/common';
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import type { ReadModelQueries } from '@okr-ledger/read-models';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
+import { isUuid, withCursorCheck } from '../okr/okr-api.helpers';
+import { READ_MODELS } from '../okr/okr-api.tokens';
+import { PageArgs, pageRequest } from '../okr/page-info.model';
+import { AuditFilterInput } from './audit-filter.input';
+import { AuditEntryConnectionModel, AuditEntryModel } from './audit-entry.model';
+
+const EMPTY_PAGE = {
+  items: [],
+  hasNextPage: false,
+  hasPreviousPage: false,
+  startCursor: null,
+  endCursor: null,
+  totalCount: 0,
+};
+
+@Resolver(() => AuditEntryModel)
+export class AuditResolver {
+  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelQueries) {}
+
+  @Query(() => AuditEntryConnectionModel, {
+    description:
+      'Every recorded change, oldest first: who, when, what (each field before and after, JSON-encoded), why, and whether the cycle was ACTIVE.',
+  })
+  async auditTrail(
+    @CurrentIdentity() identity: Identity,
+    @Args() page: PageArgs,
+    @Args('filter', { type: () => AuditFilterInput, nullable: true })
+    filter?: AuditFilterInput | null,
+  ): Promise<AuditEntryConnectionModel> {
+    // Ids that are no UUIDs match nothing; asking SQL would only fail on the column type.
+    if ([filter?.aggregateId, filter?.cycleId].some((id) => id && !isUuid(id))) {
+      return AuditEntryConnectionModel.from(EMPTY_PAGE);
+    }
+    const result = await withCursorCheck(
+      this.readModels.auditTrail.page(identity.tenantId, { ...filter }, pageRequest(page)),
+    );
+    return AuditEntryConnectionModel.from(result);
+  }
+}

@@ -1,0 +1,43 @@
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import type { CycleStatus } from '@okr-ledger/okr';
+import type { CycleView } from '@okr-ledger/read-models';
+import { CycleStatusEnum } from '../okr/okr-enums.model';
+
+@ObjectType('Cycle', { description: 'A period (usually a quarter) that objectives belong to.' })
+export class CycleModel {
+  @Field(() => ID, { description: 'The cycle id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'The cycle name, e.g. "2026 Q1".' })
+  name!: string;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the cycle starts (UTC).' })
+  startsAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the cycle ends (UTC).' })
+  endsAt!: Date;
+
+  @Field(() => CycleStatusEnum, { description: 'PLANNING, ACTIVE or CLOSED.' })
+  status!: CycleStatus;
+
+  @Field(() => Float, { description: 'Mean progress (0..1) of its non-archived objectives.' })
+  progress!: number;
+
+  @Field(() => Int, { description: 'Number of events in the cycle stream.' })
+  version!: number;
+
+  asOf!: Date | null;
+
+  static from(view: CycleView, asOf: Date | null = null): CycleModel {
+    return Object.assign(new CycleModel(), {
+      id: view.id,
+      name: view.name,
+      startsAt: view.startsAt,
+      endsAt: view.endsAt,
+      status: view.status,
+      progress: view.progress,
+      version: view.version,
+      asOf,
+    });
+  }
+}

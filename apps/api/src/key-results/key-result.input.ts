@@ -1,0 +1,209 @@
+import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
+import {
+  IsEnum,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import type { KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger/okr';
+import { KeyResultKindEnum, KeyResultScoringEnum, KeyResultTypeEnum } from '../okr/okr-enums.model';
+
+const FINITE = { allowNaN: false, allowInfinity: false } as const;
+const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'] };
+
+@InputType('AddKeyResultInput', { description: 'A new key result of an objective.' })
+export class AddKeyResultInput {
+  @Field(() => ID, { description: 'The objective it measures.' })
+  @IsUUID()
+  objectiveId!: string;
+
+  @Field(() => String, { description: 'What is measured.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
+  title!: string;
+
+  @Field(() => KeyResultTypeEnum, { description: 'How progress follows from the values.' })
+  @IsEnum(KeyResultTypeEnum)
+  type!: KeyResultType;
+
+  @Field(() => KeyResultKindEnum, { description: 'INPUT, OUTPUT or OUTCOME.' })
+  @IsEnum(KeyResultKindEnum)
+  kind!: KeyResultKind;
+
+  @Field(() => Float, { description: 'The value at the start.' })
+  @IsNumber(FINITE)
+  startValue!: number;
+
+  @Field(() => Float, { description: 'The value to reach.' })
+  @IsNumber(FINITE)
+  targetValue!: number;
+
+  @Field(() => String, { nullable: true, description: 'Unit of the values.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  unit?: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Weight in the objective (> 0, default 1).' })
+  @IsOptional()
+  @IsNumber(FINITE)
+  @IsPositive()
+  weight?: number | null;
+
+  @Field(() => ID, { nullable: true, description: 'The person accountable for it.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  ownerId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Link to where the value comes from.' })
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(2000)
+  dataSourceUrl?: string | null;
+
+  @Field(() => KeyResultScoringEnum, {
+    nullable: true,
+    description: 'OWN_VALUE (default) or ALIGNED_OBJECTIVES.',
+  })
+  @IsOptional()
+  @IsEnum(KeyResultScoringEnum)
+  scoring?: KeyResultScoring | null;
+}
+
+@InputType('RedefineKeyResultInput', {
+  description:
+    'Changes a key result’s definition; absent fields stay. Once the cycle is ACTIVE a reason is required.',
+})
+export class RedefineKeyResultInput {
+  @Field(() => ID, { description: 'The key result to redefine.' })
+  @IsUUID()
+  keyResultId!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  expectedVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The new title.' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
+  title?: string | null;
+
+  @Field(() => KeyResultTypeEnum, { nullable: true, description: 'The new type.' })
+  @IsOptional()
+  @IsEnum(KeyResultTypeEnum)
+  type?: KeyResultType | null;
+
+  @Field(() => KeyResultKindEnum, { nullable: true, description: 'The new kind.' })
+  @IsOptional()
+  @IsEnum(KeyResultKindEnum)
+  kind?: KeyResultKind | null;
+
+  @Field(() => Float, { nullable: true, description: 'The new start value.' })
+  @IsOptional()
+  @IsNumber(FINITE)
+  startValue?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'The new target value.' })
+  @IsOptional()
+  @IsNumber(FINITE)
+  targetValue?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The new unit.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  unit?: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'The new weight (> 0).' })
+  @IsOptional()
+  @IsNumber(FINITE)
+  @IsPositive()
+  weight?: number | null;
+
+  @Field(() => ID, { nullable: true, description: 'The new owner.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  ownerId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The new data-source link.' })
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(2000)
+  dataSourceUrl?: string | null;
+
+  @Field(() => KeyResultScoringEnum, { nullable: true, description: 'The new scoring rule.' })
+  @IsOptional()
+  @IsEnum(KeyResultScoringEnum)
+  scoring?: KeyResultScoring | null;
+
+  @Field(() => String, { nullable: true, description: 'Why; required once the cycle is ACTIVE.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string | null;
+}
+
+@InputType('GraduateKeyResultInput', {
+  description: 'Turns a key result into a health metric: monitored, no longer scored.',
+})
+export class GraduateKeyResultInput {
+  @Field(() => ID, { description: 'The key result.' })
+  @IsUUID()
+  keyResultId!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  expectedVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why; shown in the audit trail.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string | null;
+}
+
+@InputType('AddInitiativeInput', { description: 'A task that drives a key result.' })
+export class AddInitiativeInput {
+  @Field(() => ID, { description: 'The key result it drives.' })
+  @IsUUID()
+  keyResultId!: string;
+
+  @Field(() => String, { description: 'What is to be done.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
+  title!: string;
+
+  @Field(() => String, { nullable: true, description: 'Due date, YYYY-MM-DD (UTC).' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'dueDate must be a date as YYYY-MM-DD' })
+  dueDate?: string | null;
+}
+
+@InputType('CompleteInitiativeInput', { description: 'Marks an initiative completed.' })
+export class CompleteInitiativeInput {
+  @Field(() => ID, { description: 'The key result the initiative belongs to.' })
+  @IsUUID()
+  keyResultId!: string;
+
+  @Field(() => ID, { description: 'The initiative.' })
+  @IsUUID()
+  initiativeId!: string;
+}

@@ -1,0 +1,152 @@
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import type { KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger/okr';
+import type { InitiativeView, KeyResultHistoryPoint, KeyResultView } from '@okr-ledger/read-models';
+import { KeyResultKindEnum, KeyResultScoringEnum, KeyResultTypeEnum } from '../okr/okr-enums.model';
+
+@ObjectType('Initiative', {
+  description: 'A task that drives a key result; it never counts toward progress.',
+})
+export class InitiativeModel {
+  @Field(() => ID, { description: 'The initiative id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'What is to be done.' })
+  title!: string;
+
+  @Field(() => String, { nullable: true, description: 'Due date (YYYY-MM-DD) or instant, UTC.' })
+  dueDate!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether it was completed.' })
+  completed!: boolean;
+
+  static from(view: InitiativeView): InitiativeModel {
+    return Object.assign(new InitiativeModel(), view);
+  }
+}
+
+@ObjectType('KeyResultHistoryPoint', {
+  description: 'One value or definition change of a key result, as a point of its time series.',
+})
+export class KeyResultHistoryPointModel {
+  @Field(() => GraphQLISODateTime, { description: 'When the change was recorded.' })
+  at!: Date;
+
+  @Field(() => String, { description: 'Global position of the event.' })
+  position!: string;
+
+  @Field(() => String, { description: 'The event type, e.g. KeyResultCheckedIn.' })
+  eventType!: string;
+
+  @Field(() => Float, { description: 'The current value after the change.' })
+  currentValue!: number;
+
+  @Field(() => Float, { description: 'The target value after the change.' })
+  targetValue!: number;
+
+  @Field(() => Float, { description: 'The start value after the change.' })
+  startValue!: number;
+
+  @Field(() => Float, { description: 'Progress (0..1) after the change.' })
+  progress!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Confidence (0..1) after the change.' })
+  confidence!: number | null;
+
+  static from(point: KeyResultHistoryPoint): KeyResultHistoryPointModel {
+    return Object.assign(new KeyResultHistoryPointModel(), point);
+  }
+}
+
+@ObjectType('KeyResult', { description: 'A measurable result that tells how an objective goes.' })
+export class KeyResultModel {
+  @Field(() => ID, { description: 'The key result id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'What is measured.' })
+  title!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The person accountable for it.' })
+  ownerId!: string | null;
+
+  @Field(() => KeyResultTypeEnum, { description: 'How progress follows from the values.' })
+  type!: KeyResultType;
+
+  @Field(() => KeyResultKindEnum, { description: 'INPUT, OUTPUT or OUTCOME.' })
+  kind!: KeyResultKind;
+
+  @Field(() => KeyResultScoringEnum, {
+    description: 'Whether it scores its own value or rolls up its aligned objectives.',
+  })
+  scoring!: KeyResultScoring;
+
+  @Field(() => Float, { description: 'The value at the start.' })
+  startValue!: number;
+
+  @Field(() => Float, { description: 'The value to reach.' })
+  targetValue!: number;
+
+  @Field(() => Float, { description: 'The last checked-in value (the start value before).' })
+  currentValue!: number;
+
+  @Field(() => String, { nullable: true, description: 'Unit of the values, e.g. "%" or "EUR".' })
+  unit!: string | null;
+
+  @Field(() => Float, { description: 'Weight in its objective’s progress (1 by default).' })
+  weight!: number;
+
+  @Field(() => Float, { description: 'The progress (0..1) it contributes to its objective.' })
+  progress!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'The last stated confidence (0..1); never derived from progress.',
+  })
+  confidence!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Link to where the value comes from.' })
+  dataSourceUrl!: string | null;
+
+  @Field(() => Boolean, {
+    description: 'Graduated into a health metric: monitored, no longer scored.',
+  })
+  healthMetric!: boolean;
+
+  @Field(() => Int, { description: 'How many check-ins were recorded.' })
+  checkInCount!: number;
+
+  @Field(() => [InitiativeModel], { description: 'Initiatives that drive it.' })
+  initiatives!: InitiativeModel[];
+
+  @Field(() => Int, { description: 'Number of events in the key result stream.' })
+  version!: number;
+
+  objectiveId!: string;
+  cycleId!: string;
+  asOf!: Date | null;
+
+  static from(view: KeyResultView, asOf: Date | null = null): KeyResultModel {
+    return Object.assign(new KeyResultModel(), {
+      id: view.id,
+      title: view.title,
+      ownerId: view.ownerId,
+      type: view.type,
+      kind: view.kind,
+      scoring: view.scoring,
+      startValue: view.startValue,
+      targetValue: view.targetValue,
+      currentValue: view.currentValue,
+      unit: view.unit,
+      weight: view.weight,
+      progress: view.progress,
+      confidence: view.confidence,
+      dataSourceUrl: view.dataSourceUrl,
+      healthMetric: view.healthMetric,
+      checkInCount: view.checkInCount,
+      initiatives: view.initiatives.map((i) => InitiativeModel.from(i)),
+      version: view.version,
+      objectiveId: view.objectiveId,
+      cycleId: view.cycleId,
+      asOf,
+    });
+  }
+}

@@ -1,0 +1,246 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { OkrCommands } from '@okr-ledger/commands';
+import type { EventStore } from '@okr-ledger/event-store';
+import { keyResultStream, type Health, type KeyResultCheckedIn } from '@okr-ledger/okr';
+import type { CheckInView, Page, ReadModelQueries } from '@okr-ledger/read-models';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
+import { CheckInConnectionModel } from '../check-ins/check-in.model';
+import { BadUserInputError } from '../errors/api.errors';
+import type { GraphqlContext } from '../graphql/graphql-context';
+import { ByIdAsOfArgs } from '../objectives/objective.input';
+import { ObjectiveModel } from '../objectives/objective.model';
+import { HealthEnum } from '../okr/okr-enums.model';
+import { found, healthAt, withCursorCheck } from '../okr/okr-api.helpers';
+import { EVENT_STORE, OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
+import { okrLoaders } from '../okr/okr-loaders.registration';
+import { OkrWrites } from '../okr/okr-writes.service';
+import { PageArgs, pageRequest } from '../okr/page-info.model';
+import {
+  AddInitiativeInput,
+  AddKeyResultInput,
+  CompleteInitiativeInput,
+  GraduateKeyResultInput,
+  RedefineKeyResultInput,
+} from './key-result.input';
+import { KeyResultHistoryPointModel, KeyResultModel } from './key-result.model';
+
+@Resolver(() => KeyResultModel)
+export class KeyResultsResolver {
+  constructor(
+    @Inject(OKR_COMMANDS) private readonly commands: OkrCommands,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writes: OkrWrites,
+  ) {}
+
+  @Query(() => KeyResultModel, {
+    nullable: true,
+    description:
+      'One key result; null when unknown. With asOf it is folded from the events recorded at or before that instant, nested fields included.',
+  })
+  async keyResult(
+    @Args() args: ByIdAsOfArgs,
+    @Context() ctx: GraphqlContext,
+  ): Promise<KeyResultModel | null> {
+    const asOf = args.asOf ?? null;
+    const keyResult = await okrLoaders(ctx).at(asOf).keyResult.load(args.id);
+    return keyResult && KeyResultModel.from(keyResult, asOf);
+  }
+
+  @Mutation(() => KeyResultModel, { description: 'Adds a key result to an objective.' })
+  async addKeyResult(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => AddKeyResultInput }) input: AddKeyResultInput,
+  ): Promise<KeyResultModel> {
+    const result = await this.commands.keyResults.add(this.writes.actor(identity), {
+      objectiveId: input.objectiveId,
+      title: input.title,
+      type: input.type,
+      kind: input.kind,
+      startValue: input.startValue,
+      targetValue: input.targetValue,
+      unit: input.unit ?? null,
+      weight: input.weight ?? undefined,
+      ownerId: input.ownerId ?? null,
+      dataSourceUrl: input.dataSourceUrl ?? null,
+      scoring: input.scoring ?? undefined,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @Mutation(() => KeyResultModel, {
+    description: 'Redefines a key result; the audit trail keeps every before and after.',
+  })
+  async redefineKeyResult(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => RedefineKeyResultInput }) input: RedefineKeyResultInput,
+  ): Promise<KeyResultModel> {
+    const { keyResultId, expectedVersion, reason, ...fields } = input;
+    // Required fields cannot be cleared: null there means "leave as is", like absent.
+    const required = ['title', 'type', 'kind', 'startValue', 'targetValue', 'weight', 'scoring'];
+    const changes = Object.fromEntries(
+      Object.entries(fields).filter(
+        ([field, value]) => value !== undefined && !(value === null && required.includes(field)),
+      ),
+    );
+    const result = await this.commands.keyResults.redefine(this.writes.actor(identity), {
+      ...changes,
+      keyResultId,
+      expectedVersion: expectedVersion ?? undefined,
+      reason: reason ?? null,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @Mutation(() => KeyResultModel, {
+    description: 'Graduates a key result into a health metric; it keeps its whole history.',
+  })
+  async graduateKeyResult(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => GraduateKeyResultInput }) input: GraduateKeyResultInput,
+  ): Promise<KeyResultModel> {
+    const result = await this.commands.keyResults.graduate(this.writes.actor(identity), {
+      keyResultId: input.keyResultId,
+      expectedVersion: input.expectedVersion ?? undefined,
+      reason: input.reason ?? null,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @Mutation(() => KeyResultModel, { description: 'Adds an initiative to a key result.' })
+  async addInitiative(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => AddInitiativeInput }) input: AddInitiativeInput,
+  ): Promise<KeyResultModel> {
+    const result = await this.commands.keyResults.addInitiative(this.writes.actor(identity), {
+      keyResultId: input.keyResultId,
+      title: input.title,
+      dueDate: input.dueDate ?? null,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @Mutation(() => KeyResultModel, { description: 'Completes an initiative of a key result.' })
+  async completeInitiative(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => CompleteInitiativeInput }) input: CompleteInitiativeInput,
+  ): Promise<KeyResultModel> {
+    const result = await this.commands.keyResults.completeInitiative(this.writes.actor(identity), {
+      keyResultId: input.keyResultId,
+      initiativeId: input.initiativeId,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @ResolveField('objective', () => ObjectiveModel, { description: 'The objective it measures.' })
+  async objective(@Parent() keyResult: KeyResultModel, @Context() ctx: GraphqlContext) {
+    const objective = await okrLoaders(ctx)
+      .at(keyResult.asOf)
+      .objective.load(keyResult.objectiveId);
+    return ObjectiveModel.from(
+      found(objective, 'Objective', keyResult.objectiveId),
+      keyResult.asOf,
+    );
+  }
+
+  @ResolveField('health', () => HealthEnum, {
+    description: 'Progress against the time elapsed in its cycle, now (or at the as-of instant).',
+  })
+  async health(
+    @Parent() keyResult: KeyResultModel,
+    @Context() ctx: GraphqlContext,
+  ): Promise<Health> {
+    const cycle = await okrLoaders(ctx).at(keyResult.asOf).cycle.load(keyResult.cycleId);
+    return healthAt(keyResult.progress, keyResult.checkInCount > 0, cycle, keyResult.asOf);
+  }
+
+  @ResolveField('checkIns', () => CheckInConnectionModel, {
+    description: 'Its check-ins, newest first (for an as-of key result: those recorded by then).',
+  })
+  async checkIns(
+    @CurrentIdentity() identity: Identity,
+    @Parent() keyResult: KeyResultModel,
+    @Args() args: PageArgs,
+  ): Promise<CheckInConnectionModel> {
+    const request = pageRequest(args);
+    const page = keyResult.asOf
+      ? await this.checkInsAsOf(identity.tenantId, keyResult.id, keyResult.asOf, request)
+      : await withCursorCheck(
+          this.readModels.checkIns.page(identity.tenantId, keyResult.id, request),
+        );
+    return CheckInConnectionModel.from(page);
+  }
+
+  @ResolveField('history', () => [KeyResultHistoryPointModel], {
+    description: 'Every value and definition change, oldest first (up to the as-of instant).',
+  })
+  async history(@CurrentIdentity() identity: Identity, @Parent() keyResult: KeyResultModel) {
+    const series = await this.readModels.keyResultHistory.series(identity.tenantId, keyResult.id);
+    const asOf = keyResult.asOf;
+    return series
+      .filter((point) => asOf === null || point.at.getTime() <= asOf.getTime())
+      .map((point) => KeyResultHistoryPointModel.from(point));
+  }
+
+  /** As-of check-ins come from the key result's own events, like the rest of an as-of answer. */
+  private async checkInsAsOf(
+    tenantId: string,
+    keyResultId: string,
+    asOf: Date,
+    request: { first: number; after?: string | null },
+  ): Promise<Page<Omit<CheckInView, 'position'>>> {
+    const events = await this.store.readStream(keyResultStream(keyResultId), {
+      recordedUpTo: asOf,
+    });
+    const all = events
+      .filter((e) => e.type === 'KeyResultCheckedIn' && e.metadata.tenantId === tenantId)
+      .map((e) => {
+        const data = e.data as KeyResultCheckedIn['data'];
+        return {
+          id: data.checkInId,
+          keyResultId,
+          cycleId: typeof e.metadata.cycleId === 'string' ? e.metadata.cycleId : '',
+          value: data.value,
+          confidence: data.confidence,
+          plan: data.plan,
+          progress: data.progress,
+          problems: data.problems,
+          source: data.source,
+          actorId: e.metadata.actorId,
+          recordedAt: e.recordedAt,
+        };
+      })
+      .reverse();
+    // These cursors are offsets into this fixed, as-of list.
+    let start = 0;
+    if (request.after) {
+      const offset = /^asof:(\d+)$/.exec(Buffer.from(request.after, 'base64url').toString());
+      if (!offset?.[1]) {
+        throw new BadUserInputError([
+          { path: 'after', constraint: 'cursor', message: 'invalid cursor' },
+        ]);
+      }
+      start = Number(offset[1]) + 1;
+    }
+    const cursor = (i: number) => Buffer.from(`asof:${i}`).toString('base64url');
+    const items = all
+      .slice(start, start + request.first)
+      .map((node, i) => ({ cursor: cursor(start + i), node }));
+    return {
+      items,
+      hasNextPage: start + request.first < all.length,
+      hasPreviousPage: start > 0,
+      startCursor: items[0]?.cursor ?? null,
+      endCursor: items.at(-1)?.cursor ?? null,
+      totalCount: all.length,
+    };
+  }
+
+  private async payload(identity: Identity, id: string, position: string | null) {
+    await this.writes.settle(position);
+    const [keyResult] = await this.readModels.keyResults.byIds(identity.tenantId, [id]);
+    return KeyResultModel.from(found(keyResult, 'KeyResult', id));
+  }
+}

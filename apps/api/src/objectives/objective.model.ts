@@ -1,0 +1,92 @@
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import type { ObjectiveView, Page } from '@okr-ledger/read-models';
+import { PageInfoModel } from '../okr/page-info.model';
+
+@ObjectType('Objective', { description: 'A qualitative goal of a cycle, measured by key results.' })
+export class ObjectiveModel {
+  @Field(() => ID, { description: 'The objective id.' })
+  id!: string;
+
+  @Field(() => String, { description: 'What the objective wants to achieve.' })
+  title!: string;
+
+  @Field(() => String, { nullable: true, description: 'Longer free text.' })
+  description!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The person accountable for it.' })
+  ownerId!: string | null;
+
+  @Field(() => Float, {
+    description: 'Weighted mean progress (0..1) of its scored key results (with roll-ups).',
+  })
+  progress!: number;
+
+  @Field(() => Boolean, {
+    description: 'Archived objectives keep their history but stop counting.',
+  })
+  archived!: boolean;
+
+  @Field(() => Int, { description: 'Number of events in the objective stream.' })
+  version!: number;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the objective was set.' })
+  createdAt!: Date;
+
+  cycleId!: string;
+  teamId!: string | null;
+  parentObjectiveId!: string | null;
+  parentKeyResultId!: string | null;
+  /** Whether any key result was checked in: health is NOT_STARTED before. */
+  checkedIn!: boolean;
+  asOf!: Date | null;
+
+  static from(view: ObjectiveView, asOf: Date | null = null): ObjectiveModel {
+    return Object.assign(new ObjectiveModel(), {
+      id: view.id,
+      title: view.title,
+      description: view.description,
+      ownerId: view.ownerId,
+      progress: view.progress,
+      archived: view.archived,
+      version: view.version,
+      createdAt: view.createdAt,
+      cycleId: view.cycleId,
+      teamId: view.teamId,
+      parentObjectiveId: view.parentObjectiveId,
+      parentKeyResultId: view.parentKeyResultId,
+      checkedIn: view.checkedIn,
+      asOf,
+    });
+  }
+}
+
+@ObjectType('ObjectiveEdge', { description: 'An objective with its cursor.' })
+export class ObjectiveEdgeModel {
+  @Field(() => String, { description: 'Opaque cursor of this objective.' })
+  cursor!: string;
+
+  @Field(() => ObjectiveModel, { description: 'The objective.' })
+  node!: ObjectiveModel;
+}
+
+@ObjectType('ObjectiveConnection', {
+  description: 'A page of objectives, oldest first (Relay connection).',
+})
+export class ObjectiveConnectionModel {
+  @Field(() => [ObjectiveEdgeModel], { description: 'The objectives of this page.' })
+  edges!: ObjectiveEdgeModel[];
+
+  @Field(() => PageInfoModel, { description: 'Where this page sits.' })
+  pageInfo!: PageInfoModel;
+
+  @Field(() => Int, { description: 'How many objectives match, on every page.' })
+  totalCount!: number;
+
+  static from(page: Page<ObjectiveView>): ObjectiveConnectionModel {
+    return Object.assign(new ObjectiveConnectionModel(), {
+      edges: page.items.map((i) => ({ cursor: i.cursor, node: ObjectiveModel.from(i.node) })),
+      pageInfo: PageInfoModel.from(page),
+      totalCount: page.totalCount,
+    });
+  }
+}

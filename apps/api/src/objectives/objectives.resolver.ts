@@ -1,0 +1,215 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { OkrCommands } from '@okr-ledger/commands';
+import type { Health } from '@okr-ledger/okr';
+import type { ReadModelQueries } from '@okr-ledger/read-models';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
+import { CycleModel } from '../cycles/cycle.model';
+import type { GraphqlContext } from '../graphql/graphql-context';
+import { KeyResultModel } from '../key-results/key-result.model';
+import { HealthEnum } from '../okr/okr-enums.model';
+import { found, healthAt, isUuid, withCursorCheck } from '../okr/okr-api.helpers';
+import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
+import { okrLoaders } from '../okr/okr-loaders.registration';
+import { OkrWrites } from '../okr/okr-writes.service';
+import { pageRequest } from '../okr/page-info.model';
+import { TeamModel } from '../teams/team.model';
+import {
+  AlignObjectiveInput,
+  ArchiveObjectiveInput,
+  ByIdAsOfArgs,
+  ObjectivesArgs,
+  ReviseObjectiveInput,
+  SetObjectiveInput,
+} from './objective.input';
+import { ObjectiveConnectionModel, ObjectiveModel } from './objective.model';
+
+@Resolver(() => ObjectiveModel)
+export class ObjectivesResolver {
+  constructor(
+    @Inject(OKR_COMMANDS) private readonly commands: OkrCommands,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
+    private readonly writes: OkrWrites,
+  ) {}
+
+  @Query(() => ObjectiveModel, {
+    nullable: true,
+    description:
+      'One objective; null when unknown. With asOf it is folded from the events recorded at or before that instant, nested fields included.',
+  })
+  async objective(
+    @Args() args: ByIdAsOfArgs,
+    @Context() ctx: GraphqlContext,
+  ): Promise<ObjectiveModel | null> {
+    const asOf = args.asOf ?? null;
+    const objective = await okrLoaders(ctx).at(asOf).objective.load(args.id);
+    return objective && ObjectiveModel.from(objective, asOf);
+  }
+
+  @Query(() => ObjectiveConnectionModel, {
+    description:
+      'Objectives (archived ones included), oldest first, filtered by cycle, team or owner.',
+  })
+  async objectives(
+    @CurrentIdentity() identity: Identity,
+    @Args() args: ObjectivesArgs,
+  ): Promise<ObjectiveConnectionModel> {
+    const unknownId = [args.cycleId, args.teamId].some((id) => id && !isUuid(id));
+    const page = unknownId
+      ? {
+          items: [],
+          hasNextPage: false,
+          hasPreviousPage: false,
+          startCursor: null,
+          endCursor: null,
+          totalCount: 0,
+        }
+      : await withCursorCheck(
+          this.readModels.objectives.page(
+            identity.tenantId,
+            {
+              cycleId: args.cycleId,
+              teamId: args.teamId,
+              ownerId: args.ownerId,
+              includeArchived: true,
+            },
+            pageRequest(args),
+          ),
+        );
+    return ObjectiveConnectionModel.from(page);
+  }
+
+  @Mutation(() => ObjectiveModel, { description: 'Sets a new objective in a cycle.' })
+  async setObjective(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => SetObjectiveInput }) input: SetObjectiveInput,
+  ): Promise<ObjectiveModel> {
+    const result = await this.commands.objectives.set(this.writes.actor(identity), {
+      cycleId: input.cycleId,
+      title: input.title,
+      description: input.description ?? null,
+      ownerId: input.ownerId ?? null,
+      teamId: input.teamId ?? null,
+      parentObjectiveId: input.parentObjectiveId ?? null,
+      parentKeyResultId: input.parentKeyResultId ?? null,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @Mutation(() => ObjectiveModel, { description: 'Changes an objective’s definition.' })
+  async reviseObjective(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => ReviseObjectiveInput }) input: ReviseObjectiveInput,
+  ): Promise<ObjectiveModel> {
+    const result = await this.commands.objectives.revise(this.writes.actor(identity), {
+      objectiveId: input.objectiveId,
+      expectedVersion: input.expectedVersion ?? undefined,
+      // Absent means "leave as is"; an explicit null clears an optional field.
+      title: input.title ?? undefined,
+      description: input.description,
+      ownerId: input.ownerId,
+      teamId: input.teamId,
+      reason: input.reason ?? null,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @Mutation(() => ObjectiveModel, { description: 'Aligns an objective (no alignment loops).' })
+  async alignObjective(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => AlignObjectiveInput }) input: AlignObjectiveInput,
+  ): Promise<ObjectiveModel> {
+    const result = await this.commands.objectives.align(this.writes.actor(identity), {
+      objectiveId: input.objectiveId,
+      parentObjectiveId: input.parentObjectiveId ?? null,
+      parentKeyResultId: input.parentKeyResultId ?? null,
+      expectedVersion: input.expectedVersion ?? undefined,
+      reason: input.reason ?? null,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @Mutation(() => ObjectiveModel, { description: 'Archives an objective; its history stays.' })
+  async archiveObjective(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { type: () => ArchiveObjectiveInput }) input: ArchiveObjectiveInput,
+  ): Promise<ObjectiveModel> {
+    const result = await this.commands.objectives.archive(this.writes.actor(identity), {
+      objectiveId: input.objectiveId,
+      expectedVersion: input.expectedVersion ?? undefined,
+      reason: input.reason ?? null,
+    });
+    return this.payload(identity, result.id, result.position);
+  }
+
+  @ResolveField('cycle', () => CycleModel, { description: 'The cycle it belongs to.' })
+  async cycle(@Parent() objective: ObjectiveModel, @Context() ctx: GraphqlContext) {
+    const cycle = await okrLoaders(ctx).at(objective.asOf).cycle.load(objective.cycleId);
+    return CycleModel.from(found(cycle, 'Cycle', objective.cycleId), objective.asOf);
+  }
+
+  @ResolveField('team', () => TeamModel, { nullable: true, description: 'The team it belongs to.' })
+  async team(@Parent() objective: ObjectiveModel, @Context() ctx: GraphqlContext) {
+    if (objective.teamId === null) return null;
+    const team = await okrLoaders(ctx).at(objective.asOf).team.load(objective.teamId);
+    return team && TeamModel.from(team, objective.asOf);
+  }
+
+  @ResolveField('parentObjective', () => ObjectiveModel, {
+    nullable: true,
+    description: 'The objective it is aligned to directly, if any.',
+  })
+  async parentObjective(@Parent() objective: ObjectiveModel, @Context() ctx: GraphqlContext) {
+    if (objective.parentObjectiveId === null) return null;
+    const parent = await okrLoaders(ctx)
+      .at(objective.asOf)
+      .objective.load(objective.parentObjectiveId);
+    return parent && ObjectiveModel.from(parent, objective.asOf);
+  }
+
+  @ResolveField('parentKeyResult', () => KeyResultModel, {
+    nullable: true,
+    description: 'The key result it is aligned to, if any.',
+  })
+  async parentKeyResult(@Parent() objective: ObjectiveModel, @Context() ctx: GraphqlContext) {
+    if (objective.parentKeyResultId === null) return null;
+    const parent = await okrLoaders(ctx)
+      .at(objective.asOf)
+      .keyResult.load(objective.parentKeyResultId);
+    return parent && KeyResultModel.from(parent, objective.asOf);
+  }
+
+  @ResolveField('children', () => [ObjectiveModel], {
+    description: 'Objectives aligned to it directly or to one of its key results.',
+  })
+  async children(@Parent() objective: ObjectiveModel, @Context() ctx: GraphqlContext) {
+    const children = await okrLoaders(ctx).at(objective.asOf).objectiveChildren.load(objective.id);
+    return children.map((c) => ObjectiveModel.from(c, objective.asOf));
+  }
+
+  @ResolveField('keyResults', () => [KeyResultModel], { description: 'Its key results.' })
+  async keyResults(@Parent() objective: ObjectiveModel, @Context() ctx: GraphqlContext) {
+    const keyResults = await okrLoaders(ctx)
+      .at(objective.asOf)
+      .keyResultsOfObjective.load(objective.id);
+    return keyResults.map((k) => KeyResultModel.from(k, objective.asOf));
+  }
+
+  @ResolveField('health', () => HealthEnum, {
+    description: 'Progress against the time elapsed in its cycle, now (or at the as-of instant).',
+  })
+  async health(
+    @Parent() objective: ObjectiveModel,
+    @Context() ctx: GraphqlContext,
+  ): Promise<Health> {
+    const cycle = await okrLoaders(ctx).at(objective.asOf).cycle.load(objective.cycleId);
+    return healthAt(objective.progress, objective.checkedIn, cycle, objective.asOf);
+  }
+
+  private async payload(identity: Identity, id: string, position: string | null) {
+    await this.writes.settle(position);
+    const [objective] = await this.readModels.objectives.byIds(identity.tenantId, [id]);
+    return ObjectiveModel.from(found(objective, 'Objective', id));
+  }
+}

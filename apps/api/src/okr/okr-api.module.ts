@@ -1,0 +1,143 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { OkrCommands } from '@okr-ledger/commands';
+import {
+  createPostgresEventStore,
+  EventStoreDbEventStore,
+  type EventStore,
+} from '@okr-ledger/event-store';
+import type { AppConfig } from '@okr-ledger/platform';
+import { Projector, READ_MODEL_PROJECTIONS, ReadModels, TimeTravel } from '@okr-ledger/read-models';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../app.tokens';
+import { AlignmentModule } from '../alignment/alignment.module';
+import { AuditModule } from '../audit/audit.module';
+import { CheckInsModule } from '../check-ins/check-ins.module';
+import { CyclesModule } from '../cycles/cycles.module';
+import { KeyResultsModule } from '../key-results/key-results.module';
+import { ObjectivesModule } from '../objectives/objectives.module';
+import { ReplayModule } from '../replay/replay.module';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
+import { TeamsModule } from '../teams/teams.module';
+import {
+  DATABASE_URL,
+  EVENT_STORE,
+  OKR_COMMANDS,
+  PROJECTION_PROGRESS,
+  PROJECTOR,
+  READ_MODELS,
+  TIME_TRAVEL,
+} from './okr-api.tokens';
+import { OkrLoadersRegistration } from './okr-loaders.registration';
+import { OkrWrites } from './okr-writes.service';
+
+/** Starts the in-process projector after boot and closes what the module opened on shutdown. */
+@Injectable()
+class OkrLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() @Inject(PROJECTOR) private readonly projector: Projector | null,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.projector?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector?.stop();
+    await this.store.close();
+  }
+}
+
+/**
+ * The OKR API: the event store, commands, read models, projector and time travel as
+ * providers, and one module per area. Global so every area resolver can inject them.
+ */
+@Global()
+@Module({})
+export class OkrApiModule {
+  static forRoot(options: { readonly databaseUrl: string }): DynamicModule {
+    return {
+      module: OkrApiModule,
+      imports: [
+        TeamsModule,
+        CyclesModule,
+        ObjectivesModule,
+        KeyResultsModule,
+        CheckInsModule,
+        AuditModule,
+        AlignmentModule,
+        ReplayModule,
+        SubscriptionsModule,
+      ],
+      providers: [
+        { provide: DATABASE_URL, useValue: options.databaseUrl },
+        {
+          provide: EVENT_STORE,
+          inject: [APP_CONFIG, DATABASE_URL],
+          useFactory: async (config: AppConfig, databaseUrl: string): Promise<EventStore> =>
+            config.eventStore === 'eventstoredb' && config.eventStoreUrl
+              ? EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl)
+              : createPostgresEventStore(databaseUrl, { maxConnections: 10 }),
+        },
+        {
+          provide: OKR_COMMANDS,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) => new OkrCommands(store),
+        },
+        {
+          provide: READ_MODELS,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => new ReadModels(dataSource),
+        },
+        {
+          provide: PROJECTOR,
+          inject: [APP_CONFIG, EVENT_STORE, DATABASE_URL],
+          useFactory: (config: AppConfig, store: EventStore, databaseUrl: string) =>
+            config.projector === 'in-process'
+              ? new Projector({
+                  store,
+                  databaseUrl,
+                  projections: READ_MODEL_PROJECTIONS,
+                  logger: new Logger('Projector'),
+                })
+              : null,
+        },
+        {
+          // With PROJECTOR=external, waiting reads the checkpoints the other process commits.
+          provide: PROJECTION_PROGRESS,
+          inject: [PROJECTOR, EVENT_STORE, DATABASE_URL],
+          useFactory: (projector: Projector | null, store: EventStore, databaseUrl: string) =>
+            projector ?? new Projector({ store, databaseUrl, projections: READ_MODEL_PROJECTIONS }),
+        },
+        {
+          provide: TIME_TRAVEL,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) => new TimeTravel(store),
+        },
+        OkrWrites,
+        OkrLoadersRegistration,
+        OkrLifecycle,
+      ],
+      exports: [
+        EVENT_STORE,
+        OKR_COMMANDS,
+        READ_MODELS,
+        PROJECTOR,
+        PROJECTION_PROGRESS,
+        TIME_TRAVEL,
+        OkrWrites,
+      ],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import type { ReadModelQueries } from '@okr-ledger/read-models';
+
+/** The EventStore port (Postgres by default, EventStoreDB when configured). */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+/** `OkrCommands`: the only way the API writes. */
+export const OKR_COMMANDS = Symbol('OKR_COMMANDS');
+/** `ReadModelQueries`: what every current-state query reads. */
+export const READ_MODELS = Symbol('READ_MODELS');
+/** `ProjectionProgress`: read-your-writes and the lag shown by /health. */
+export const PROJECTION_PROGRESS = Symbol('PROJECTION_PROGRESS');
+/** The projector running in this process (absent when PROJECTOR=external). */
+export const PROJECTOR = Symbol('PROJECTOR');
+/** `TimeTravel`: as-of answers and cycle replays folded from events. */
+export const TIME_TRAVEL = Symbol('TIME_TRAVEL');
+/** The PostgreSQL URL the app runs on (event store and read models). */
+export const DATABASE_URL = Symbol('DATABASE_URL');
+
+/**
+ * The lookups nested fields need; the read models and time travel both answer them (time
+ * travel has no team children: see OkrLoaders).
+ */
+export interface OkrLookups {
+  readonly teams: Pick<ReadModelQueries['teams'], 'byIds'> &
+    Partial<Pick<ReadModelQueries['teams'], 'childrenOf'>>;
+  readonly cycles: Pick<ReadModelQueries['cycles'], 'byIds'>;
+  readonly objectives: Pick<ReadModelQueries['objectives'], 'byIds' | 'childrenOf'>;
+  readonly keyResults: Pick<ReadModelQueries['keyResults'], 'byIds' | 'byObjectiveIds'>;
+}

@@ -1,0 +1,49 @@
+import { Field, Float, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
+
+@ObjectType('KeyResultFrame', { description: 'A key result as it stood at a frame’s instant.' })
+export class KeyResultFrameModel {
+  @Field(() => ID, { description: 'The key result id.' })
+  keyResultId!: string;
+
+  @Field(() => String, { description: 'Its title at that instant.' })
+  title!: string;
+
+  @Field(() => Float, { description: 'Its target value at that instant.' })
+  targetValue!: number;
+
+  @Field(() => Float, { description: 'Its current value at that instant.' })
+  currentValue!: number;
+
+  @Field(() => Float, { description: 'Its progress (0..1) at that instant.' })
+  progress!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Its confidence at that instant.' })
+  confidence!: number | null;
+}
+
+@ObjectType('ObjectiveFrame', { description: 'An objective as it stood at a frame’s instant.' })
+export class ObjectiveFrameModel {
+  @Field(() => ID, { description: 'The objective id.' })
+  objectiveId!: string;
+
+  @Field(() => String, { description: 'Its title at that instant.' })
+  title!: string;
+
+  @Field(() => Float, { description: 'Its progress (0..1) at that instant.' })
+  progress!: number;
+
+  @Field(() => [KeyResultFrameModel], { description: 'Its key results at that instant.' })
+  keyResults!: KeyResultFrameModel[];
+}
+
+@ObjectType('CycleFrame', { description: 'The state of a whole cycle at one instant of a replay.' })
+export class CycleFrameModel {
+  @Field(() => GraphQLISODateTime, { description: 'The instant of this frame.' })
+  at!: Date;
+
+  @Field(() => Float, { description: 'The cycle progress (0..1) at that instant.' })
+  progress!: number;
+
+  @Field(() => [ObjectiveFrameModel], { description: 'Its objectives at that instant.' })
+  objectives!: ObjectiveFrameModel[];
+}
