@@ -158,20 +158,16 @@ export const auditTrailProjection: Projection = {
         krIds.set(tenantKey(tenant, id), [tenant, id]);
       }
     }
-    const [cycleRows, krRows] = await Promise.all([
-      selectByTenantPairs<{ tenant_id: string; cycle_id: string; status: CycleStatus }>(
-        client,
-        'audit_cycle_states',
-        'cycle_id',
-        cycleIds.values(),
-      ),
-      selectByTenantPairs<{ tenant_id: string; key_result_id: string; confidence: number | null }>(
-        client,
-        'audit_key_result_states',
-        'key_result_id',
-        krIds.values(),
-      ),
-    ]);
+    const cycleRows = await selectByTenantPairs<{
+      tenant_id: string;
+      cycle_id: string;
+      status: CycleStatus;
+    }>(client, 'audit_cycle_states', 'cycle_id', cycleIds.values());
+    const krRows = await selectByTenantPairs<{
+      tenant_id: string;
+      key_result_id: string;
+      confidence: number | null;
+    }>(client, 'audit_key_result_states', 'key_result_id', krIds.values());
     const state: AuditState = {
       cycles: new Map(cycleRows.map((r) => [tenantKey(r.tenant_id, r.cycle_id), r])),
       confidences: new Map(krRows.map((r) => [tenantKey(r.tenant_id, r.key_result_id), r])),

@@ -82,11 +82,10 @@ class OkrTreeBatch {
       else if (e.type.startsWith('Objective')) add(objectives, tenant, e.data.objectiveId);
       else add(keyResults, tenant, e.data.keyResultId);
     }
-    await Promise.all([
-      this.load('cycles', 'id', cycles.values()),
-      this.load('objectives', 'id', objectives.values()),
-      this.load('key_results', 'id', keyResults.values()),
-    ]);
+    // One client runs one query at a time: sequential on purpose.
+    await this.load('cycles', 'id', cycles.values());
+    await this.load('objectives', 'id', objectives.values());
+    await this.load('key_results', 'id', keyResults.values());
   }
 
   /** Loads rows into the maps; rows already in memory are newer and stay. */
