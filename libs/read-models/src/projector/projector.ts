@@ -115,7 +115,8 @@ export class Projector implements ProjectionProgress {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.ticking?.catch(() => undefined);
-    await Promise.all(this.runners.map((r) => this.deactivate(r)));
+    // Sequential: the unlocks share the one lock connection.
+    for (const runner of this.runners) await this.deactivate(runner);
     const lock = this.lockClient;
     this.lockClient = null;
     // Closing the session releases every advisory lock it holds.
