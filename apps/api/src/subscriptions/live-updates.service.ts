@@ -89,23 +89,9 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
       if (!(await this.progress.waitForPosition(last.position, PROJECTION_WAIT_MS))) {
         this.logger.warn(`Projections did not reach ${last.position}; publishing what they hold`);
       }
-      const objectives = new Map<string, { tenantId: string; objectiveId: string }>();
-      for (const event of batch) {
-        const tenantId = event.metadata.tenantId;
-        if (event.type === 'KeyResultCheckedIn') {
-          await this.publishCheckIn(tenantId, String(event.data.checkInId));
-        }
-        const objectiveId = await this.objectiveOf(tenantId, event);
-        if (objectiveId) objectives.set(`${tenantId}/${objectiveId}`, { tenantId, objectiveId });
-      }
-      for (const { tenantId, objectiveId } of objectives.values()) {
-        const [objective] = await this.readModels.objectives.byIds(tenantId, [objectiveId]);
-        if (!objective) continue;
-        await this.pubSub.publish(OBJECTIVE_CHANGED, {
-          tenantId,
-          cycleId: objective.cycleId,
-          objective,
-        } satisfies ObjectivePublished);
+      // One query per kind and tenant for the whole batch, however many events it holds.
+      for (const [tenantId, events] of groupBy(batch, (e) => e.metadata.tenantId)) {
+        await this.publishTenant(tenantId, events);
       }
     } catch (error) {
       // A failed notification must not stop the feed: subscribers miss one update, not all.
@@ -113,22 +99,56 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async publishCheckIn(tenantId: string, checkInId: string): Promise<void> {
-    const [checkIn] = await this.readModels.checkIns.byIds(tenantId, [checkInId]);
-    if (!checkIn) return;
-    await this.pubSub.publish(KEY_RESULT_CHECKED_IN, {
-      tenantId,
-      cycleId: checkIn.cycleId,
-      checkIn,
-    } satisfies CheckInPublished);
-  }
+  private async publishTenant(tenantId: string, events: readonly RecordedEvent[]): Promise<void> {
+    const checkInIds = events
+      .filter((e) => e.type === 'KeyResultCheckedIn')
+      .map((e) => String(e.data.checkInId));
+    const checkIns = checkInIds.length
+      ? await this.readModels.checkIns.byIds(tenantId, checkInIds)
+      : [];
+    const byId = new Map(checkIns.map((c) => [c.id, c]));
+    for (const id of checkInIds) {
+      const checkIn = byId.get(id);
+      if (!checkIn) continue;
+      await this.pubSub.publish(KEY_RESULT_CHECKED_IN, {
+        tenantId,
+        cycleId: checkIn.cycleId,
+        checkIn,
+      } satisfies CheckInPublished);
+    }
 
-  private async objectiveOf(tenantId: string, event: RecordedEvent): Promise<string | null> {
-    if (OBJECTIVE_EVENTS.includes(event.type)) return String(event.data.objectiveId);
-    if (event.type === 'KeyResultAdded') return String(event.data.objectiveId);
-    const [keyResult] = await this.readModels.keyResults.byIds(tenantId, [
-      String(event.data.keyResultId),
-    ]);
-    return keyResult?.objectiveId ?? null;
+    const objectiveIds = new Set<string>();
+    const keyResultIds = new Set<string>();
+    for (const event of events) {
+      if (OBJECTIVE_EVENTS.includes(event.type) || event.type === 'KeyResultAdded') {
+        objectiveIds.add(String(event.data.objectiveId));
+      } else {
+        keyResultIds.add(String(event.data.keyResultId));
+      }
+    }
+    if (keyResultIds.size > 0) {
+      for (const k of await this.readModels.keyResults.byIds(tenantId, [...keyResultIds])) {
+        objectiveIds.add(k.objectiveId);
+      }
+    }
+    if (objectiveIds.size === 0) return;
+    for (const objective of await this.readModels.objectives.byIds(tenantId, [...objectiveIds])) {
+      await this.pubSub.publish(OBJECTIVE_CHANGED, {
+        tenantId,
+        cycleId: objective.cycleId,
+        objective,
+      } satisfies ObjectivePublished);
+    }
   }
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
