@@ -116,6 +116,27 @@ export async function startEmbeddedPostgres(
   };
 }
 
+/**
+ * The embedded PostgreSQL that another process (e.g. the API) already runs on `dataDir`, for a
+ * short-lived client such as the demo loader: PostgreSQL's lock file has the port on its 4th
+ * line. The owner keeps running it, so `stop()` does nothing.
+ */
+export async function connectToRunningEmbeddedPostgres(dataDir: string): Promise<RunningDatabase> {
+  const pgDir = join(dataDir, 'pg');
+  if ((await runningPostmaster(pgDir)) === undefined) {
+    throw new Error(`No embedded PostgreSQL is running on ${dataDir}`);
+  }
+  const port = Number((await readFile(join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[3]);
+  if (!Number.isInteger(port) || port <= 0) {
+    throw new Error(`Cannot read the port of the embedded PostgreSQL running on ${dataDir}`);
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    description: `running embedded PostgreSQL on 127.0.0.1:${port}, data in ${pgDir}`,
+    stop: async () => {},
+  };
+}
+
 /** A server the operator runs: nothing to start or stop. */
 export function externalDatabase(url: string): RunningDatabase {
   const parsed = new URL(url);

@@ -1,0 +1,126 @@
+import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
+import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing';
+// Relative until libs/read-models/src/index.ts re-exports time-travel (then: '@okr-ledger/read-models').
+import { TimeTravel } from '../../../../libs/read-models/src/time-travel';
+import { DEMO_TENANT } from './demo-quarter.data';
+import { demoId, lastFullQuarter, loadDemoQuarter, type DemoSummary } from './demo-quarter.loader';
+
+const now = new Date('2026-05-15T12:00:00Z');
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+describe('loadDemoQuarter', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  let first: DemoSummary;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('demo');
+    first = await loadDemoQuarter(database.url, { now });
+    store = await createPostgresEventStore(database.url);
+  }, 120_000);
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  const weekOf = (week: number): Date =>
+    new Date(first.quarter.startsAt.getTime() + 7 * week * DAY_MS - 1000);
+  const keyResultId = (key: string) => demoId(`${first.quarter.name}:key-result:${key}`);
+
+  describe('when loaded into an empty database', () => {
+    it('loads the last full quarter before now, scheduled, started and closed', async () => {
+      expect(first.alreadyLoaded).toBe(false);
+      expect(first.quarter).toEqual(lastFullQuarter(now));
+      expect(first.quarter.name).toBe('Q1 2026');
+      const [cycle] = await new TimeTravel(store)
+        .queriesAsOf(DEMO_TENANT, new Date())
+        .cycles.byIds(DEMO_TENANT, [first.cycleId]);
+      expect(cycle).toMatchObject({ name: 'Q1 2026', status: 'CLOSED' });
+      expect(first.counts).toMatchObject({ teams: 4, objectives: 7, redefinitions: 2 });
+      expect(first.counts.checkIns).toBeGreaterThan(150);
+    });
+
+    it('has the company, sales and personal objectives', async () => {
+      const frames = await new TimeTravel(store).cycleReplay(DEMO_TENANT, first.cycleId, {
+        every: 'WEEK',
+      });
+      expect(frames.at(-1)?.objectives.map((o) => o.title)).toEqual([
+        'Eliminate geographic sales territories for new business',
+        'Fully adopt an inside sales model',
+        'Put customers first',
+        'Adopt a revenue systems mindset',
+        'Get the sales teams to adopt machine-recommended opportunities',
+        'Increase sales to Fortune 500 companies',
+        'Get in better shape',
+      ]);
+    });
+
+    it('replays the quarter week by week with progress growing', async () => {
+      const frames = await new TimeTravel(store).cycleReplay(DEMO_TENANT, first.cycleId, {
+        every: 'WEEK',
+      });
+      expect(frames.length).toBeGreaterThanOrEqual(14);
+      expect(frames[0]?.progress).toBeLessThan(0.05);
+      const last = frames.at(-1)?.progress ?? 0;
+      expect(last).toBeGreaterThan(0.5);
+      expect(last).toBeLessThan(0.9);
+    });
+
+    it('shows the machine-recommendation key result redefined between week 3 and week 10', async () => {
+      const travel = new TimeTravel(store);
+      const asOf = async (date: Date) =>
+        (
+          await travel
+            .queriesAsOf(DEMO_TENANT, date)
+            .keyResults.byIds(DEMO_TENANT, [keyResultId('recommendation-rate')])
+        )[0];
+      expect(await asOf(weekOf(3))).toMatchObject({
+        title: 'Review rate of machine-recommended opportunities',
+        startValue: 20,
+        targetValue: 60,
+        currentValue: 33,
+      });
+      expect(await asOf(weekOf(10))).toMatchObject({
+        title: 'Implemented rate of machine-recommended opportunities',
+        startValue: 3,
+        targetValue: 25,
+        currentValue: 8,
+      });
+    });
+
+    it('feeds the upsell key result from integration and manual check-ins, and graduates retention', async () => {
+      const queries = new TimeTravel(store).queriesAsOf(DEMO_TENANT, weekOf(13));
+      const [upsell, retention] = await queries.keyResults.byIds(DEMO_TENANT, [
+        keyResultId('upsell'),
+        keyResultId('retention'),
+      ]);
+      // 13 weeks × 2 pushes + 7 manual check-ins.
+      expect(upsell).toMatchObject({ checkInCount: 33, currentValue: 450 });
+      expect(retention).toMatchObject({ healthMetric: true });
+      const pace = (await queries.keyResults.byIds(DEMO_TENANT, [keyResultId('mile-pace')]))[0];
+      expect(pace).toMatchObject({ type: 'DECREASE', startValue: 600, targetValue: 570 });
+      expect(pace?.progress).toBeCloseTo((600 - 578) / 30);
+    });
+
+    it('aligns the machine-recommendation objective only from week 2', async () => {
+      const travel = new TimeTravel(store);
+      const objectiveId = demoId(`${first.quarter.name}:objective:machine-recommendations`);
+      const before = await travel.alignmentTree(DEMO_TENANT, first.cycleId, weekOf(1));
+      const after = await travel.alignmentTree(DEMO_TENANT, first.cycleId, weekOf(2));
+      expect(before.find((n) => n.objectiveId === objectiveId)).toMatchObject({ depth: 0 });
+      expect(after.find((n) => n.objectiveId === objectiveId)).toMatchObject({
+        depth: 1,
+        parentId: demoId(`${first.quarter.name}:objective:inside-sales`),
+      });
+    });
+  });
+
+  describe('when loaded a second time', () => {
+    it('says it is already loaded and records nothing', async () => {
+      const head = await store.headPosition();
+      const second = await loadDemoQuarter(database.url, { now });
+      expect(second).toMatchObject({ alreadyLoaded: true, cycleId: first.cycleId });
+      expect(await store.headPosition()).toBe(head);
+    });
+  });
+});

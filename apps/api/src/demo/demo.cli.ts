@@ -1,0 +1,63 @@
+import { ConfigError, loadConfig } from '@okr-ledger/platform';
+import {
+  connectToRunningEmbeddedPostgres,
+  DataDirInUseError,
+  externalDatabase,
+  startEmbeddedPostgres,
+  type RunningDatabase,
+} from '../database/embedded-postgres.runner';
+import { DemoPartiallyLoaded, loadDemoQuarter, type DemoSummary } from './demo-quarter.loader';
+
+/**
+ * `npm run demo`: loads the demo quarter into tenant `demo` of the configured database
+ * (DATABASE_URL, else the embedded PostgreSQL of OKR_DATA_DIR — the running API's one if it is
+ * up), then prints a summary and a replay query to try.
+ */
+const log = (message: string): void => {
+  process.stdout.write(`${message}\n`);
+};
+
+async function openDatabase(): Promise<RunningDatabase> {
+  const config = loadConfig();
+  if (config.databaseUrl) return externalDatabase(config.databaseUrl);
+  try {
+    return await startEmbeddedPostgres(config.dataDir, log);
+  } catch (error) {
+    // The API already serves this folder: load through its server rather than fail.
+    if (error instanceof DataDirInUseError) return connectToRunningEmbeddedPostgres(config.dataDir);
+    throw error;
+  }
+}
+
+export function describeSummary(summary: DemoSummary): string {
+  const { counts, quarter, cycleId } = summary;
+  const head = summary.alreadyLoaded
+    ? `The demo quarter is already loaded (${quarter.name}, tenant "${summary.tenantId}"): nothing recorded.`
+    : `Loaded the demo quarter ${quarter.name} into tenant "${summary.tenantId}": ` +
+      `${counts.events} events — ${counts.teams} teams, ${counts.objectives} objectives, ` +
+      `${counts.keyResults} key results, ${counts.checkIns} check-ins, ` +
+      `${counts.redefinitions} redefinitions, ${counts.initiatives} initiatives.`;
+  return [
+    head,
+    `Cycle id: ${cycleId} (${quarter.startsAt.toISOString()} – ${quarter.endsAt.toISOString()})`,
+    'Replay it week by week (with a token whose org is "demo"):',
+    `  query { cycleReplay(cycleId: "${cycleId}", every: WEEK) { at progress ` +
+      'objectives { title progress keyResults { title targetValue currentValue progress confidence } } } }',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const database = await openDatabase();
+  try {
+    log(`Database: ${database.description}`);
+    log(describeSummary(await loadDemoQuarter(database.url)));
+  } finally {
+    await database.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof DemoPartiallyLoaded;
+  process.stderr.write(`okr-ledger demo: ${known ? error.message : String(error)}\n`);
+  process.exit(1);
+});
