@@ -30,7 +30,8 @@ export class AuditResolver {
     @CurrentIdentity() identity: Identity,
     @Args() page: PageArgs,
     @Args('filter', { type: () => AuditFilterInput, nullable: true })
-    filter?: AuditFilterInput | null,
+    filter? // No `| null` here: the emitted parameter type must name the class, or nothing validates it.
+    : AuditFilterInput,
   ): Promise<AuditEntryConnectionModel> {
     // Ids that are no UUIDs match nothing; asking SQL would only fail on the column type.
     if ([filter?.aggregateId, filter?.cycleId].some((id) => id && !isUuid(id))) {

@@ -1,0 +1,156 @@
+import {
+  checkIn,
+  createCycle,
+  createKeyResult,
+  createObjective,
+  GraphqlClient,
+  startTestApp,
+  type TestApp,
+} from '@okr-ledger/testing';
+
+const AUDIT = `query ($filter: AuditFilter, $first: Int, $after: String) {
+  auditTrail(filter: $filter, first: $first, after: $after) {
+    totalCount
+    edges { cursor node {
+      id position occurredAt actorId aggregateType aggregateId cycleId eventType
+      changes { field from to } reason source duringActiveCycle } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}`;
+
+interface Entry {
+  eventType: string;
+  position: string;
+  aggregateId: string;
+  changes: { field: string; from: string | null; to: string | null }[];
+  reason: string | null;
+  source: string | null;
+  actorId: string;
+  duringActiveCycle: boolean;
+}
+const nodes = (data: { auditTrail: { edges: { node: Entry }[] } }) =>
+  data.auditTrail.edges.map((e) => e.node);
+
+describe('AuditTrail', () => {
+  let testApp: TestApp;
+  let ana: GraphqlClient;
+  let ben: GraphqlClient;
+  let otherTenant: GraphqlClient;
+  let cycleId: string;
+  let keyResultId: string;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    ana = await GraphqlClient.as(testApp.url, { sub: 'ana', org: 'acme' });
+    ben = await GraphqlClient.as(testApp.url, { sub: 'ben', org: 'acme', roles: ['MEMBER'] });
+    otherTenant = await GraphqlClient.as(testApp.url, { sub: 'zoe', org: 'globex' });
+    // Planned, then redefined before the start, then started and redefined mid-cycle.
+    cycleId = (await createCycle(ana, { start: false })).id;
+    const objective = await createObjective(ana, { cycleId });
+    keyResultId = (await createKeyResult(ana, { objectiveId: objective.id })).id;
+    await ana.data(
+      `mutation ($input: RedefineKeyResultInput!) { redefineKeyResult(input: $input) { id } }`,
+      { input: { keyResultId, title: 'Net promoter score' } },
+    );
+    await ana.data(`mutation ($id: ID!) { startCycle(id: $id) { id } }`, { id: cycleId });
+    await ben.data(
+      `mutation ($input: RedefineKeyResultInput!) { redefineKeyResult(input: $input) { id } }`,
+      { input: { keyResultId, targetValue: 80, unit: 'points', reason: 'market shifted' } },
+    );
+    await checkIn(ben, { keyResultId, value: 20 });
+  });
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  describe('when the trail of a key result is read', () => {
+    it('lists its events oldest first with actor, source and reason', async () => {
+      const entries = nodes(await ana.data(AUDIT, { filter: { aggregateId: keyResultId } }));
+      expect(entries.map((e) => e.eventType)).toEqual([
+        'KeyResultAdded',
+        'KeyResultRedefined',
+        'KeyResultRedefined',
+        'KeyResultCheckedIn',
+      ]);
+      const positions = entries.map((e) => e.position);
+      expect([...positions].sort()).toEqual(positions);
+      expect(entries[2]).toMatchObject({
+        actorId: 'ben',
+        source: 'graphql',
+        reason: 'market shifted',
+      });
+    });
+
+    it('shows each redefined field before and after, JSON-encoded', async () => {
+      const entries = nodes(
+        await ana.data(AUDIT, {
+          filter: { aggregateId: keyResultId, eventTypes: ['KeyResultRedefined'] },
+        }),
+      );
+      expect(entries[0]!.changes).toEqual([
+        { field: 'title', from: '"NPS"', to: '"Net promoter score"' },
+      ]);
+      expect(entries[1]!.changes).toEqual(
+        expect.arrayContaining([
+          { field: 'targetValue', from: '100', to: '80' },
+          // No value before: null rather than the JSON text "null".
+          { field: 'unit', from: null, to: '"points"' },
+        ]),
+      );
+    });
+
+    it('marks the changes made while the cycle was ACTIVE', async () => {
+      const entries = nodes(await ana.data(AUDIT, { filter: { aggregateId: keyResultId } }));
+      expect(entries.map((e) => e.duringActiveCycle)).toEqual([false, false, true, true]);
+      const midCycle = nodes(
+        await ana.data(AUDIT, { filter: { cycleId, duringActiveCycleOnly: true } }),
+      );
+      expect(midCycle.map((e) => e.eventType)).toEqual([
+        'KeyResultRedefined',
+        'KeyResultCheckedIn',
+      ]);
+    });
+  });
+
+  describe('when the trail is filtered by actor and time and paged', () => {
+    it('returns only matching entries, page by page', async () => {
+      const byBen = nodes(await ana.data(AUDIT, { filter: { actorId: 'ben' } }));
+      expect(byBen.map((e) => e.eventType)).toEqual(['KeyResultRedefined', 'KeyResultCheckedIn']);
+      const future = await ana.data(AUDIT, {
+        filter: { from: new Date(Date.now() + 60_000).toISOString() },
+      });
+      expect(future.auditTrail.totalCount).toBe(0);
+
+      const first = await ana.data(AUDIT, { first: 2 });
+      expect(first.auditTrail.pageInfo).toMatchObject({
+        hasNextPage: true,
+        hasPreviousPage: false,
+      });
+      const second = await ana.data(AUDIT, {
+        first: 2,
+        after: first.auditTrail.pageInfo.endCursor,
+      });
+      expect(nodes(second)[0]!.position > nodes(first)[1]!.position).toBe(true);
+      expect(first.auditTrail.totalCount).toBeGreaterThanOrEqual(6);
+    });
+
+    it('refuses unknown event types, first beyond 100 and foreign cursors as BAD_USER_INPUT', async () => {
+      const unknown = await ana.error(AUDIT, { filter: { eventTypes: ['KeyResultUpdated'] } });
+      expect(unknown.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(unknown.extensions?.fieldErrors)).toContain('filter.eventTypes');
+      const tooMany = await ana.error(`{ auditTrail(first: 101) { totalCount } }`);
+      expect(tooMany.extensions?.code).toBe('BAD_USER_INPUT');
+      const cursor = await ana.error(AUDIT, { after: 'not-a-cursor' });
+      expect(cursor.extensions?.code).toBe('BAD_USER_INPUT');
+    });
+  });
+
+  describe('when another tenant reads the trail', () => {
+    it('sees none of these events, even filtering by their ids', async () => {
+      const all = await otherTenant.data(AUDIT, {});
+      expect(all.auditTrail.totalCount).toBe(0);
+      const byId = await otherTenant.data(AUDIT, { filter: { aggregateId: keyResultId } });
+      expect(byId.auditTrail.edges).toEqual([]);
+    });
+  });
+});
