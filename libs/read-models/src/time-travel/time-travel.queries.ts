@@ -226,7 +226,10 @@ export class TimeTravel {
         return snapshot.objectives.get(id);
       }),
     );
-    return found.filter((o): o is ObjectiveView => o !== undefined && !o.archived);
+    // Oldest first, then id: the order of the live read model's childrenOf.
+    return found
+      .filter((o): o is ObjectiveView => o !== undefined && !o.archived)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compare(a.id, b.id));
   }
 
   private async teamsByIds(view: AsOfView, ids: readonly string[]): Promise<TeamView[]> {
@@ -349,6 +352,8 @@ interface AsOfView {
   readonly asOf: Date;
   readonly head: () => Promise<string>;
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
