@@ -1,0 +1,274 @@
+import {
+  checkIn,
+  createCycle,
+  createKeyResult,
+  createObjective,
+  GraphqlClient,
+  sleep,
+  startTestApp,
+  type TestApp,
+} from '@okr-ledger/testing';
+
+const OBJECTIVE_AS_OF = `query ($id: ID!, $asOf: DateTime) {
+  objective(id: $id, asOf: $asOf) {
+    title version progress health
+    cycle { status }
+    children { title }
+    keyResults { title targetValue currentValue progress objective { title } }
+  }
+}`;
+const KEY_RESULT_AS_OF = `query ($id: ID!, $asOf: DateTime) {
+  keyResult(id: $id, asOf: $asOf) {
+    targetValue currentValue version
+    objective { title keyResults { targetValue } }
+    checkIns { totalCount edges { node { value } } }
+    history { currentValue }
+  }
+}`;
+const TREE = `query ($cycleId: ID!, $asOf: DateTime) {
+  alignmentTree(cycleId: $cycleId, asOf: $asOf) { parentId depth progress objective { id title } }
+}`;
+// The API's complexity limit counts every list without `first` as 10 items, so three nested
+// lists leave room for one key-result field per query: the frame is read in slices.
+const REPLAY = `query ($cycleId: ID!, $from: DateTime, $to: DateTime, $every: ReplayInterval) {
+  cycleReplay(cycleId: $cycleId, from: $from, to: $to, every: $every) {
+    at progress objectives { objectiveId title progress }
+  }
+}`;
+const KEY_RESULT_FRAME_FIELDS = [
+  'keyResultId',
+  'title',
+  'targetValue',
+  'currentValue',
+  'progress',
+  'confidence',
+] as const;
+const replayKeyResultField = (
+  field: string,
+) => `query ($cycleId: ID!, $from: DateTime, $to: DateTime) {
+  cycleReplay(cycleId: $cycleId, from: $from, to: $to) { objectives { keyResults { ${field} } } }
+}`;
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('TimeTravel', () => {
+  let testApp: TestApp;
+  let ana: GraphqlClient;
+  let otherTenant: GraphqlClient;
+  let cycleId: string;
+  let objectiveId: string;
+  let keyResultId: string;
+  let childId: string;
+  let directId: string;
+  let beforeAll_: Date;
+  let afterFirstCheckIn: Date;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    ana = await GraphqlClient.as(testApp.url, { sub: 'ana', org: 'acme' });
+    otherTenant = await GraphqlClient.as(testApp.url, { sub: 'zoe', org: 'globex' });
+    cycleId = (await createCycle(ana, { daysAgo: 10, days: 90 })).id;
+    await sleep(20);
+    beforeAll_ = new Date();
+    await sleep(20);
+    objectiveId = (await createObjective(ana, { cycleId, title: 'Old title' })).id;
+    keyResultId = (await createKeyResult(ana, { objectiveId, title: 'Signups' })).id;
+    await checkIn(ana, { keyResultId, value: 30, confidence: 0.5 });
+    await sleep(20);
+    afterFirstCheckIn = new Date();
+    await sleep(20);
+    await ana.data(
+      `mutation ($input: ReviseObjectiveInput!) { reviseObjective(input: $input) { id } }`,
+      { input: { objectiveId, title: 'New title', reason: 'sharper' } },
+    );
+    await ana.data(
+      `mutation ($input: RedefineKeyResultInput!) { redefineKeyResult(input: $input) { id } }`,
+      { input: { keyResultId, targetValue: 200, reason: 'raise the bar' } },
+    );
+    await checkIn(ana, { keyResultId, value: 90 });
+    childId = (
+      await createObjective(ana, { cycleId, title: 'Child', parentKeyResultId: keyResultId })
+    ).id;
+    directId = (
+      await createObjective(ana, { cycleId, title: 'Direct', parentObjectiveId: objectiveId })
+    ).id;
+  });
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  describe('when an objective is read as of an earlier instant', () => {
+    it('shows what was known then, nested fields included', async () => {
+      const { objective } = await ana.data(OBJECTIVE_AS_OF, {
+        id: objectiveId,
+        asOf: afterFirstCheckIn.toISOString(),
+      });
+      expect(objective).toMatchObject({
+        title: 'Old title',
+        version: 1,
+        progress: 0.3,
+        cycle: { status: 'ACTIVE' },
+        children: [],
+        keyResults: [
+          {
+            title: 'Signups',
+            targetValue: 100,
+            currentValue: 30,
+            progress: 0.3,
+            objective: { title: 'Old title' },
+          },
+        ],
+      });
+      expect(objective.health).toBe('ON_TRACK');
+    });
+
+    it('shows the current state without asOf', async () => {
+      const { objective } = await ana.data(OBJECTIVE_AS_OF, { id: objectiveId });
+      expect(objective).toMatchObject({ title: 'New title', version: 2, progress: 0.45 });
+      expect(objective.children.map((c: { title: string }) => c.title).sort()).toEqual([
+        'Child',
+        'Direct',
+      ]);
+      expect(objective.keyResults[0]).toMatchObject({ targetValue: 200, currentValue: 90 });
+    });
+
+    it('is null before the objective existed, and for another tenant', async () => {
+      const before = await ana.data(OBJECTIVE_AS_OF, {
+        id: objectiveId,
+        asOf: beforeAll_.toISOString(),
+      });
+      expect(before.objective).toBeNull();
+      const foreign = await otherTenant.data(OBJECTIVE_AS_OF, {
+        id: objectiveId,
+        asOf: new Date().toISOString(),
+      });
+      expect(foreign.objective).toBeNull();
+    });
+  });
+
+  describe('when a key result is read as of an earlier instant', () => {
+    it('shows its old definition, its objective then, and only the check-ins recorded by then', async () => {
+      const { keyResult } = await ana.data(KEY_RESULT_AS_OF, {
+        id: keyResultId,
+        asOf: afterFirstCheckIn.toISOString(),
+      });
+      expect(keyResult).toEqual({
+        targetValue: 100,
+        currentValue: 30,
+        version: 2,
+        objective: { title: 'Old title', keyResults: [{ targetValue: 100 }] },
+        checkIns: { totalCount: 1, edges: [{ node: { value: 30 } }] },
+        history: [{ currentValue: 0 }, { currentValue: 30 }],
+      });
+      const { keyResult: now } = await ana.data(KEY_RESULT_AS_OF, { id: keyResultId });
+      expect(now).toMatchObject({ targetValue: 200, currentValue: 90, version: 4 });
+      expect(now.checkIns.totalCount).toBe(2);
+    });
+  });
+
+  describe('when the alignment tree is read', () => {
+    it('lists roots first in pre-order; a child of a key result has that key result’s objective as parent', async () => {
+      const { alignmentTree } = await ana.data(TREE, { cycleId });
+      expect(alignmentTree[0]).toMatchObject({
+        parentId: null,
+        depth: 0,
+        objective: { id: objectiveId },
+      });
+      const byId = new Map(
+        alignmentTree.map((n: { objective: { id: string } }) => [n.objective.id, n]),
+      );
+      expect(byId.get(childId)).toMatchObject({ parentId: objectiveId, depth: 1 });
+      expect(byId.get(directId)).toMatchObject({ parentId: objectiveId, depth: 1 });
+      expect(alignmentTree).toHaveLength(3);
+    });
+
+    it('as of an earlier instant holds only what existed then', async () => {
+      const { alignmentTree } = await ana.data(TREE, {
+        cycleId,
+        asOf: afterFirstCheckIn.toISOString(),
+      });
+      expect(alignmentTree).toEqual([
+        {
+          parentId: null,
+          depth: 0,
+          progress: 0.3,
+          objective: { id: objectiveId, title: 'Old title' },
+        },
+      ]);
+    });
+
+    it('is NOT_FOUND for an unknown or foreign cycle', async () => {
+      const foreign = await otherTenant.error(TREE, { cycleId });
+      expect(foreign.extensions?.code).toBe('NOT_FOUND');
+      const foreignAsOf = await otherTenant.error(TREE, {
+        cycleId,
+        asOf: new Date().toISOString(),
+      });
+      expect(foreignAsOf.extensions?.code).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('when a cycle is replayed', () => {
+    it('gives exactly one frame when from = to, as of that instant', async () => {
+      const at = afterFirstCheckIn.toISOString();
+      const { cycleReplay } = await ana.data(REPLAY, { cycleId, from: at, to: at });
+      expect(cycleReplay).toEqual([
+        { at, progress: 0.3, objectives: [{ objectiveId, title: 'Old title', progress: 0.3 }] },
+      ]);
+      const keyResultFrame: Record<string, unknown> = {};
+      for (const field of KEY_RESULT_FRAME_FIELDS) {
+        const { cycleReplay: slice } = await ana.data(replayKeyResultField(field), {
+          cycleId,
+          from: at,
+          to: at,
+        });
+        expect(slice).toHaveLength(1);
+        Object.assign(keyResultFrame, slice[0].objectives[0].keyResults[0]);
+      }
+      expect(keyResultFrame).toEqual({
+        keyResultId,
+        title: 'Signups',
+        targetValue: 100,
+        currentValue: 30,
+        progress: 0.3,
+        confidence: 0.5,
+      });
+    });
+
+    it('defaults to weekly frames from the cycle’s start to now', async () => {
+      const { cycleReplay } = await ana.data(REPLAY, { cycleId });
+      const { cycle } = await ana.data(`query ($id: ID!) { cycle(id: $id) { startsAt } }`, {
+        id: cycleId,
+      });
+      // Started 10 days ago: frames at the start, a week later, and now.
+      expect(cycleReplay).toHaveLength(3);
+      expect(cycleReplay[0].at).toBe(cycle.startsAt);
+      expect(Date.parse(cycleReplay[1].at) - Date.parse(cycleReplay[0].at)).toBe(7 * DAY);
+      expect(Math.abs(Date.parse(cycleReplay[2].at) - Date.now())).toBeLessThan(60_000);
+      expect(cycleReplay[0].objectives).toEqual([]);
+      expect(cycleReplay[2].objectives[0]).toMatchObject({ title: 'New title', progress: 0.45 });
+    });
+
+    it('steps by day with every: DAY', async () => {
+      const from = new Date(Date.now() - 3 * DAY).toISOString();
+      const to = new Date().toISOString();
+      const { cycleReplay } = await ana.data(REPLAY, { cycleId, from, to, every: 'DAY' });
+      expect(cycleReplay.map((f: { at: string }) => f.at)).toEqual([
+        from,
+        new Date(Date.parse(from) + DAY).toISOString(),
+        new Date(Date.parse(from) + 2 * DAY).toISOString(),
+        to,
+      ]);
+    });
+
+    it('refuses to before from as BAD_USER_INPUT, and an unknown or foreign cycle as NOT_FOUND', async () => {
+      const backwards = await ana.error(REPLAY, {
+        cycleId,
+        from: new Date().toISOString(),
+        to: new Date(Date.now() - DAY).toISOString(),
+      });
+      expect(backwards.extensions?.code).toBe('BAD_USER_INPUT');
+      expect((await otherTenant.error(REPLAY, { cycleId })).extensions?.code).toBe('NOT_FOUND');
+      expect((await ana.error(REPLAY, { cycleId: 'nope' })).extensions?.code).toBe('NOT_FOUND');
+    });
+  });
+});
