@@ -1,7 +1,6 @@
 import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
+import { TimeTravel } from '@okr-ledger/read-models';
 import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing';
-// Relative until libs/read-models/src/index.ts re-exports time-travel (then: '@okr-ledger/read-models').
-import { TimeTravel } from '../../../../libs/read-models/src/time-travel';
 import { DEMO_TENANT } from './demo-quarter.data';
 import { demoId, lastFullQuarter, loadDemoQuarter, type DemoSummary } from './demo-quarter.loader';
 
