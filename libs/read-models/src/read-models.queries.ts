@@ -23,8 +23,7 @@ export class ReadModels implements ReadModelQueries {
 
   constructor(dataSource: DataSource | SqlRunner) {
     const sql: SqlRunner = {
-      query: <T>(text: string, parameters?: unknown[]) =>
-        dataSource.query(text, parameters) as Promise<T>,
+      query: <T>(text: string, parameters?: unknown[]) => dataSource.query<T>(text, parameters),
     };
     this.teams = teamQueries(sql);
     this.cycles = cycleQueries(sql);

@@ -4,7 +4,6 @@ import {
   OBJECTIVE_REVISABLE_FIELDS,
   OKR_EVENT_TYPES,
   type CycleStatus,
-  type FieldValue,
   type ObjectiveParent,
 } from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
@@ -97,7 +96,7 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
       return [change('archived', false, true)];
     case 'KeyResultAdded':
       return [
-        ...KEY_RESULT_REDEFINABLE_FIELDS.map((f) => change(f, null, event.data[f] as FieldValue)),
+        ...KEY_RESULT_REDEFINABLE_FIELDS.map((f) => change(f, null, event.data[f])),
         change('currentValue', null, event.data.startValue),
       ];
     case 'KeyResultRedefined':

@@ -29,7 +29,7 @@ export function decodeCursor(kind: string, cursor: string, length: number): stri
   ) {
     throw new InvalidCursor(cursor);
   }
-  return (parsed as string[]).slice(1);
+  return parsed.slice(1);
 }
 
 export function clampFirst(page: PageRequest): number {
