@@ -28,8 +28,8 @@ interface Entry {
   actorId: string;
   duringActiveCycle: boolean;
 }
-const nodes = (data: { auditTrail: { edges: { node: Entry }[] } }) =>
-  data.auditTrail.edges.map((e) => e.node);
+const nodes = (data: unknown) =>
+  (data as { auditTrail: { edges: { node: Entry }[] } }).auditTrail.edges.map((e) => e.node);
 
 describe('AuditTrail', () => {
   let testApp: TestApp;

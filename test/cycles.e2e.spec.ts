@@ -6,6 +6,8 @@ import {
   type TestApp,
 } from '@okr-ledger/testing';
 
+type Titled = { node: { title: string } }[];
+
 const SCHEDULE = `mutation ($input: ScheduleCycleInput!) {
   scheduleCycle(input: $input) { id name startsAt endsAt status progress version }
 }`;
@@ -48,7 +50,7 @@ describe('Cycles', () => {
           id: scheduleCycle.id,
         },
       );
-      expect(cycles.map((c: { id: string }) => c.id)).toContain(scheduleCycle.id);
+      expect((cycles as { id: string }[]).map((c) => c.id)).toContain(scheduleCycle.id);
       expect(cycle).toEqual({ name: '2026 Q1' });
     });
   });
@@ -148,10 +150,7 @@ describe('Cycles', () => {
       const first = await ana.data(query, { id: cycle.id, first: 2 });
       const page = first.cycle.objectives;
       expect(page.totalCount).toBe(3);
-      expect(page.edges.map((e: { node: { title: string } }) => e.node.title)).toEqual([
-        'one',
-        'two',
-      ]);
+      expect((page.edges as Titled).map((e) => e.node.title)).toEqual(['one', 'two']);
       expect(page.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
       expect(page.pageInfo.endCursor).toBe(page.edges[1].cursor);
       const second = await ana.data(query, {
@@ -159,9 +158,7 @@ describe('Cycles', () => {
         first: 2,
         after: page.pageInfo.endCursor,
       });
-      expect(
-        second.cycle.objectives.edges.map((e: { node: { title: string } }) => e.node.title),
-      ).toEqual(['three']);
+      expect((second.cycle.objectives.edges as Titled).map((e) => e.node.title)).toEqual(['three']);
       expect(second.cycle.objectives.pageInfo.hasNextPage).toBe(false);
 
       const tooMany = await ana.error(query, { id: cycle.id, first: 101 });

@@ -156,10 +156,10 @@ describe('KeyResults', () => {
       });
       // Newest first.
       expect(read.checkIns.totalCount).toBe(2);
-      expect(read.checkIns.edges.map((e: { node: { value: number } }) => e.node.value)).toEqual([
-        60, 40,
-      ]);
-      expect(read.history.map((h: { currentValue: number }) => h.currentValue)).toEqual([
+      expect(
+        (read.checkIns.edges as { node: { value: number } }[]).map((e) => e.node.value),
+      ).toEqual([60, 40]);
+      expect((read.history as { currentValue: number }[]).map((h) => h.currentValue)).toEqual([
         0, 40, 60,
       ]);
     });

@@ -72,7 +72,7 @@ describe('Objectives', () => {
         children: [],
         keyResults: [],
       });
-      expect(Date.parse(objective.createdAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(Date.parse(String(objective.createdAt))).toBeGreaterThan(Date.now() - 60_000);
     });
   });
 
@@ -114,7 +114,7 @@ describe('Objectives', () => {
       });
 
       const { objective: read } = await ana.data(OBJECTIVE, { id: parent.id });
-      expect(read.children.map((c: { title: string }) => c.title).sort()).toEqual([
+      expect((read.children as { title: string }[]).map((c) => c.title).sort()).toEqual([
         'Direct',
         'Via KR',
       ]);
@@ -233,8 +233,10 @@ describe('Objectives', () => {
       const query = `query ($cycleId: ID, $teamId: ID, $ownerId: ID, $first: Int, $after: String) {
         objectives(cycleId: $cycleId, teamId: $teamId, ownerId: $ownerId, first: $first, after: $after) {
           totalCount edges { node { title } } pageInfo { hasNextPage endCursor } } }`;
-      const titles = (data: { objectives: { edges: { node: { title: string } }[] } }) =>
-        data.objectives.edges.map((e) => e.node.title);
+      const titles = (data: unknown) =>
+        (data as { objectives: { edges: { node: { title: string } }[] } }).objectives.edges.map(
+          (e) => e.node.title,
+        );
       expect(titles(await ana.data(query, { cycleId: cycle.id }))).toEqual(['a', 'b', 'c']);
       expect(titles(await ana.data(query, { cycleId: cycle.id, ownerId: 'bob' }))).toEqual([
         'a',
@@ -279,7 +281,7 @@ describe('Objectives', () => {
       logger.logQuery = (query, parameters, runner) => {
         if (/read_models\./.test(query) && !/projection_checkpoints/.test(query))
           readModelQueries.push(query);
-        return original(query, parameters, runner);
+        original(query, parameters, runner);
       };
       try {
         const { objectives } = await ana.data(

@@ -124,7 +124,7 @@ describe('TimeTravel', () => {
     it('shows the current state without asOf', async () => {
       const { objective } = await ana.data(OBJECTIVE_AS_OF, { id: objectiveId });
       expect(objective).toMatchObject({ title: 'New title', version: 2, progress: 0.45 });
-      expect(objective.children.map((c: { title: string }) => c.title).sort()).toEqual([
+      expect((objective.children as { title: string }[]).map((c) => c.title).sort()).toEqual([
         'Child',
         'Direct',
       ]);
@@ -174,7 +174,7 @@ describe('TimeTravel', () => {
         objective: { id: objectiveId },
       });
       const byId = new Map(
-        alignmentTree.map((n: { objective: { id: string } }) => [n.objective.id, n]),
+        (alignmentTree as { objective: { id: string } }[]).map((n) => [n.objective.id, n]),
       );
       expect(byId.get(childId)).toMatchObject({ parentId: objectiveId, depth: 1 });
       expect(byId.get(directId)).toMatchObject({ parentId: objectiveId, depth: 1 });
@@ -242,8 +242,9 @@ describe('TimeTravel', () => {
       // Started 10 days ago: frames at the start, a week later, and now.
       expect(cycleReplay).toHaveLength(3);
       expect(cycleReplay[0].at).toBe(cycle.startsAt);
-      expect(Date.parse(cycleReplay[1].at) - Date.parse(cycleReplay[0].at)).toBe(7 * DAY);
-      expect(Math.abs(Date.parse(cycleReplay[2].at) - Date.now())).toBeLessThan(60_000);
+      const ats = (cycleReplay as { at: string }[]).map((f) => Date.parse(f.at));
+      expect(ats[1]! - ats[0]!).toBe(7 * DAY);
+      expect(Math.abs(ats[2]! - Date.now())).toBeLessThan(60_000);
       expect(cycleReplay[0].objectives).toEqual([]);
       expect(cycleReplay[2].objectives[0]).toMatchObject({ title: 'New title', progress: 0.45 });
     });
@@ -252,7 +253,7 @@ describe('TimeTravel', () => {
       const from = new Date(Date.now() - 3 * DAY).toISOString();
       const to = new Date().toISOString();
       const { cycleReplay } = await ana.data(REPLAY, { cycleId, from, to, every: 'DAY' });
-      expect(cycleReplay.map((f: { at: string }) => f.at)).toEqual([
+      expect((cycleReplay as { at: string }[]).map((f) => f.at)).toEqual([
         from,
         new Date(Date.parse(from) + DAY).toISOString(),
         new Date(Date.parse(from) + 2 * DAY).toISOString(),

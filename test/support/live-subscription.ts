@@ -6,6 +6,7 @@ export interface LiveSubscription {
   readonly values: unknown[];
   readonly errors: unknown[];
   /** Resolves with the first payload matching `predicate`, rejects after `timeoutMs`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are read loosely
   waitFor(predicate: (value: any) => boolean, timeoutMs?: number): Promise<any>;
   close(): Promise<void>;
 }

@@ -9,7 +9,8 @@ export async function createCycle(
 ): Promise<{ id: string; version: number }> {
   const startsAt = new Date(Date.now() - (options.daysAgo ?? 10) * DAY);
   const endsAt = new Date(startsAt.getTime() + (options.days ?? 90) * DAY);
-  const { scheduleCycle } = await client.data(
+  type Created = { id: string; version: number };
+  const { scheduleCycle } = await client.data<{ scheduleCycle: Created }>(
     `mutation ($input: ScheduleCycleInput!) { scheduleCycle(input: $input) { id version } }`,
     {
       input: {
@@ -20,7 +21,7 @@ export async function createCycle(
     },
   );
   if (options.start === false) return scheduleCycle;
-  const { startCycle } = await client.data(
+  const { startCycle } = await client.data<{ startCycle: Created }>(
     `mutation ($id: ID!) { startCycle(id: $id) { id version } }`,
     { id: scheduleCycle.id },
   );
@@ -31,7 +32,7 @@ export async function createObjective(
   client: GraphqlClient,
   input: { cycleId: string; title?: string } & Record<string, unknown>,
 ): Promise<{ id: string; version: number }> {
-  const { setObjective } = await client.data(
+  const { setObjective } = await client.data<{ setObjective: { id: string; version: number } }>(
     `mutation ($input: SetObjectiveInput!) { setObjective(input: $input) { id version } }`,
     { input: { title: 'Delight customers', ...input } },
   );
@@ -42,7 +43,7 @@ export async function createKeyResult(
   client: GraphqlClient,
   input: { objectiveId: string } & Record<string, unknown>,
 ): Promise<{ id: string; version: number }> {
-  const { addKeyResult } = await client.data(
+  const { addKeyResult } = await client.data<{ addKeyResult: { id: string; version: number } }>(
     `mutation ($input: AddKeyResultInput!) { addKeyResult(input: $input) { id version } }`,
     {
       input: {
@@ -62,10 +63,11 @@ export async function checkIn(
   client: GraphqlClient,
   input: { keyResultId: string; value: number } & Record<string, unknown>,
 ): Promise<{ id: string; value: number }> {
-  const { checkInKeyResult } = await client.data(
-    `mutation ($input: CheckInKeyResultInput!) { checkInKeyResult(input: $input) { id value } }`,
-    { input },
-  );
+  const { checkInKeyResult } = await client.data<{
+    checkInKeyResult: { id: string; value: number };
+  }>(`mutation ($input: CheckInKeyResultInput!) { checkInKeyResult(input: $input) { id value } }`, {
+    input,
+  });
   return checkInKeyResult;
 }
 
