@@ -121,6 +121,18 @@ describe('TimeTravel', () => {
       expect(objective.health).toBe('ON_TRACK');
     });
 
+    it('pages the cycle’s objectives as of the same instant', async () => {
+      const { objective } = await ana.data(
+        `query ($id: ID!, $asOf: DateTime) { objective(id: $id, asOf: $asOf) {
+          cycle { objectives(first: 5) { totalCount edges { node { title version } } } } } }`,
+        { id: objectiveId, asOf: afterFirstCheckIn.toISOString() },
+      );
+      expect(objective.cycle.objectives).toEqual({
+        totalCount: 1,
+        edges: [{ node: { title: 'Old title', version: 1 } }],
+      });
+    });
+
     it('shows the current state without asOf', async () => {
       const { objective } = await ana.data(OBJECTIVE_AS_OF, { id: objectiveId });
       expect(objective).toMatchObject({ title: 'New title', version: 2, progress: 0.45 });

@@ -1,12 +1,23 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  Context,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
 import type { OkrCommands } from '@okr-ledger/commands';
-import type { ReadModelQueries } from '@okr-ledger/read-models';
+import type { ObjectiveView, ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { ObjectiveConnectionModel } from '../objectives/objective.model';
-import { found, isUuid, withCursorCheck } from '../okr/okr-api.helpers';
-import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
+import type { GraphqlContext } from '../graphql/graphql-context';
+import { found, isUuid, offsetPage, withCursorCheck } from '../okr/okr-api.helpers';
+import { OKR_COMMANDS, READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
+import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
 import { PageArgs, pageRequest } from '../okr/page-info.model';
 import { CycleTransitionArgs, ScheduleCycleInput } from './cycle.input';
@@ -17,6 +28,7 @@ export class CyclesResolver {
   constructor(
     @Inject(OKR_COMMANDS) private readonly commands: OkrCommands,
     @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
+    @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel,
     private readonly writes: OkrWrites,
   ) {}
 
@@ -74,13 +86,29 @@ export class CyclesResolver {
   }
 
   @ResolveField('objectives', () => ObjectiveConnectionModel, {
-    description: 'The cycle’s objectives, oldest first.',
+    description:
+      'The cycle’s objectives, oldest first (for an as-of cycle: those it held at that instant).',
   })
   async objectives(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Parent() cycle: CycleModel,
     @Args() page: PageArgs,
   ): Promise<ObjectiveConnectionModel> {
+    if (cycle.asOf) {
+      // As of an instant: the objectives the cycle's tree held then, folded from events.
+      const asOf = cycle.asOf;
+      const nodes = await this.timeTravel.alignmentTree(identity.tenantId, cycle.id, asOf);
+      const loaded = await okrLoaders(ctx)
+        .at(asOf)
+        .objective.loadMany(nodes.map((n) => n.objectiveId));
+      const objectives = loaded
+        .filter((o): o is ObjectiveView => o !== null && !(o instanceof Error))
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+      const connection = ObjectiveConnectionModel.from(offsetPage(objectives, pageRequest(page)));
+      for (const edge of connection.edges) edge.node.asOf = asOf;
+      return connection;
+    }
     const result = await withCursorCheck(
       this.readModels.objectives.page(identity.tenantId, { cycleId: cycle.id }, pageRequest(page)),
     );

@@ -3,16 +3,15 @@ import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '
 import type { OkrCommands } from '@okr-ledger/commands';
 import type { EventStore } from '@okr-ledger/event-store';
 import { keyResultStream, type Health, type KeyResultCheckedIn } from '@okr-ledger/okr';
-import type { CheckInView, Page, ReadModelQueries } from '@okr-ledger/read-models';
+import type { CheckInView, Page, PageRequest, ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { CheckInConnectionModel } from '../check-ins/check-in.model';
-import { BadUserInputError } from '../errors/api.errors';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { ByIdAsOfArgs } from '../objectives/objective.input';
 import { ObjectiveModel } from '../objectives/objective.model';
 import { HealthEnum } from '../okr/okr-enums.model';
-import { found, healthAt, withCursorCheck } from '../okr/okr-api.helpers';
+import { found, healthAt, offsetPage, withCursorCheck } from '../okr/okr-api.helpers';
 import { EVENT_STORE, OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
@@ -189,7 +188,7 @@ export class KeyResultsResolver {
     tenantId: string,
     keyResultId: string,
     asOf: Date,
-    request: { first: number; after?: string | null },
+    request: PageRequest,
   ): Promise<Page<Omit<CheckInView, 'position'>>> {
     const events = await this.store.readStream(keyResultStream(keyResultId), {
       recordedUpTo: asOf,
@@ -213,29 +212,7 @@ export class KeyResultsResolver {
         };
       })
       .reverse();
-    // These cursors are offsets into this fixed, as-of list.
-    let start = 0;
-    if (request.after) {
-      const offset = /^asof:(\d+)$/.exec(Buffer.from(request.after, 'base64url').toString());
-      if (!offset?.[1]) {
-        throw new BadUserInputError([
-          { path: 'after', constraint: 'cursor', message: 'invalid cursor' },
-        ]);
-      }
-      start = Number(offset[1]) + 1;
-    }
-    const cursor = (i: number) => Buffer.from(`asof:${i}`).toString('base64url');
-    const items = all
-      .slice(start, start + request.first)
-      .map((node, i) => ({ cursor: cursor(start + i), node }));
-    return {
-      items,
-      hasNextPage: start + request.first < all.length,
-      hasPreviousPage: start > 0,
-      startCursor: items[0]?.cursor ?? null,
-      endCursor: items.at(-1)?.cursor ?? null,
-      totalCount: all.length,
-    };
+    return offsetPage(all, request);
   }
 
   private async payload(identity: Identity, id: string, position: string | null) {

@@ -1,5 +1,10 @@
 import { health, type Health } from '@okr-ledger/okr';
-import { InvalidCursor, type CycleView } from '@okr-ledger/read-models';
+import {
+  InvalidCursor,
+  type CycleView,
+  type Page,
+  type PageRequest,
+} from '@okr-ledger/read-models';
 import { BadUserInputError, NotFoundError } from '../errors/api.errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,4 +45,33 @@ export async function withCursorCheck<T>(page: Promise<T>, path = 'after'): Prom
 export function found<T>(view: T | undefined | null, type: string, id: string): T {
   if (view === undefined || view === null) throw new NotFoundError(type, id);
   return view;
+}
+
+/**
+ * Pages a list computed in memory (as-of answers fold events, they have no SQL to page in).
+ * Cursors are offsets into that list, valid for the same question at the same instant.
+ */
+export function offsetPage<T>(all: readonly T[], request: PageRequest): Page<T> {
+  let start = 0;
+  if (request.after) {
+    const offset = /^asof:(\d+)$/.exec(Buffer.from(request.after, 'base64url').toString());
+    if (!offset?.[1]) {
+      throw new BadUserInputError([
+        { path: 'after', constraint: 'cursor', message: `invalid cursor "${request.after}"` },
+      ]);
+    }
+    start = Number(offset[1]) + 1;
+  }
+  const cursor = (i: number) => Buffer.from(`asof:${i}`).toString('base64url');
+  const items = all
+    .slice(start, start + request.first)
+    .map((node, i) => ({ cursor: cursor(start + i), node }));
+  return {
+    items,
+    hasNextPage: start + request.first < all.length,
+    hasPreviousPage: start > 0,
+    startCursor: items[0]?.cursor ?? null,
+    endCursor: items.at(-1)?.cursor ?? null,
+    totalCount: all.length,
+  };
 }

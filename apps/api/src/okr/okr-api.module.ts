@@ -7,7 +7,6 @@ import {
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
-  Optional,
 } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { OkrCommands } from '@okr-ledger/commands';
@@ -45,16 +44,19 @@ import { OkrWrites } from './okr-writes.service';
 @Injectable()
 class OkrLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Optional() @Inject(PROJECTOR) private readonly projector: Projector | null,
+    @Inject(PROJECTOR) private readonly projector: Projector,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.projector?.start();
+    // With PROJECTOR=external it is never started: it only reads the checkpoints another
+    // process commits (read-your-writes and /health still work).
+    if (this.config.projector === 'in-process') await this.projector.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.projector?.stop();
+    await this.projector.stop();
     await this.store.close();
   }
 }
@@ -102,24 +104,16 @@ export class OkrApiModule {
         },
         {
           provide: PROJECTOR,
-          inject: [APP_CONFIG, EVENT_STORE, DATABASE_URL],
-          useFactory: (config: AppConfig, store: EventStore, databaseUrl: string) =>
-            config.projector === 'in-process'
-              ? new Projector({
-                  store,
-                  databaseUrl,
-                  projections: READ_MODEL_PROJECTIONS,
-                  logger: new Logger('Projector'),
-                })
-              : null,
+          inject: [EVENT_STORE, DATABASE_URL],
+          useFactory: (store: EventStore, databaseUrl: string) =>
+            new Projector({
+              store,
+              databaseUrl,
+              projections: READ_MODEL_PROJECTIONS,
+              logger: new Logger('Projector'),
+            }),
         },
-        {
-          // With PROJECTOR=external, waiting reads the checkpoints the other process commits.
-          provide: PROJECTION_PROGRESS,
-          inject: [PROJECTOR, EVENT_STORE, DATABASE_URL],
-          useFactory: (projector: Projector | null, store: EventStore, databaseUrl: string) =>
-            projector ?? new Projector({ store, databaseUrl, projections: READ_MODEL_PROJECTIONS }),
-        },
+        { provide: PROJECTION_PROGRESS, useExisting: PROJECTOR },
         {
           provide: TIME_TRAVEL,
           inject: [EVENT_STORE],

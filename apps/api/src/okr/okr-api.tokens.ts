@@ -8,7 +8,7 @@ export const OKR_COMMANDS = Symbol('OKR_COMMANDS');
 export const READ_MODELS = Symbol('READ_MODELS');
 /** `ProjectionProgress`: read-your-writes and the lag shown by /health. */
 export const PROJECTION_PROGRESS = Symbol('PROJECTION_PROGRESS');
-/** The projector running in this process (absent when PROJECTOR=external). */
+/** The projector: started in this process unless PROJECTOR=external, where it only reads checkpoints. */
 export const PROJECTOR = Symbol('PROJECTOR');
 /** `TimeTravel`: as-of answers and cycle replays folded from events. */
 export const TIME_TRAVEL = Symbol('TIME_TRAVEL');
