@@ -29,7 +29,8 @@ export class AuditResolver {
   async auditTrail(
     @CurrentIdentity() identity: Identity,
     @Args() page: PageArgs,
-    @Args('filter', { type: () => AuditFilterInput, nullable: true }) // No `| null` here: the emitted parameter type must name the class, or nothing validates it.
+    // No `| null` in the type: the emitted parameter type must name the class, or nothing validates it.
+    @Args('filter', { type: () => AuditFilterInput, nullable: true })
     filter?: AuditFilterInput,
   ): Promise<AuditEntryConnectionModel> {
     // Ids that are no UUIDs match nothing; asking SQL would only fail on the column type.
