@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { createTestDatabase } from '@okr-ledger/testing';
 import type { TestDatabase } from '@okr-ledger/testing';
 import type { RecordedEvent } from '../event-store.port';
@@ -182,6 +182,46 @@ describe('PostgresEventStore', () => {
       } finally {
         await listener.close();
       }
+    });
+  });
+
+  describe('when a store on a shared pool closes while it listens', () => {
+    it('destroys its LISTEN connection instead of returning it to the pool, and survives its later error', async () => {
+      const pool = new Pool({
+        connectionString: database.url,
+        max: 4,
+        application_name: 'shared-pool',
+      });
+      pool.on('error', () => undefined);
+      const shared = await createPostgresEventStore(pool, { pollIntervalMs: 60_000 });
+      const subscription = shared.subscribe({ handler: async () => undefined });
+      const admin = await connect();
+      const listening = async () =>
+        (
+          await admin.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE application_name = 'shared-pool' AND query LIKE 'LISTEN %'`,
+          )
+        ).rows[0]?.n ?? 0;
+      const deadline = Date.now() + 5_000;
+      while ((await listening()) === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await listening()).toBe(1);
+
+      await subscription.stop();
+      await shared.close();
+      // Terminating the pool's backends makes pg emit errors on whatever the store kept.
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'shared-pool'`,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await listening()).toBe(0);
+      // The pool the caller owns still works.
+      const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
+      expect(rows).toEqual([{ one: 1 }]);
+      await pool.end();
     });
   });
 

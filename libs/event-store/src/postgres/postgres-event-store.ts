@@ -322,10 +322,7 @@ export class PostgresEventStore implements EventStore {
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     await this.notifyInFlight?.catch(() => undefined);
     await this.listening?.catch(() => undefined);
-    if (this.listener) {
-      this.listener.release();
-      this.listener = null;
-    }
+    this.dropListener();
     if (this.ownsPool) await this.pool.end();
   }
 
@@ -391,22 +388,31 @@ export class PostgresEventStore implements EventStore {
       try {
         const client = await this.pool.connect();
         client.on('notification', () => this.wakeUps.wake());
-        client.on('error', () => {
-          // Fall back to polling until the next read re-establishes the LISTEN.
-          if (this.listener === client) this.listener = null;
-          client.release(true);
-        });
-        await client.query(`LISTEN ${APPEND_CHANNEL}`);
+        // Fall back to polling until the next read re-establishes the LISTEN.
+        client.on('error', () => this.dropListener(client));
         this.listener = client;
+        await client.query(`LISTEN ${APPEND_CHANNEL}`);
         // Events may have been appended while nobody listened.
         this.wakeUps.wake();
       } catch {
         // Polling covers it; retried before the next read.
+        this.dropListener();
       } finally {
         this.listening = null;
       }
     })();
     await this.listening;
+  }
+
+  /**
+   * Destroys the LISTEN connection once: a connection error can arrive after close() (e.g. a
+   * server shutting down), and releasing a client twice throws inside pg's event handler.
+   */
+  private dropListener(client: PoolClient | null = this.listener): void {
+    if (client === null || client !== this.listener) return;
+    this.listener = null;
+    client.removeAllListeners('notification');
+    client.release(true);
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
