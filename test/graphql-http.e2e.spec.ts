@@ -102,24 +102,30 @@ describe('GraphQL over HTTP', () => {
 
   describe('when a query asks for too much', () => {
     const wide = (first: string, variables = '') =>
-      `query${variables} { probeNode { children(first: ${first}) { id children(first: 50) { id } } } }`;
+      `query${variables} { probeNode { id children(first: ${first}) { id children(first: 100) { id } } } }`;
 
-    it('weighs list fields by their first argument', async () => {
-      // 1 + (1 + 30 × (1 + 1 + 50 × 1)) = 1562: allowed.
-      expect(bodyOf(await post({ query: wide('30') }).expect(200)).errors).toBeUndefined();
-      // 1 + (1 + 40 × 52) = 2082: refused.
-      const response = await post({ query: wide('40') }).expect(400);
+    it('weighs list fields by their first argument, counting objects', async () => {
+      // probeNode 1 + 40 children × (1 + 100 grandchildren) = 4041 objects: allowed.
+      expect(bodyOf(await post({ query: wide('40') }).expect(200)).errors).toBeUndefined();
+      // 1 + 50 × 101 = 5051: refused.
+      const response = await post({ query: wide('50') }).expect(400);
       expect(bodyOf(response).errors?.[0]?.extensions).toEqual({
         code: 'QUERY_TOO_COMPLEX',
-        limit: 2000,
-        complexity: 2082,
+        limit: 5000,
+        complexity: 5051,
       });
+    });
+
+    it('does not charge for scalar fields', async () => {
+      const many = Array.from({ length: 60 }, (_, i) => `f${i}: id`).join(' ');
+      const query = `{ probeNode { children(first: 40) { ${many} children(first: 100) { ${many} } } } }`;
+      expect(bodyOf(await post({ query }).expect(200)).errors).toBeUndefined();
     });
 
     it('reads first from variables and from their declared defaults', async () => {
       const viaVariable = await post({
         query: wide('$n', '($n: Int)'),
-        variables: { n: 40 },
+        variables: { n: 50 },
       }).expect(400);
       expect(codeOf(viaVariable.body)).toBe('QUERY_TOO_COMPLEX');
       const viaDefault = await post({

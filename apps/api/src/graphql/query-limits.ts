@@ -21,7 +21,7 @@ import { ApiError, ERROR_CODES } from '../errors/api.errors';
 export interface QueryLimits {
   /** Deepest field nesting allowed; `{ a { b } }` has depth 2. */
   readonly maxDepth: number;
-  /** Most fields a query may ask for, counting each list item (see `measureOperation`). */
+  /** Most objects a query may ask for, counting each list item (see `measureOperation`). */
   readonly maxComplexity: number;
   /** Assumed length of a list field that has no `first` argument. */
   readonly defaultListSize: number;
@@ -29,7 +29,7 @@ export interface QueryLimits {
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 12,
-  maxComplexity: 2000,
+  maxComplexity: 5000,
   defaultListSize: 10,
 };
 
@@ -39,10 +39,13 @@ export interface OperationCost {
 }
 
 /**
- * Depth and complexity of an operation. Every field costs 1; the fields below a field with
- * a `first` argument count `first` times, below any other list field `defaultListSize`
- * times (lists directly on a `…Connection` type, such as `edges`, are already sized by the
- * connection's `first`). Introspection fields are free, so explorers can always load.
+ * Depth and complexity of an operation. Complexity counts the objects a query can return, as
+ * GitHub's node limit does: every object costs 1, scalar and enum fields cost nothing (they
+ * come with their object, from the same row). A field with a `first` argument returns
+ * `first` objects, any other list field `defaultListSize` (lists directly on a `…Connection` type, such as `edges`, are already sized by the
+ * connection's `first`). Counting scalars too would make a wide selection of nested lists,
+ * such as a full `cycleReplay` frame, cost as much as a deep one. Introspection fields are
+ * free, so explorers can always load.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -90,7 +93,9 @@ export function measureOperation(
               ? walk(selection.selectionSet, child, spreads)
               : { depth: 0, complexity: 0 };
           const times = multiplier(field, selection, parent, values, limits);
-          add({ depth: below.depth + 1, complexity: 1 + times * below.complexity });
+          // Each object the field returns costs 1, plus what is selected below it.
+          const own = isCompositeType(child) ? 1 : 0;
+          add({ depth: below.depth + 1, complexity: times * (own + below.complexity) });
           break;
         }
         case Kind.INLINE_FRAGMENT: {
