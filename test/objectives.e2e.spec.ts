@@ -253,6 +253,12 @@ describe('Objectives', () => {
       expect(titles(next)).toEqual(['b']);
       expect((await ana.error(query, { first: 101 })).extensions?.code).toBe('BAD_USER_INPUT');
       expect((await ana.error(query, { first: 0 })).extensions?.code).toBe('BAD_USER_INPUT');
+      // Too large a page is bad input naming the argument, not a complexity error.
+      const tooLarge = await ana.error(
+        `{ objectives(first: 500) { edges { node { title keyResults { title } } } } }`,
+      );
+      expect(tooLarge.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(tooLarge.extensions)).toContain('first');
       expect((await ana.error(query, { after: 'garbage' })).extensions?.code).toBe(
         'BAD_USER_INPUT',
       );

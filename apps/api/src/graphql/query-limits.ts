@@ -25,12 +25,18 @@ export interface QueryLimits {
   readonly maxComplexity: number;
   /** Assumed length of a list field that has no `first` argument. */
   readonly defaultListSize: number;
+  /**
+   * The largest `first` the API accepts. A larger one is counted as this, so that input
+   * validation refuses it with BAD_USER_INPUT naming the argument, not with a complexity error.
+   */
+  readonly maxListSize: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 12,
   maxComplexity: 5000,
   defaultListSize: 10,
+  maxListSize: 100,
 };
 
 export interface OperationCost {
@@ -169,7 +175,9 @@ function multiplier(
   const first = node.arguments?.find((a) => a.name.value === 'first');
   if (first) {
     const value = intValue(first.value, variables);
-    return value === undefined ? limits.defaultListSize : Math.max(0, value);
+    return value === undefined
+      ? limits.defaultListSize
+      : Math.min(limits.maxListSize, Math.max(0, value));
   }
   if (field.args.some((a) => a.name === 'first')) return limits.defaultListSize;
   if (!isListType(getNullableType(field.type))) return 1;
