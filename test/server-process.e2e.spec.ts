@@ -1,45 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { launch as launchEntry, waitForOutput as waitFor } from '@okr-ledger/testing';
 
-const root = resolve(__dirname, '..');
-
-interface Started {
-  readonly child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-/** Runs the API's real entry point from its TypeScript sources, as `npm start` would. */
-function launch(env: NodeJS.ProcessEnv): Started {
-  const child = spawn(
-    process.execPath,
-    ['-r', join(root, 'scripts/register-ts.cjs'), join(root, 'apps/api/src/main.ts')],
-    {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(started: Started, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = pattern.exec(started.output());
-    if (match) return match[1] ?? match[0];
-    if (started.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`did not see ${String(pattern)} in:\n${started.output()}`);
-}
+const launch = (env: NodeJS.ProcessEnv) => launchEntry('apps/api/src/main.ts', env);
 
 async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');

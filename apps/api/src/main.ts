@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type AppConfig, ConfigError, loadConfig } from '@okr-ledger/platform';
-import { AppModule } from './app.module';
 import {
+  type AppConfig,
+  ConfigError,
   DataDirInUseError,
-  externalDatabase,
+  loadConfig,
+  openDatabase,
   type RunningDatabase,
-  startEmbeddedPostgres,
-} from './database/embedded-postgres.runner';
+} from '@okr-ledger/platform';
+import { AppModule } from './app.module';
 
 function readConfig(): AppConfig {
   try {
@@ -29,9 +30,7 @@ async function main(): Promise<void> {
 
   let database: RunningDatabase;
   try {
-    database = config.databaseUrl
-      ? externalDatabase(config.databaseUrl)
-      : await startEmbeddedPostgres(config.dataDir, (message) => logger.log(message));
+    database = await openDatabase(config, (message) => logger.log(message));
   } catch (error) {
     if (error instanceof DataDirInUseError) {
       process.stderr.write(`okr-ledger: ${error.message}\n`);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@okr-ledger/platform';
 import { Projector, READ_MODEL_PROJECTIONS } from '@okr-ledger/read-models';
 import { openProjectorDatabase } from './projector.database';
 
@@ -7,13 +8,11 @@ import { openProjectorDatabase } from './projector.database';
  * run: each projection is active in one of them and the others take over when it dies.
  */
 async function main(): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    process.stderr.write('okr-projector: DATABASE_URL is required\n');
-    process.exit(1);
-  }
+  const config = loadConfig();
+  // Scaled out, the projector and the APIs share one external server.
+  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'is required by the projector');
   const log = (message: string): void => void process.stderr.write(`okr-projector: ${message}\n`);
-  const opened = await openProjectorDatabase({ databaseUrl, dataDir: undefined, log });
+  const opened = await openProjectorDatabase(config, log);
   const projector = new Projector({
     store: opened.store,
     databaseUrl: opened.database.url,
@@ -37,6 +36,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`okr-projector: failed: ${String(error)}\n`);
+  const message =
+    error instanceof ConfigError
+      ? `invalid configuration: ${error.message}`
+      : `failed: ${String(error)}`;
+  process.stderr.write(`okr-projector: ${message}\n`);
   process.exit(1);
 });

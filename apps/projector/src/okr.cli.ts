@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { resolve } from 'node:path';
+import { loadConfig } from '@okr-ledger/platform';
 import {
   Projector,
   READ_MODEL_PROJECTIONS,
@@ -10,7 +10,8 @@ import { openProjectorDatabase } from './projector.database';
 
 const USAGE = `usage: npm run okr -- rebuild [projection…]
   projections: ${READ_MODEL_PROJECTIONS.map((p) => p.name).join(', ')} (all when none named)
-  connects to DATABASE_URL, else to the embedded PostgreSQL in OKR_DATA_DIR (./.okr-data)`;
+  connects to DATABASE_URL, else to the embedded PostgreSQL in OKR_DATA_DIR (./.okr-data),
+  the running API's one if it is up`;
 
 /** One line on stderr, redrawn in place: events done, events/s, time left. */
 export function renderProgress(p: RebuildProgress): string {
@@ -38,10 +39,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const projections = READ_MODEL_PROJECTIONS.filter(
     (p) => names.length === 0 || names.includes(p.name),
   );
-  const opened = await openProjectorDatabase({
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    dataDir: resolve(process.env.OKR_DATA_DIR || '.okr-data'),
-    log: (m) => process.stderr.write(`${m}\n`),
+  // A rebuild runs beside a serving API: the old tables keep answering until the swap.
+  const opened = await openProjectorDatabase(loadConfig(), (m) => process.stderr.write(`${m}\n`), {
+    shareRunning: true,
   });
   // Only for its pool: the rebuild itself takes no projection lock, it serialises with the
   // live instance on the checkpoint row.

@@ -18,3 +18,4 @@ export {
   APPEND_CHANNEL,
 } from './postgres/postgres-migrations';
 export * from './eventstoredb/eventstoredb-event-store';
+export * from './open-event-store';

@@ -1,11 +1,4 @@
-import { ConfigError, loadConfig } from '@okr-ledger/platform';
-import {
-  connectToRunningEmbeddedPostgres,
-  DataDirInUseError,
-  externalDatabase,
-  startEmbeddedPostgres,
-  type RunningDatabase,
-} from '../database/embedded-postgres.runner';
+import { ConfigError, loadConfig, openDatabase } from '@okr-ledger/platform';
 import { DemoPartiallyLoaded, loadDemoQuarter, type DemoSummary } from './demo-quarter.loader';
 
 /**
@@ -16,18 +9,6 @@ import { DemoPartiallyLoaded, loadDemoQuarter, type DemoSummary } from './demo-q
 const log = (message: string): void => {
   process.stdout.write(`${message}\n`);
 };
-
-async function openDatabase(): Promise<RunningDatabase> {
-  const config = loadConfig();
-  if (config.databaseUrl) return externalDatabase(config.databaseUrl);
-  try {
-    return await startEmbeddedPostgres(config.dataDir, log);
-  } catch (error) {
-    // The API already serves this folder: load through its server rather than fail.
-    if (error instanceof DataDirInUseError) return connectToRunningEmbeddedPostgres(config.dataDir);
-    throw error;
-  }
-}
 
 export function describeSummary(summary: DemoSummary): string {
   const { counts, quarter, cycleId } = summary;
@@ -47,7 +28,8 @@ export function describeSummary(summary: DemoSummary): string {
 }
 
 async function main(): Promise<void> {
-  const database = await openDatabase();
+  // When the API already serves the data folder, load through its server rather than fail.
+  const database = await openDatabase(loadConfig(), log, { shareRunning: true });
   try {
     log(`Database: ${database.description}`);
     log(describeSummary(await loadDemoQuarter(database.url)));

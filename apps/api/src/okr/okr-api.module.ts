@@ -10,11 +10,7 @@ import {
 } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { OkrCommands } from '@okr-ledger/commands';
-import {
-  createPostgresEventStore,
-  EventStoreDbEventStore,
-  type EventStore,
-} from '@okr-ledger/event-store';
+import { openEventStore, type EventStore } from '@okr-ledger/event-store';
 import type { AppConfig } from '@okr-ledger/platform';
 import { Projector, READ_MODEL_PROJECTIONS, ReadModels, TimeTravel } from '@okr-ledger/read-models';
 import type { DataSource } from 'typeorm';
@@ -87,10 +83,13 @@ export class OkrApiModule {
         {
           provide: EVENT_STORE,
           inject: [APP_CONFIG, DATABASE_URL],
-          useFactory: async (config: AppConfig, databaseUrl: string): Promise<EventStore> =>
-            config.eventStore === 'eventstoredb' && config.eventStoreUrl
-              ? EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl)
-              : createPostgresEventStore(databaseUrl, { maxConnections: 10 }),
+          useFactory: (config: AppConfig, databaseUrl: string): Promise<EventStore> =>
+            openEventStore({
+              kind: config.eventStore,
+              databaseUrl,
+              eventStoreUrl: config.eventStoreUrl,
+              maxConnections: 10,
+            }),
         },
         {
           provide: OKR_COMMANDS,

@@ -1,3 +1,4 @@
+import type { AppConfig } from '../config/config';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -145,4 +146,26 @@ export function externalDatabase(url: string): RunningDatabase {
     description: `PostgreSQL at ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`,
     stop: async () => {},
   };
+}
+
+/**
+ * The database a process of ours uses: DATABASE_URL when set, else the embedded PostgreSQL of
+ * the data folder. The API owns that folder (a second API refuses to start); short-lived
+ * tools such as the demo loader or a rebuild pass `shareRunning` to use the server the API
+ * already runs there.
+ */
+export async function openDatabase(
+  config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>,
+  log: (message: string) => void,
+  options: { readonly shareRunning?: boolean } = {},
+): Promise<RunningDatabase> {
+  if (config.databaseUrl) return externalDatabase(config.databaseUrl);
+  try {
+    return await startEmbeddedPostgres(config.dataDir, log);
+  } catch (error) {
+    if (options.shareRunning && error instanceof DataDirInUseError) {
+      return connectToRunningEmbeddedPostgres(config.dataDir);
+    }
+    throw error;
+  }
 }

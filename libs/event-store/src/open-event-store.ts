@@ -1,0 +1,28 @@
+import type { EventStore } from './event-store.port';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
+import { createPostgresEventStore } from './postgres/postgres-event-store';
+
+export interface OpenEventStoreOptions {
+  readonly kind: 'postgres' | 'eventstoredb';
+  /** The PostgreSQL that holds the events when `kind` is postgres. */
+  readonly databaseUrl: string;
+  /** Required when `kind` is eventstoredb. */
+  readonly eventStoreUrl?: string;
+  /** The only source of recorded times (the demo loader simulates a quarter with it). */
+  readonly clock?: () => Date;
+  readonly maxConnections?: number;
+}
+
+/** The configured adapter, migrated and checked: the API, the projector and the CLIs share it. */
+export async function openEventStore(options: OpenEventStoreOptions): Promise<EventStore> {
+  if (options.kind === 'eventstoredb') {
+    if (!options.eventStoreUrl) throw new TypeError('eventStoreUrl is required for eventstoredb');
+    return EventStoreDbEventStore.fromConnectionString(options.eventStoreUrl, {
+      clock: options.clock,
+    });
+  }
+  return createPostgresEventStore(options.databaseUrl, {
+    clock: options.clock,
+    maxConnections: options.maxConnections,
+  });
+}
