@@ -7,7 +7,7 @@ import { keyResultHistoryQueries } from './key-result-history/key-result-history
 import { keyResultQueries } from './key-results/key-results.queries';
 import { objectiveQueries } from './objectives/objectives.queries';
 import type { ReadModelQueries } from './read-models.views';
-import type { SqlRunner } from './shared/paging';
+import type { SqlRunner } from './read-models.paging';
 import { teamQueries } from './teams/teams.queries';
 
 /** The read side on PostgreSQL; every query is scoped to its tenant argument. */

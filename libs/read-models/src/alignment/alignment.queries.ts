@@ -1,5 +1,5 @@
 import type { AlignmentNodeView, ReadModelQueries } from '../read-models.views';
-import type { SqlRunner } from '../shared/paging';
+import type { SqlRunner } from '../read-models.paging';
 
 /**
  * The whole tree of a cycle in one recursive query. Roots are the live objectives without a

@@ -9,14 +9,14 @@ import {
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import type { FieldChangeView } from '../read-models.views';
-import { asOkrEvent, cycleIdOf, tenantOf, type Recorded } from '../shared/events';
+import { asOkrEvent, cycleIdOf, tenantOf, type Recorded } from '../projector/recorded-event';
 import {
   insertRowsIgnoringDuplicates,
   pick,
   selectByTenantPairs,
   tenantKey,
   upsertRows,
-} from '../shared/sql';
+} from '../projector/projection-sql';
 
 const AGGREGATE_TYPES: readonly (readonly [string, string])[] = [
   ['key-result-', 'KeyResult'],

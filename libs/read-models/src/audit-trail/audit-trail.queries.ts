@@ -12,7 +12,7 @@ import {
   toDate,
   toPage,
   type SqlRunner,
-} from '../shared/paging';
+} from '../read-models.paging';
 
 interface Row {
   position: string;

@@ -2,8 +2,8 @@ import type { RecordedEvent } from '@okr-ledger/event-store';
 import type { KeyResultCheckedIn } from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
-import { cycleIdOf, tenantOf, type Recorded } from '../shared/events';
-import { insertRowsIgnoringDuplicates } from '../shared/sql';
+import { cycleIdOf, tenantOf, type Recorded } from '../projector/recorded-event';
+import { insertRowsIgnoringDuplicates } from '../projector/projection-sql';
 
 /** One row per check-in; append-only, so a redelivered one is simply ignored. */
 export const checkInsProjection: Projection = {

@@ -7,7 +7,7 @@ import {
   toDate,
   toPage,
   type SqlRunner,
-} from '../shared/paging';
+} from '../read-models.paging';
 
 interface Row {
   id: string;

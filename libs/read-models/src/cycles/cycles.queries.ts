@@ -1,6 +1,6 @@
 import type { CycleRow } from '../okr-tree/okr-tree.rows';
 import type { CycleView, ReadModelQueries } from '../read-models.views';
-import { toDate, type SqlRunner } from '../shared/paging';
+import { toDate, type SqlRunner } from '../read-models.paging';
 
 export const toCycleView = (r: CycleRow): CycleView => ({
   id: r.id,

@@ -2,8 +2,8 @@ import type { RecordedEvent } from '@okr-ledger/event-store';
 import { keyResultProgress, type KeyResultType } from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
-import { asOkrEvent, tenantOf } from '../shared/events';
-import { insertRowsIgnoringDuplicates, tenantKey, tenantPairs } from '../shared/sql';
+import { asOkrEvent, tenantOf } from '../projector/recorded-event';
+import { insertRowsIgnoringDuplicates, tenantKey, tenantPairs } from '../projector/projection-sql';
 
 interface PointRow {
   tenant_id: string;

@@ -1,5 +1,5 @@
 import type { KeyResultHistoryPoint, ReadModelQueries } from '../read-models.views';
-import { toDate, type SqlRunner } from '../shared/paging';
+import { toDate, type SqlRunner } from '../read-models.paging';
 
 interface Row {
   at: Date;

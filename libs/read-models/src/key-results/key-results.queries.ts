@@ -1,6 +1,6 @@
 import type { KeyResultRow } from '../okr-tree/okr-tree.rows';
 import type { KeyResultView, ReadModelQueries } from '../read-models.views';
-import type { SqlRunner } from '../shared/paging';
+import type { SqlRunner } from '../read-models.paging';
 
 export const toKeyResultView = (r: KeyResultRow): KeyResultView => ({
   id: r.id,

@@ -7,7 +7,7 @@ import {
   toDate,
   toPage,
   type SqlRunner,
-} from '../shared/paging';
+} from '../read-models.paging';
 
 export const toObjectiveView = (r: ObjectiveRow): ObjectiveView => ({
   id: r.id,

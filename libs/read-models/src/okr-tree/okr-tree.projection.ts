@@ -13,8 +13,8 @@ import {
 } from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
-import { asOkrEvent, tenantOf } from '../shared/events';
-import { pick, selectByTenantPairs, tenantKey, upsertRows } from '../shared/sql';
+import { asOkrEvent, tenantOf } from '../projector/recorded-event';
+import { pick, selectByTenantPairs, tenantKey, upsertRows } from '../projector/projection-sql';
 import { edgeOf, type CycleRow, type KeyResultRow, type ObjectiveRow } from './okr-tree.rows';
 
 const KEY_RESULT_COLUMNS: Record<keyof KeyResultDefinition, keyof KeyResultRow> = {

@@ -2,8 +2,8 @@ import type { RecordedEvent } from '@okr-ledger/event-store';
 import { TEAM_EVENT_TYPES } from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
-import { asOkrEvent, tenantOf } from '../shared/events';
-import { pick, selectByTenantPairs, tenantKey, upsertRows } from '../shared/sql';
+import { asOkrEvent, tenantOf } from '../projector/recorded-event';
+import { pick, selectByTenantPairs, tenantKey, upsertRows } from '../projector/projection-sql';
 
 interface TeamRow {
   tenant_id: string;

@@ -1,5 +1,5 @@
 import type { ReadModelQueries, TeamView } from '../read-models.views';
-import type { SqlRunner } from '../shared/paging';
+import type { SqlRunner } from '../read-models.paging';
 
 interface Row {
   id: string;

@@ -1,4 +1,4 @@
-import { InvalidCursor, type Page, type PageRequest } from '../read-models.views';
+import { InvalidCursor, type Page, type PageRequest } from './read-models.views';
 
 /** The slice of the DataSource the queries need (TypeORM's DataSource fits). */
 export interface SqlRunner {
