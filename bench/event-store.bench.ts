@@ -98,6 +98,25 @@ const ours = (notify: NotifyMode): Target => ({
   },
 });
 
+// The same store through its PL/pgSQL append function, which every append took before the
+// single-statement path for one event into a new stream: the baseline of that change.
+const oursFunctionPath: Target = {
+  name: 'ours-function-path',
+  async setUp(url) {
+    const store = new PostgresEventStore(url, { maxConnections: POOL_SIZE });
+    await store.init();
+    return {
+      append: () =>
+        store.append(
+          `checkin-${randomUUID()}`,
+          [{ type: 'CheckInRecorded', data: payload, metadata }],
+          { expectedState: 'any' },
+        ),
+      tearDown: () => store.close(),
+    };
+  },
+};
+
 const emmett: Target = {
   name: 'emmett',
   async setUp(url) {
@@ -218,6 +237,7 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_TARGETS?.split(',');
     const targets = [
       ours('after-commit'),
+      oursFunctionPath,
       ours('in-transaction'),
       ours('off'),
       emmett,
@@ -286,8 +306,10 @@ async function main(): Promise<void> {
         catchUpPageSize: 1000,
         durability: 'fsync=on, synchronous_commit=on (PostgreSQL defaults), embedded PostgreSQL 18',
         notes:
-          'One event per append to a new stream. ours = expectedState no_stream, idempotency check, ' +
-          'post-commit coalesced NOTIFY; ours-notify-in-transaction = NOTIFY inside the append transaction; ' +
+          'One event per append to a new stream. ours = expectedState no_stream (one statement claims ' +
+          'the stream and inserts the event; an existing stream falls back to the append function with ' +
+          'its idempotency check), post-commit coalesced NOTIFY; ours-function-path = the same append ' +
+          'through the PL/pgSQL append function (expectedState any), the previous path; ours-notify-in-transaction = NOTIFY inside the append transaction; ' +
           'ours-notify-off = no NOTIFY. emmett = appendToStream without an expected version. ' +
           'rawInsert = one INSERT into a table with the same columns and indexes; ' +
           'rawInsertWithStreamRow = the same plus inserting the per-stream revision row.',

@@ -139,6 +139,18 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     const expected = options.expectedState ?? 'any';
     validateAppend(stream, events, expected);
+    const [only] = events;
+    if (
+      only !== undefined &&
+      events.length === 1 &&
+      expected === 'no_stream' &&
+      this.notifyMode !== 'in-transaction'
+    ) {
+      const created = await this.appendFirstEvent(stream, { ...only, id: only.id ?? randomUUID() });
+      if (created) return created;
+      // The stream exists (or the id is stored): the general path decides between an
+      // idempotent retry and a wrong expected version.
+    }
     const [kind, revision] = typeof expected === 'number' ? ['exact', expected] : [expected, null];
     const values = [
       stream,
@@ -324,6 +336,48 @@ export class PostgresEventStore implements EventStore {
     await this.listening?.catch(() => undefined);
     this.dropListener();
     if (this.ownsPool) await this.pool.end();
+  }
+
+  /**
+   * Creating an aggregate is the most common append: one event into a new stream. One plain
+   * statement claims the stream and inserts the event, with scalar parameters, so neither the
+   * client nor the server spends time on arrays or a PL/pgSQL frame. Null when the stream
+   * already exists or the event id is already stored.
+   */
+  private async appendFirstEvent(
+    stream: string,
+    event: NewEvent & { id: string },
+  ): Promise<AppendResult | null> {
+    try {
+      const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>({
+        name: 'event_store.append_first_event',
+        text: `WITH claimed AS (
+                 INSERT INTO event_store.streams (stream_name, revision) VALUES ($1, 0)
+                 ON CONFLICT (stream_name) DO NOTHING
+                 RETURNING stream_name)
+               INSERT INTO event_store.events (transaction_id, global_position, event_id,
+                 stream_name, revision, type, data, metadata, tenant_id, recorded_at)
+               SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $2,
+                      claimed.stream_name, 0, $3, $4, $5, $5::jsonb->>'tenantId', $6
+                 FROM claimed
+               RETURNING transaction_id::text, global_position::text`,
+        values: [
+          stream,
+          event.id,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          this.clock(),
+        ],
+      });
+      const row = rows[0];
+      if (!row) return null;
+      this.afterAppend();
+      return { nextRevision: 0, position: formatPosition(row.transaction_id, row.global_position) };
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
+      throw toStoreError(error);
+    }
   }
 
   private afterAppend(): void {
