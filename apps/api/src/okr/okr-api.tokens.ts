@@ -15,13 +15,9 @@ export const TIME_TRAVEL = Symbol('TIME_TRAVEL');
 /** The PostgreSQL URL the app runs on (event store and read models). */
 export const DATABASE_URL = Symbol('DATABASE_URL');
 
-/**
- * The lookups nested fields need; the read models and time travel both answer them (time
- * travel has no team children: see OkrLoaders).
- */
+/** The lookups nested fields need; the read models and time travel both answer them. */
 export interface OkrLookups {
-  readonly teams: Pick<ReadModelQueries['teams'], 'byIds'> &
-    Partial<Pick<ReadModelQueries['teams'], 'childrenOf'>>;
+  readonly teams: Pick<ReadModelQueries['teams'], 'byIds' | 'childrenOf'>;
   readonly cycles: Pick<ReadModelQueries['cycles'], 'byIds'>;
   readonly objectives: Pick<ReadModelQueries['objectives'], 'byIds' | 'childrenOf'>;
   readonly keyResults: Pick<ReadModelQueries['keyResults'], 'byIds' | 'byObjectiveIds'>;

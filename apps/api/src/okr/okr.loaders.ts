@@ -48,12 +48,7 @@ export class OkrLoaders {
   readonly keyResult: DataLoader<string, KeyResultView | null>;
   readonly keyResultsOfObjective: DataLoader<string, KeyResultView[]>;
 
-  constructor(
-    lookups: OkrLookups,
-    tenantId: string,
-    cache = true,
-    currentTeams?: OkrLookups['teams'],
-  ) {
+  constructor(lookups: OkrLookups, tenantId: string, cache = true) {
     const byId = <V extends { id: string }>(f: (ids: readonly string[]) => Promise<readonly V[]>) =>
       byIdLoader(f, cache);
     const groupedBy = <V>(
@@ -62,16 +57,7 @@ export class OkrLoaders {
     ) => groupedLoader(f, keyOf, cache);
     this.team = byId((ids) => lookups.teams.byIds(tenantId, ids.filter(isUuid)));
     this.teamChildren = groupedBy(
-      async (ids) => {
-        if (lookups.teams.childrenOf) return lookups.teams.childrenOf(tenantId, ids);
-        // As of an instant: today's children that existed then under the same parent. A team
-        // moved away since is missed; teams rarely move, and nothing else is lost.
-        const candidates = (await currentTeams?.childrenOf?.(tenantId, ids)) ?? [];
-        return lookups.teams.byIds(
-          tenantId,
-          candidates.map((t) => t.id),
-        );
-      },
+      (ids) => lookups.teams.childrenOf(tenantId, ids),
       (t) => [t.parentId],
     );
     this.cycle = byId((ids) => lookups.cycles.byIds(tenantId, ids.filter(isUuid)));
@@ -120,7 +106,7 @@ export class OkrRequestLoaders {
    */
   constructor(
     readonly tenantId: string,
-    private readonly currentLookups: OkrLookups,
+    currentLookups: OkrLookups,
     private readonly lookupsAsOf: (tenantId: string, asOf: Date) => OkrLookups,
     private readonly cache = true,
   ) {
@@ -133,12 +119,7 @@ export class OkrRequestLoaders {
     const key = asOf.getTime();
     let loaders = this.asOf.get(key);
     if (!loaders) {
-      loaders = new OkrLoaders(
-        this.lookupsAsOf(this.tenantId, asOf),
-        this.tenantId,
-        this.cache,
-        this.currentLookups.teams,
-      );
+      loaders = new OkrLoaders(this.lookupsAsOf(this.tenantId, asOf), this.tenantId, this.cache);
       this.asOf.set(key, loaders);
     }
     return loaders;

@@ -38,22 +38,34 @@ const isType = (types: readonly string[], type: string): boolean => types.includ
  * The in-memory fold of one cycle's events (the cycle and its objectives and key results),
  * with the domain's own `evolve` functions. Mutable on purpose: the replay applies events one
  * by one and reads scores between them, so it never re-folds from the start.
+ *
+ * `relatedCycleIds` are other cycles whose objectives may be aligned to this cycle's key
+ * results (see `crossCycleClosure`): their objectives and key results are folded too, only so
+ * that an ALIGNED_OBJECTIVES key result rolls up aligned objectives of any cycle, as the live
+ * projection does. Views, frames and the cycle's progress hold this cycle's objectives alone.
  */
 export class CycleFold {
   private cycle: Folded<CycleState> | null = null;
   // Maps keep insertion order, i.e. creation order: views and frames list them that way.
   private readonly objectives = new Map<string, Folded<Objective>>();
   private readonly keyResults = new Map<string, Folded<KeyResult>>();
+  private readonly cycleIds: ReadonlySet<string>;
 
   constructor(
     readonly tenantId: string,
     readonly cycleId: string,
-  ) {}
+    relatedCycleIds: Iterable<string> = [],
+  ) {
+    this.cycleIds = new Set([cycleId, ...relatedCycleIds]);
+  }
 
-  /** Events of other tenants or cycles are ignored: they do not exist for this fold. */
+  /** Events of other tenants or unrelated cycles are ignored: they do not exist for this fold. */
   apply(event: RecordedEvent): void {
     if (event.metadata.tenantId !== this.tenantId) return;
-    if (event.metadata.cycleId !== undefined && event.metadata.cycleId !== this.cycleId) return;
+    const cycleOfEvent = event.metadata.cycleId;
+    if (cycleOfEvent !== undefined) {
+      if (typeof cycleOfEvent !== 'string' || !this.cycleIds.has(cycleOfEvent)) return;
+    }
     const { type } = event;
     if (isType(CYCLE_EVENT_TYPES, type)) {
       if (event.data.cycleId !== this.cycleId) return;
@@ -66,13 +78,13 @@ export class CycleFold {
       const id = String(event.data.objectiveId);
       const current = this.objectives.get(id);
       const state = evolveObjective(current?.state ?? null, event as unknown as ObjectiveEvent);
-      if (state === null || state.cycleId !== this.cycleId) return;
+      if (state === null || !this.cycleIds.has(state.cycleId)) return;
       this.objectives.set(id, this.advance(current ?? null, state, event));
     } else if (isType(KEY_RESULT_EVENT_TYPES, type)) {
       const id = String(event.data.keyResultId);
       const current = this.keyResults.get(id);
       const state = evolveKeyResult(current?.state ?? null, event as unknown as KeyResultEvent);
-      if (state === null || state.cycleId !== this.cycleId) return;
+      if (state === null || !this.cycleIds.has(state.cycleId)) return;
       this.keyResults.set(id, this.advance(current ?? null, state, event));
     }
     // Team events and unknown types carry no cycle state.
@@ -138,7 +150,7 @@ export class CycleFold {
     const active: number[] = [];
     for (const [id, { state }] of this.objectives) {
       const progress = scoreObjective(id) ?? 0;
-      if (state.status !== 'ARCHIVED') active.push(progress);
+      if (state.status !== 'ARCHIVED' && state.cycleId === this.cycleId) active.push(progress);
     }
     for (const { state } of this.keyResults.values()) scoreKeyResult(state);
     return { cycle: cycleProgress(active), objective, keyResult };
@@ -175,6 +187,7 @@ export class CycleFold {
     const keyResultsByObjective = new Map<string, KeyResultView[]>();
     const checkedIn = new Set<string>();
     for (const [id, { state, version }] of this.keyResults) {
+      if (state.cycleId !== this.cycleId) continue;
       const view = keyResultView(state, version, scores.keyResult.get(id) ?? 0);
       keyResults.set(id, view);
       const list = keyResultsByObjective.get(state.objectiveId) ?? [];
@@ -184,6 +197,7 @@ export class CycleFold {
     }
     const objectives = new Map<string, ObjectiveView>();
     for (const [id, { state, version, createdAt }] of this.objectives) {
+      if (state.cycleId !== this.cycleId) continue;
       objectives.set(id, {
         id,
         cycleId: state.cycleId,
@@ -201,8 +215,9 @@ export class CycleFold {
       });
     }
     const parents = new Map<string, string | null>();
-    for (const [id, { state }] of this.objectives)
-      parents.set(id, state.parent?.objectiveId ?? null);
+    for (const [id, { state }] of this.objectives) {
+      if (state.cycleId === this.cycleId) parents.set(id, state.parent?.objectiveId ?? null);
+    }
     return { cycle, objectives, keyResults, keyResultsByObjective, parents };
   }
 
@@ -212,7 +227,7 @@ export class CycleFold {
     const keyResultsOf = this.keyResultsByObjective();
     const objectives: ObjectiveFrame[] = [];
     for (const [id, { state }] of this.objectives) {
-      if (state.status === 'ARCHIVED') continue;
+      if (state.status === 'ARCHIVED' || state.cycleId !== this.cycleId) continue;
       objectives.push({
         objectiveId: id,
         title: state.title,
@@ -303,18 +318,24 @@ function keyResultView(state: KeyResult, version: number, progress: number): Key
 }
 
 /**
- * The alignment tree of a snapshot, in pre-order with roots first, siblings in creation order.
- * Archived objectives are left out; an objective whose parent is not in the tree (archived, in
- * another cycle, or not yet set at that instant) is a root with parentId null.
+ * The alignment tree of a snapshot, in pre-order with roots first, siblings oldest first then
+ * by id — the order of the live recursive query. Archived objectives are left out; an objective
+ * whose parent is not in the tree (archived, in another cycle, or not yet set at that instant)
+ * is a root with parentId null. Like the live query, objectives caught in an alignment loop
+ * (possible only through a projection-lag race on the write side) and those aligned under them
+ * have no root to hang from and are left out: they are still answered by id and in the cycle's
+ * objectives, and the looping edge does not count in their progress.
  */
 export function alignmentTreeOf(snapshot: CycleSnapshot): AlignmentNodeView[] {
-  const live = [...snapshot.objectives.values()].filter((o) => !o.archived);
+  const live = [...snapshot.objectives.values()]
+    .filter((o) => !o.archived)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareIds(a.id, b.id));
   const inTree = new Set(live.map((o) => o.id));
   const children = new Map<string, ObjectiveView[]>();
   const roots: ObjectiveView[] = [];
   for (const objective of live) {
     const parentId = snapshot.parents.get(objective.id) ?? null;
-    if (parentId === null || !inTree.has(parentId) || parentId === objective.id) {
+    if (parentId === null || !inTree.has(parentId)) {
       roots.push(objective);
     } else {
       const siblings = children.get(parentId) ?? [];
@@ -323,15 +344,64 @@ export function alignmentTreeOf(snapshot: CycleSnapshot): AlignmentNodeView[] {
     }
   }
   const nodes: AlignmentNodeView[] = [];
-  const visited = new Set<string>();
   const visit = (objective: ObjectiveView, parentId: string | null, depth: number): void => {
-    if (visited.has(objective.id)) return;
-    visited.add(objective.id);
     nodes.push({ objectiveId: objective.id, parentId, depth, progress: objective.progress });
     for (const child of children.get(objective.id) ?? []) visit(child, objective.id, depth + 1);
   };
+  // Every node has one parent and a loop is never reached from a root: no visited set needed.
   for (const root of roots) visit(root, null, 0);
-  // A loop has no root to start from; list its members as roots rather than lose them.
-  for (const objective of live) visit(objective, null, 0);
   return nodes;
+}
+
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Whether a cycle's events ever make one of its key results roll up aligned objectives: only
+ * then can another cycle's events change its scores.
+ */
+export function mayRollUpAlignedObjectives(events: readonly RecordedEvent[]): boolean {
+  return events.some((event) => {
+    if (event.type === 'KeyResultAdded') return event.data.scoring === 'ALIGNED_OBJECTIVES';
+    if (event.type !== 'KeyResultRedefined' || !Array.isArray(event.data.changes)) return false;
+    return (event.data.changes as readonly { field?: unknown; to?: unknown }[]).some(
+      (c) => c.field === 'scoring' && c.to === 'ALIGNED_OBJECTIVES',
+    );
+  });
+}
+
+/** One objective's cycle and every objective whose key result it was ever aligned to. */
+export interface CrossCycleEntry {
+  readonly cycleId: string;
+  readonly keyResultParentObjectiveIds: readonly string[];
+}
+
+/**
+ * The other cycles whose objectives were ever aligned (directly or further down) to a key
+ * result of this cycle: the cycles a roll-up of this cycle's key results may read from.
+ * "Ever" rather than "now" so that a replay, folding many instants at once, misses none.
+ */
+export function crossCycleClosure(
+  cycleId: string,
+  objectives: ReadonlyMap<string, CrossCycleEntry>,
+): Set<string> {
+  const childCycles = new Map<string, Set<string>>();
+  for (const entry of objectives.values()) {
+    for (const parentObjectiveId of entry.keyResultParentObjectiveIds) {
+      const parentCycle = objectives.get(parentObjectiveId)?.cycleId;
+      if (parentCycle === undefined || parentCycle === entry.cycleId) continue;
+      const set = childCycles.get(parentCycle) ?? new Set<string>();
+      set.add(entry.cycleId);
+      childCycles.set(parentCycle, set);
+    }
+  }
+  const related = new Set<string>();
+  const queue = [cycleId];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    for (const child of childCycles.get(next) ?? []) {
+      if (child === cycleId || related.has(child)) continue;
+      related.add(child);
+      queue.push(child);
+    }
+  }
+  return related;
 }

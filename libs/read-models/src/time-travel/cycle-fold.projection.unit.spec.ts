@@ -1,6 +1,11 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
 import { keyResultProgress } from '@okr-ledger/okr';
-import { CycleFold, alignmentTreeOf } from './cycle-fold.projection';
+import {
+  CycleFold,
+  alignmentTreeOf,
+  crossCycleClosure,
+  mayRollUpAlignedObjectives,
+} from './cycle-fold.projection';
 
 const CYCLE = 'c1';
 let revision = 0;
@@ -88,11 +93,21 @@ const toKeyResult = (keyResultId: string, objectiveId: string) => ({
   objectiveId,
 });
 
-function foldOf(events: RecordedEvent[]): CycleFold {
-  const fold = new CycleFold('acme', CYCLE);
+function foldOf(events: RecordedEvent[], relatedCycles: string[] = []): CycleFold {
+  const fold = new CycleFold('acme', CYCLE, relatedCycles);
   for (const e of events) fold.apply(e);
   return fold;
 }
+
+/** The same events, each recorded one second after the one before. */
+const oneSecondApart = (events: RecordedEvent[]): RecordedEvent[] =>
+  events.map((e, i) => ({ ...e, recordedAt: new Date(Date.UTC(2026, 6, 1, 0, 0, i)) }));
+
+const inCycle = (cycleId: string, e: RecordedEvent): RecordedEvent => ({
+  ...e,
+  data: { ...e.data, cycleId },
+  metadata: { ...e.metadata, cycleId },
+});
 
 describe('CycleFold', () => {
   describe('when a key result rolls up its aligned objectives', () => {
@@ -116,6 +131,26 @@ describe('CycleFold', () => {
       // Cycle: mean of every non-archived objective (top 0.6, a 0.4, b 0.8).
       expect(snapshot.cycle?.progress).toBeCloseTo(0.6);
       expect(snapshot.objectives.get('gone')?.archived).toBe(true);
+    });
+  });
+
+  describe('when an objective of a related cycle is aligned to a key result', () => {
+    it('rolls it up, but neither lists it nor counts it in this cycle', () => {
+      const snapshot = foldOf(
+        [
+          scheduled(),
+          objectiveSet('top'),
+          keyResultAdded('kr-top', 'top', { scoring: 'ALIGNED_OBJECTIVES' }),
+          inCycle('c2', objectiveSet('next-quarter', toKeyResult('kr-top', 'top'))),
+          inCycle('c2', keyResultAdded('kr-next', 'next-quarter')),
+          inCycle('c2', checkedIn('kr-next', 3)),
+        ],
+        ['c2'],
+      ).snapshot();
+      expect(snapshot.keyResults.get('kr-top')?.progress).toBeCloseTo(0.3);
+      expect([...snapshot.objectives.keys()]).toEqual(['top']);
+      expect([...snapshot.keyResults.keys()]).toEqual(['kr-top']);
+      expect(snapshot.cycle?.progress).toBeCloseTo(0.3);
     });
   });
 
@@ -220,18 +255,20 @@ describe('CycleFold', () => {
 describe('alignmentTreeOf', () => {
   describe('when objectives are aligned to objectives and key results', () => {
     it('lists them in pre-order, roots first, parent = the key result objective', () => {
-      const snapshot = foldOf([
-        scheduled(),
-        objectiveSet('root-a'),
-        keyResultAdded('kr-a', 'root-a'),
-        objectiveSet('root-b'),
-        objectiveSet('a1', { kind: 'OBJECTIVE', objectiveId: 'root-a' }),
-        objectiveSet('a1x', toKeyResult('kr-a', 'root-a')),
-        objectiveSet('a1a', { kind: 'OBJECTIVE', objectiveId: 'a1' }),
-        objectiveSet('archived', { kind: 'OBJECTIVE', objectiveId: 'root-b' }),
-        event('ObjectiveArchived', { objectiveId: 'archived', reason: null }),
-        objectiveSet('orphan', { kind: 'OBJECTIVE', objectiveId: 'archived' }),
-      ]).snapshot();
+      const snapshot = foldOf(
+        oneSecondApart([
+          scheduled(),
+          objectiveSet('root-a'),
+          keyResultAdded('kr-a', 'root-a'),
+          objectiveSet('root-b'),
+          objectiveSet('a1', { kind: 'OBJECTIVE', objectiveId: 'root-a' }),
+          objectiveSet('a1x', toKeyResult('kr-a', 'root-a')),
+          objectiveSet('a1a', { kind: 'OBJECTIVE', objectiveId: 'a1' }),
+          objectiveSet('archived', { kind: 'OBJECTIVE', objectiveId: 'root-b' }),
+          event('ObjectiveArchived', { objectiveId: 'archived', reason: null }),
+          objectiveSet('orphan', { kind: 'OBJECTIVE', objectiveId: 'archived' }),
+        ]),
+      ).snapshot();
       expect(alignmentTreeOf(snapshot).map((n) => [n.objectiveId, n.parentId, n.depth])).toEqual([
         ['root-a', null, 0],
         ['a1', 'root-a', 1],
@@ -243,17 +280,87 @@ describe('alignmentTreeOf', () => {
     });
   });
 
-  describe('when the objectives form a loop', () => {
-    it('still lists each of them once', () => {
+  describe('when siblings were recorded at the same instant', () => {
+    it('orders them by id, as the live query does', () => {
       const snapshot = foldOf([
         scheduled(),
-        objectiveSet('x', { kind: 'OBJECTIVE', objectiveId: 'y' }),
-        objectiveSet('y', { kind: 'OBJECTIVE', objectiveId: 'x' }),
+        objectiveSet('b-root'),
+        objectiveSet('a-root'),
+        objectiveSet('z-child', { kind: 'OBJECTIVE', objectiveId: 'a-root' }),
+        objectiveSet('c-child', { kind: 'OBJECTIVE', objectiveId: 'a-root' }),
       ]).snapshot();
-      expect(alignmentTreeOf(snapshot).map((n) => [n.objectiveId, n.depth])).toEqual([
-        ['x', 0],
-        ['y', 1],
+      expect(alignmentTreeOf(snapshot).map((n) => n.objectiveId)).toEqual([
+        'a-root',
+        'c-child',
+        'z-child',
+        'b-root',
       ]);
+    });
+  });
+
+  describe('when objectives form a loop', () => {
+    it('leaves the loop and what hangs under it out, like the live query, and keeps the rest', () => {
+      const snapshot = foldOf(
+        oneSecondApart([
+          scheduled(),
+          objectiveSet('root'),
+          objectiveSet('x', { kind: 'OBJECTIVE', objectiveId: 'y' }),
+          objectiveSet('y', { kind: 'OBJECTIVE', objectiveId: 'x' }),
+          objectiveSet('under-x', { kind: 'OBJECTIVE', objectiveId: 'x' }),
+          objectiveSet('self', { kind: 'OBJECTIVE', objectiveId: 'self' }),
+        ]),
+      ).snapshot();
+      expect(alignmentTreeOf(snapshot)).toEqual([
+        { objectiveId: 'root', parentId: null, depth: 0, progress: 0 },
+      ]);
+      // Still folded and answered by id: only the tree leaves them out.
+      expect(snapshot.objectives.has('x')).toBe(true);
+    });
+  });
+});
+
+describe('mayRollUpAlignedObjectives', () => {
+  describe('when no key result ever scored ALIGNED_OBJECTIVES', () => {
+    it('is false', () => {
+      expect(
+        mayRollUpAlignedObjectives([scheduled(), objectiveSet('o'), keyResultAdded('kr', 'o')]),
+      ).toBe(false);
+    });
+  });
+
+  describe('when a key result was added with it or redefined to it', () => {
+    it('is true', () => {
+      expect(
+        mayRollUpAlignedObjectives([keyResultAdded('kr', 'o', { scoring: 'ALIGNED_OBJECTIVES' })]),
+      ).toBe(true);
+      expect(
+        mayRollUpAlignedObjectives([
+          keyResultAdded('kr', 'o'),
+          event('KeyResultRedefined', {
+            keyResultId: 'kr',
+            changes: [{ field: 'scoring', from: 'OWN_VALUE', to: 'ALIGNED_OBJECTIVES' }],
+            reason: null,
+          }),
+        ]),
+      ).toBe(true);
+    });
+  });
+});
+
+describe('crossCycleClosure', () => {
+  describe('when objectives of other cycles were aligned to key results, directly or further down', () => {
+    it('answers every cycle below, ignoring parents above and same-cycle alignments', () => {
+      const entries = new Map([
+        ['top', { cycleId: 'c1', keyResultParentObjectiveIds: [] }],
+        ['same', { cycleId: 'c1', keyResultParentObjectiveIds: ['top'] }],
+        ['q2', { cycleId: 'c2', keyResultParentObjectiveIds: ['top'] }],
+        ['q3', { cycleId: 'c3', keyResultParentObjectiveIds: ['q2'] }],
+        ['above', { cycleId: 'c0', keyResultParentObjectiveIds: [] }],
+        ['loop-back', { cycleId: 'c1', keyResultParentObjectiveIds: ['q3', 'above'] }],
+      ]);
+      expect([...crossCycleClosure('c1', entries)].sort()).toEqual(['c2', 'c3']);
+      expect([...crossCycleClosure('c0', entries)].sort()).toEqual(['c1', 'c2', 'c3']);
+      expect([...crossCycleClosure('c3', entries)]).toEqual(['c1', 'c2']);
     });
   });
 });

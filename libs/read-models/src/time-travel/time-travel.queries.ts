@@ -21,6 +21,9 @@ import type {
 import {
   CycleFold,
   alignmentTreeOf,
+  crossCycleClosure,
+  mayRollUpAlignedObjectives,
+  type CrossCycleEntry,
   type CycleFrame,
   type CycleSnapshot,
 } from './cycle-fold.projection';
@@ -35,7 +38,7 @@ import { CycleNotFound } from './time-travel.errors';
  * a call for another tenant answers empty, as if the ids did not exist.
  */
 export interface AsOfQueries {
-  readonly teams: Pick<ReadModelQueries['teams'], 'byIds'>;
+  readonly teams: Pick<ReadModelQueries['teams'], 'byIds' | 'childrenOf'>;
   readonly cycles: Pick<ReadModelQueries['cycles'], 'byIds'>;
   readonly objectives: Pick<ReadModelQueries['objectives'], 'byIds' | 'childrenOf'>;
   readonly keyResults: Pick<ReadModelQueries['keyResults'], 'byIds' | 'byObjectiveIds'>;
@@ -59,8 +62,7 @@ export interface TimeTravelOptions {
   readonly pageSize?: number;
 }
 
-interface AlignmentEntry {
-  readonly cycleId: string;
+interface AlignmentEntry extends CrossCycleEntry {
   readonly parentObjectiveId: string | null;
 }
 
@@ -97,18 +99,16 @@ export class TimeTravel {
    */
   queriesAsOf(tenantId: string, asOf: Date): AsOfQueries {
     requireDate(asOf);
-    let head: Promise<string> | undefined;
-    const view: AsOfView = {
-      tenantId,
-      asOf,
-      head: () => (head ??= this.store.headPosition()),
-    };
+    const view = this.viewAt(tenantId, asOf);
     const scoped =
       <T>(answer: (ids: readonly string[]) => Promise<T[]>) =>
       async (tenant: string, ids: readonly string[]): Promise<T[]> =>
         tenant === tenantId && ids.length > 0 ? answer(unique(ids)) : [];
     return {
-      teams: { byIds: scoped((ids) => this.teamsByIds(view, ids)) },
+      teams: {
+        byIds: scoped((ids) => this.teamsByIds(view, ids)),
+        childrenOf: scoped((ids) => this.teamChildrenOf(view, ids)),
+      },
       cycles: { byIds: scoped((ids) => this.cyclesByIds(view, ids)) },
       objectives: {
         byIds: scoped((ids) => this.objectivesByIds(view, ids)),
@@ -121,14 +121,17 @@ export class TimeTravel {
     };
   }
 
-  /** The cycle's alignment tree as of `asOf`; CycleNotFound when it did not exist then. */
+  /**
+   * The cycle's alignment tree as of `asOf`. Empty when the cycle exists for this tenant but
+   * was not scheduled yet at `asOf` (it had no objectives then); CycleNotFound only when the
+   * tenant has no such cycle at all, as the live tree answers.
+   */
   async alignmentTree(tenantId: string, cycleId: string, asOf: Date): Promise<AlignmentNodeView[]> {
     requireDate(asOf);
-    let head: Promise<string> | undefined;
-    const view: AsOfView = { tenantId, asOf, head: () => (head ??= this.store.headPosition()) };
-    const snapshot = await this.cycleSnapshot(view, cycleId);
-    if (snapshot.cycle === null) throw new CycleNotFound(cycleId);
-    return alignmentTreeOf(snapshot);
+    const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, asOf), cycleId);
+    if (snapshot.cycle !== null) return alignmentTreeOf(snapshot);
+    if ((await this.currentCycle(tenantId, cycleId)) === null) throw new CycleNotFound(cycleId);
+    return [];
   }
 
   /**
@@ -150,10 +153,16 @@ export class TimeTravel {
     const instants = replayInstants(from, to, options.every, this.maxFrames);
 
     const events = await this.readAll({ metadata: { tenantId, cycleId }, recordedUpTo: to });
+    const related = await this.relatedCycles(this.viewAt(tenantId, to), cycleId, events);
+    for (const other of related) {
+      events.push(
+        ...(await this.readAll({ metadata: { tenantId, cycleId: other }, recordedUpTo: to })),
+      );
+    }
     // Frames are about recorded time; the global order can differ slightly from it across
     // streams (commit order). A stable sort keeps each stream's own order for equal times.
     events.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime());
-    const fold = new CycleFold(tenantId, cycleId);
+    const fold = new CycleFold(tenantId, cycleId, related);
     const frames: CycleFrame[] = [];
     let next = 0;
     for (const at of instants) {
@@ -233,13 +242,26 @@ export class TimeTravel {
   }
 
   private async teamsByIds(view: AsOfView, ids: readonly string[]): Promise<TeamView[]> {
-    const teams = await this.cached(`teams|${view.tenantId}|${view.asOf.toISOString()}`, view, () =>
-      this.foldTeams(view),
-    );
+    const teams = await this.teams(view);
     return ids.flatMap((id) => {
       const team = teams.get(id);
       return team ? [team] : [];
     });
+  }
+
+  /** The teams under these parents as of the instant, by name then id like the live query. */
+  private async teamChildrenOf(view: AsOfView, parentIds: readonly string[]): Promise<TeamView[]> {
+    const parents = new Set(parentIds);
+    const teams = await this.teams(view);
+    return [...teams.values()]
+      .filter((t) => t.parentId !== null && parents.has(t.parentId))
+      .sort((a, b) => compare(a.name, b.name) || compare(a.id, b.id));
+  }
+
+  private teams(view: AsOfView): Promise<Map<string, TeamView>> {
+    return this.cached(`teams|${view.tenantId}|${view.asOf.toISOString()}`, view, () =>
+      this.foldTeams(view),
+    );
   }
 
   private async foldTeams(view: AsOfView): Promise<Map<string, TeamView>> {
@@ -274,12 +296,19 @@ export class TimeTravel {
       for (const event of events) {
         const id = String(event.data.objectiveId);
         const parent = (event.type === 'ObjectiveSet' ? event.data.parent : event.data.to) as {
+          kind: 'OBJECTIVE' | 'KEY_RESULT';
           objectiveId: string;
         } | null;
-        const cycleId =
-          event.type === 'ObjectiveSet' ? String(event.data.cycleId) : directory.get(id)?.cycleId;
+        const known = directory.get(id);
+        const cycleId = event.type === 'ObjectiveSet' ? String(event.data.cycleId) : known?.cycleId;
         if (cycleId === undefined) continue;
-        directory.set(id, { cycleId, parentObjectiveId: parent?.objectiveId ?? null });
+        const viaKeyResult = known?.keyResultParentObjectiveIds ?? [];
+        directory.set(id, {
+          cycleId,
+          parentObjectiveId: parent?.objectiveId ?? null,
+          keyResultParentObjectiveIds:
+            parent?.kind === 'KEY_RESULT' ? [...viaKeyResult, parent.objectiveId] : viaKeyResult,
+        });
         this.cycleOfId.set(`${view.tenantId}|objective|${id}`, cycleId);
       }
       return directory;
@@ -310,15 +339,43 @@ export class TimeTravel {
       `cycle|${view.tenantId}|${cycleId}|${view.asOf.toISOString()}`,
       view,
       async () => {
-        const fold = new CycleFold(view.tenantId, cycleId);
-        const events = await this.readAll({
-          metadata: { tenantId: view.tenantId, cycleId },
-          recordedUpTo: view.asOf,
-        });
+        const events = await this.cycleEvents(view, cycleId);
+        const related = await this.relatedCycles(view, cycleId, events);
+        const fold = new CycleFold(view.tenantId, cycleId, related);
+        // Each aggregate lives in one cycle, so folding cycle by cycle keeps every stream's order.
         for (const event of events) fold.apply(event);
+        for (const other of related) {
+          for (const event of await this.cycleEvents(view, other)) fold.apply(event);
+        }
         return fold.snapshot();
       },
     );
+  }
+
+  /** One cycle's events up to the instant, read once per request even when several folds need them. */
+  private cycleEvents(view: AsOfView, cycleId: string): Promise<RecordedEvent[]> {
+    return this.cached(`events|${view.tenantId}|${cycleId}|${view.asOf.toISOString()}`, view, () =>
+      this.readAll({ metadata: { tenantId: view.tenantId, cycleId }, recordedUpTo: view.asOf }),
+    );
+  }
+
+  /**
+   * The other cycles whose objectives may roll up into this cycle's key results (the live
+   * projection rolls up aligned objectives of any cycle). None, and no read of the tenant's
+   * alignment events, unless one of the cycle's key results ever scored ALIGNED_OBJECTIVES.
+   */
+  private async relatedCycles(
+    view: AsOfView,
+    cycleId: string,
+    events: readonly RecordedEvent[],
+  ): Promise<Set<string>> {
+    if (!mayRollUpAlignedObjectives(events)) return new Set();
+    return crossCycleClosure(cycleId, await this.alignmentDirectory(view));
+  }
+
+  private viewAt(tenantId: string, asOf: Date): AsOfView {
+    let head: Promise<string> | undefined;
+    return { tenantId, asOf, head: () => (head ??= this.store.headPosition()) };
   }
 
   /** One fold per key and head position, shared by concurrent callers; failures are not kept. */
