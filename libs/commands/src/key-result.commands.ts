@@ -3,6 +3,7 @@ import { handleCommand, type EventStore } from '@okr-ledger/event-store';
 import {
   AggregateNotFound,
   cycleDecider,
+  KEY_RESULT_REDEFINABLE_FIELDS,
   cycleStream,
   keyResultDecider,
   keyResultStream,
@@ -62,19 +63,6 @@ export interface CheckInResult extends CommandResult {
 // Check-ins commute (each is its own fact), so a conflict is retried rather than reported; enough
 // attempts for a burst of concurrent integrations pushing values to one key result.
 const CHECK_IN_RETRIES = 40;
-
-const REDEFINABLE = [
-  'title',
-  'ownerId',
-  'type',
-  'kind',
-  'startValue',
-  'targetValue',
-  'unit',
-  'weight',
-  'dataSourceUrl',
-  'scoring',
-] as const;
 
 export class KeyResultCommands {
   constructor(private readonly store: EventStore) {}
@@ -147,7 +135,10 @@ export class KeyResultCommands {
 
   async redefine(actor: Actor, input: RedefineKeyResultInput): Promise<CommandResult> {
     const changes = Object.fromEntries(
-      REDEFINABLE.filter((field) => input[field] !== undefined).map((f) => [f, input[f]]),
+      KEY_RESULT_REDEFINABLE_FIELDS.filter((field) => input[field] !== undefined).map((f) => [
+        f,
+        input[f],
+      ]),
     ) as Partial<KeyResultDefinition>;
     const result = await this.handle(
       actor,
