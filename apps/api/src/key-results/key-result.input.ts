@@ -1,7 +1,6 @@
-import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
+import { Field, Float, ID, InputType } from '@nestjs/graphql';
 import {
   IsEnum,
-  IsInt,
   IsNotEmpty,
   IsNumber,
   IsOptional,
@@ -11,9 +10,9 @@ import {
   IsUUID,
   Matches,
   MaxLength,
-  Min,
 } from 'class-validator';
 import type { KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger/okr';
+import { ExplainedChangeInput, VersionedChangeInput } from '../okr/change.input';
 import { KeyResultKindEnum, KeyResultScoringEnum, KeyResultTypeEnum } from '../okr/okr-enums.model';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
@@ -84,16 +83,10 @@ export class AddKeyResultInput {
   description:
     'Changes a key result’s definition; absent fields stay. Once the cycle is ACTIVE a reason is required.',
 })
-export class RedefineKeyResultInput {
+export class RedefineKeyResultInput extends VersionedChangeInput {
   @Field(() => ID, { description: 'The key result to redefine.' })
   @IsUUID()
   keyResultId!: string;
-
-  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  expectedVersion?: number | null;
 
   @Field(() => String, { nullable: true, description: 'The new title.' })
   @IsOptional()
@@ -161,22 +154,10 @@ export class RedefineKeyResultInput {
 @InputType('GraduateKeyResultInput', {
   description: 'Turns a key result into a health metric: monitored, no longer scored.',
 })
-export class GraduateKeyResultInput {
+export class GraduateKeyResultInput extends ExplainedChangeInput {
   @Field(() => ID, { description: 'The key result.' })
   @IsUUID()
   keyResultId!: string;
-
-  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  expectedVersion?: number | null;
-
-  @Field(() => String, { nullable: true, description: 'Why; shown in the audit trail.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  reason?: string | null;
 }
 
 @InputType('AddInitiativeInput', { description: 'A task that drives a key result.' })

@@ -1,14 +1,6 @@
-import { ArgsType, Field, GraphQLISODateTime, ID, InputType, Int } from '@nestjs/graphql';
-import {
-  IsDate,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArgsType, Field, GraphQLISODateTime, ID, InputType } from '@nestjs/graphql';
+import { IsDate, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ExplainedChangeInput } from '../okr/change.input';
 import { PageArgs } from '../okr/page-info.model';
 
 @InputType('SetObjectiveInput', {
@@ -56,16 +48,10 @@ export class SetObjectiveInput {
 @InputType('ReviseObjectiveInput', {
   description: 'Changes an objective’s definition; absent fields stay as they are.',
 })
-export class ReviseObjectiveInput {
+export class ReviseObjectiveInput extends ExplainedChangeInput {
   @Field(() => ID, { description: 'The objective to revise.' })
   @IsUUID()
   objectiveId!: string;
-
-  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  expectedVersion?: number | null;
 
   @Field(() => String, { nullable: true, description: 'The new title.' })
   @IsOptional()
@@ -90,18 +76,12 @@ export class ReviseObjectiveInput {
   @IsOptional()
   @IsUUID()
   teamId?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Why; shown in the audit trail.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  reason?: string | null;
 }
 
 @InputType('AlignObjectiveInput', {
   description: 'Re-aligns an objective: to an objective, to a key result, or to neither (root).',
 })
-export class AlignObjectiveInput {
+export class AlignObjectiveInput extends ExplainedChangeInput {
   @Field(() => ID, { description: 'The objective to align.' })
   @IsUUID()
   objectiveId!: string;
@@ -115,39 +95,15 @@ export class AlignObjectiveInput {
   @IsOptional()
   @IsUUID()
   parentKeyResultId?: string | null;
-
-  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  expectedVersion?: number | null;
-
-  @Field(() => String, { nullable: true, description: 'Why; shown in the audit trail.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  reason?: string | null;
 }
 
 @InputType('ArchiveObjectiveInput', {
   description: 'Archives an objective: it keeps its history but stops counting.',
 })
-export class ArchiveObjectiveInput {
+export class ArchiveObjectiveInput extends ExplainedChangeInput {
   @Field(() => ID, { description: 'The objective to archive.' })
   @IsUUID()
   objectiveId!: string;
-
-  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  expectedVersion?: number | null;
-
-  @Field(() => String, { nullable: true, description: 'Why; shown in the audit trail.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  reason?: string | null;
 }
 
 @ArgsType()

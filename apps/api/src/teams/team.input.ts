@@ -1,5 +1,6 @@
-import { Field, ID, InputType, Int } from '@nestjs/graphql';
-import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { Field, ID, InputType } from '@nestjs/graphql';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { VersionedChangeInput } from '../okr/change.input';
 
 @InputType('CreateTeamInput', { description: 'A new team, optionally under a parent team.' })
 export class CreateTeamInput {
@@ -16,7 +17,7 @@ export class CreateTeamInput {
 }
 
 @InputType('RenameTeamInput', { description: 'A new name for a team.' })
-export class RenameTeamInput {
+export class RenameTeamInput extends VersionedChangeInput {
   @Field(() => ID, { description: 'The team to rename.' })
   @IsUUID()
   teamId!: string;
@@ -26,16 +27,10 @@ export class RenameTeamInput {
   @IsNotEmpty()
   @MaxLength(200)
   name!: string;
-
-  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  expectedVersion?: number | null;
 }
 
 @InputType('MoveTeamInput', { description: 'Moves a team under another parent (or to the root).' })
-export class MoveTeamInput {
+export class MoveTeamInput extends VersionedChangeInput {
   @Field(() => ID, { description: 'The team to move.' })
   @IsUUID()
   teamId!: string;
@@ -44,10 +39,4 @@ export class MoveTeamInput {
   @IsOptional()
   @IsUUID()
   parentTeamId?: string | null;
-
-  @Field(() => Int, { nullable: true, description: 'The version you read; stale → CONFLICT.' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  expectedVersion?: number | null;
 }
