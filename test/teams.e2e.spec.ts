@@ -1,4 +1,11 @@
-import { GraphqlClient, startTestApp, type TestApp } from '@okr-ledger/testing';
+import {
+  createCycle,
+  createObjective,
+  GraphqlClient,
+  sleep,
+  startTestApp,
+  type TestApp,
+} from '@okr-ledger/testing';
 
 const CREATE = `mutation ($input: CreateTeamInput!) {
   createTeam(input: $input) { id name version parent { id name } children { id } }
@@ -31,6 +38,46 @@ describe('Teams', () => {
         expect.arrayContaining([
           { id: root.id, name: 'Product', children: [{ name: 'Checkout' }] },
         ]),
+      );
+    });
+  });
+
+  describe('when a team moved away after an instant asked about', () => {
+    it('is still a child of its old parent as of that instant, and of its new one now', async () => {
+      const { createTeam: engineering } = await ana.data(CREATE, {
+        input: { name: 'Engineering' },
+      });
+      const { createTeam: platform } = await ana.data(CREATE, { input: { name: 'Platform' } });
+      const { createTeam: mobile } = await ana.data(CREATE, {
+        input: { name: 'Mobile', parentTeamId: engineering.id },
+      });
+      await ana.data(CREATE, { input: { name: 'Web', parentTeamId: engineering.id } });
+      const cycleId = (await createCycle(ana)).id;
+      const objectiveId = (await createObjective(ana, { cycleId, teamId: engineering.id })).id;
+      await sleep(20);
+      const beforeMove = new Date().toISOString();
+      await sleep(20);
+      await ana.data(`mutation ($input: MoveTeamInput!) { moveTeam(input: $input) { id } }`, {
+        input: { teamId: mobile.id, parentTeamId: platform.id },
+      });
+      const query = `query ($id: ID!, $asOf: DateTime) {
+        objective(id: $id, asOf: $asOf) { team { name children { name parent { name } } } }
+      }`;
+      const then = await ana.data(query, { id: objectiveId, asOf: beforeMove });
+      expect(then.objective.team).toEqual({
+        name: 'Engineering',
+        children: [
+          { name: 'Mobile', parent: { name: 'Engineering' } },
+          { name: 'Web', parent: { name: 'Engineering' } },
+        ],
+      });
+      const now = await ana.data(query, { id: objectiveId });
+      expect(now.objective.team.children).toEqual([
+        { name: 'Web', parent: { name: 'Engineering' } },
+      ]);
+      const { teams } = await ana.data(`{ teams { name children { name } } }`);
+      expect(teams).toEqual(
+        expect.arrayContaining([{ name: 'Platform', children: [{ name: 'Mobile' }] }]),
       );
     });
   });

@@ -202,6 +202,51 @@ describe('TimeTravel', () => {
       ]);
     });
 
+    it('as of before the cycle was scheduled is empty, not NOT_FOUND: the cycle exists now', async () => {
+      const laterCycle = (await createCycle(ana, { name: 'Later' })).id;
+      const { alignmentTree } = await ana.data(TREE, {
+        cycleId: laterCycle,
+        asOf: beforeAll_.toISOString(),
+      });
+      expect(alignmentTree).toEqual([]);
+      const unknown = await ana.error(TREE, {
+        cycleId: '00000000-0000-4000-8000-000000000000',
+        asOf: beforeAll_.toISOString(),
+      });
+      expect(unknown.extensions?.code).toBe('NOT_FOUND');
+    });
+
+    it('as of now equals the live tree, roll-ups across cycles included', async () => {
+      // An objective of another cycle aligned to a key result that rolls up aligned objectives
+      // (under a root of its own: the tests above and below keep their objectives' scores).
+      const root = (await createObjective(ana, { cycleId, title: 'Rolls up' })).id;
+      const rollUp = (
+        await createKeyResult(ana, {
+          objectiveId: root,
+          title: 'Teams deliver',
+          scoring: 'ALIGNED_OBJECTIVES',
+        })
+      ).id;
+      const nextCycle = (await createCycle(ana, { name: 'Next', daysAgo: -80 })).id;
+      const across = (
+        await createObjective(ana, {
+          cycleId: nextCycle,
+          title: 'Across',
+          parentKeyResultId: rollUp,
+        })
+      ).id;
+      const acrossKr = (await createKeyResult(ana, { objectiveId: across, title: 'Deals' })).id;
+      await checkIn(ana, { keyResultId: acrossKr, value: 80 });
+      const asOf = new Date().toISOString();
+      const liveTree = await ana.data(TREE, { cycleId });
+      const asOfTree = await ana.data(TREE, { cycleId, asOf });
+      expect(asOfTree.alignmentTree).toEqual(liveTree.alignmentTree);
+      const rolled = `query ($id: ID!, $asOf: DateTime) { keyResult(id: $id, asOf: $asOf) { progress } }`;
+      const liveKr = await ana.data(rolled, { id: rollUp });
+      expect(liveKr.keyResult.progress).toBe(0.8);
+      expect((await ana.data(rolled, { id: rollUp, asOf })).keyResult).toEqual(liveKr.keyResult);
+    });
+
     it('is NOT_FOUND for an unknown or foreign cycle', async () => {
       const foreign = await otherTenant.error(TREE, { cycleId });
       expect(foreign.extensions?.code).toBe('NOT_FOUND');
@@ -248,8 +293,10 @@ describe('TimeTravel', () => {
     });
 
     it('steps by day with every: DAY', async () => {
-      const from = new Date(Date.now() - 3 * DAY).toISOString();
-      const to = new Date().toISOString();
+      // One clock reading: a millisecond between two would add a frame just before `to`.
+      const now = Date.now();
+      const from = new Date(now - 3 * DAY).toISOString();
+      const to = new Date(now).toISOString();
       const { cycleReplay } = await ana.data(REPLAY, { cycleId, from, to, every: 'DAY' });
       expect((cycleReplay as { at: string }[]).map((f) => f.at)).toEqual([
         from,
