@@ -343,6 +343,53 @@ describe('TimeTravel', () => {
       expect(rolled?.progress).not.toBeCloseTo(0.9, 5);
     });
 
+    it('replays a last frame with the live scores of each cycle, roll-ups across cycles included', async () => {
+      const now = new Date();
+      for (const cycle of await live.cycles.all(ana.tenantId)) {
+        const [frame] = await travel.cycleReplay(ana.tenantId, cycle.id, {
+          from: now,
+          to: now,
+          every: 'DAY',
+        });
+        const objectives = (await live.objectives.byIds(ana.tenantId, ids.objectives)).filter(
+          (o) => o.cycleId === cycle.id && !o.archived,
+        );
+        const keyResults = await live.keyResults.byObjectiveIds(
+          ana.tenantId,
+          objectives.map((o) => o.id),
+        );
+        expect(comparable([{ progress: frame?.progress }])).toEqual(
+          comparable([cycle]).map(({ progress }) => ({ progress })),
+        );
+        expect(
+          comparable(
+            (frame?.objectives ?? []).map((o) => ({ id: o.objectiveId, progress: o.progress })),
+          ),
+        ).toEqual(comparable(objectives.map(({ id, progress }) => ({ id, progress }))));
+        expect(
+          comparable(
+            (frame?.objectives ?? []).flatMap((o) =>
+              o.keyResults.map((k) => ({
+                id: k.keyResultId,
+                progress: k.progress,
+                currentValue: k.currentValue,
+                confidence: k.confidence,
+              })),
+            ),
+          ),
+        ).toEqual(
+          comparable(
+            keyResults.map(({ id, progress, currentValue, confidence }) => ({
+              id,
+              progress,
+              currentValue,
+              confidence,
+            })),
+          ),
+        );
+      }
+    });
+
     it('answers the alignment tree of each cycle as the live read model', async () => {
       for (const cycleId of ids.cycles) {
         const tree = await live.alignment.tree(ana.tenantId, cycleId);
