@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import {
   checkIn,
   createCycle,
@@ -151,6 +152,84 @@ describe('AuditTrail', () => {
       expect(all.auditTrail.totalCount).toBe(0);
       const byId = await otherTenant.data(AUDIT, { filter: { aggregateId: keyResultId } });
       expect(byId.auditTrail.edges).toEqual([]);
+    });
+  });
+
+  describe('when an auditor checks the ledger for tampering', () => {
+    const INTEGRITY = `query ($upTo: String) {
+      ledgerIntegrity(upTo: $upTo) {
+        checkedEvents aggregates position digest
+        problems { aggregateType aggregateId version problem }
+      }
+    }`;
+    interface Integrity {
+      checkedEvents: number;
+      aggregates: number;
+      position: string;
+      digest: string;
+      problems: { aggregateType: string; aggregateId: string; version: number; problem: string }[];
+    }
+    const integrity = async (client: GraphqlClient, upTo?: string) =>
+      (await client.data<{ ledgerIntegrity: Integrity }>(INTEGRITY, { upTo })).ledgerIntegrity;
+
+    it('finds the organisation’s log intact, and a digest noted earlier still matches later', async () => {
+      const auditor = await GraphqlClient.as(testApp.url, {
+        sub: 'ida',
+        org: 'acme',
+        roles: ['AUDITOR'],
+      });
+      const all = await ana.data<{ auditTrail: { totalCount: number } }>(AUDIT, { first: 1 });
+      const noted = await integrity(auditor);
+      expect(noted.problems).toEqual([]);
+      expect(noted.checkedEvents).toBe(all.auditTrail.totalCount);
+      expect(noted.digest).toMatch(/^[0-9a-f]{64}$/);
+
+      await checkIn(ana, { keyResultId, value: 25 });
+      expect((await integrity(auditor)).digest).not.toBe(noted.digest);
+      const again = await integrity(auditor, noted.position);
+      expect(again).toEqual(noted);
+      // Another organisation's log is checked apart.
+      const other = await integrity(otherTenant);
+      expect(other.checkedEvents).toBe(0);
+    });
+
+    it('names the key result and version an edit made around the database’s refusal', async () => {
+      const admin = new Client({ connectionString: testApp.database.url });
+      await admin.connect();
+      try {
+        await expect(
+          admin.query(`UPDATE event_store.events SET data = '{}' WHERE stream_name = $1`, [
+            `key-result-${keyResultId}`,
+          ]),
+        ).rejects.toThrow('recorded events are immutable');
+        // A superuser can switch the trigger off; the hash chain still tells.
+        await admin.query('BEGIN');
+        await admin.query('ALTER TABLE event_store.events DISABLE TRIGGER events_are_immutable');
+        await admin.query(
+          `UPDATE event_store.events SET data = jsonb_set(data, '{reason}', '"nobody asked"')
+            WHERE stream_name = $1 AND revision = 2`,
+          [`key-result-${keyResultId}`],
+        );
+        await admin.query('ALTER TABLE event_store.events ENABLE TRIGGER events_are_immutable');
+        await admin.query('COMMIT');
+      } finally {
+        await admin.end();
+      }
+      const { problems } = await integrity(ana);
+      expect(problems).toEqual([
+        {
+          aggregateType: 'KeyResult',
+          aggregateId: keyResultId,
+          version: 3,
+          problem: 'content does not match its hash',
+        },
+      ]);
+    });
+
+    it('refuses a position that is none, naming the argument', async () => {
+      const error = await ana.error(INTEGRITY, { upTo: 'yesterday' });
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(error.extensions)).toContain('upTo');
     });
   });
 });

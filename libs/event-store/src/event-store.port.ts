@@ -106,3 +106,34 @@ export interface EventStore {
   headPosition(): Promise<string>;
   close(): Promise<void>;
 }
+
+/** A link of a stream's hash chain that does not hold. */
+export interface IntegrityProblem {
+  readonly streamName: string;
+  readonly revision: number;
+  readonly problem: string;
+}
+
+export interface IntegrityReport {
+  /** Events checked (those of the tenant, at or before `position`). */
+  readonly checkedEvents: number;
+  readonly streams: number;
+  readonly position: string;
+  /**
+   * SHA-256 over every stream's last link at `position`: note it (e.g. when a quarter closes)
+   * and compare later; with no problems reported, an equal digest means nothing recorded up to
+   * that position has changed since.
+   */
+  readonly digest: string;
+  /** Empty when every link holds. */
+  readonly problems: readonly IntegrityProblem[];
+}
+
+/** Tamper evidence: a store whose events are chained by hashes per stream can check them. */
+export interface VerifiableEventStore extends EventStore {
+  verifyIntegrity(options: { tenantId: string; upTo?: string }): Promise<IntegrityReport>;
+}
+
+export function isVerifiable(store: EventStore): store is VerifiableEventStore {
+  return typeof (store as Partial<VerifiableEventStore>).verifyIntegrity === 'function';
+}

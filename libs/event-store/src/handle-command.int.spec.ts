@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase } from '@okr-ledger/testing';
-import type { TestDatabase } from '@okr-ledger/testing';
+import { createTestDatabase } from '@okr-ledger/testing/test-database';
+import type { TestDatabase } from '@okr-ledger/testing/test-database';
 import { WrongExpectedVersion } from './event-store.errors';
 import { handleCommand } from './handle-command';
 import type { Decider } from './handle-command';

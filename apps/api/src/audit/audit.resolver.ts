@@ -1,13 +1,16 @@
 import { Inject } from '@nestjs/common';
 import { Args, Query, Resolver } from '@nestjs/graphql';
+import { isPosition, isVerifiable, type EventStore } from '@okr-ledger/event-store';
 import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { isUuid, withCursorCheck } from '../okr/okr-api.helpers';
-import { READ_MODELS } from '../okr/okr-api.tokens';
+import { EVENT_STORE, READ_MODELS } from '../okr/okr-api.tokens';
+import { BadUserInputError } from '../errors/api.errors';
 import { PageArgs, pageRequest } from '../okr/page-info.model';
 import { AuditFilterInput } from './audit-filter.input';
 import { AuditEntryConnectionModel, AuditEntryModel } from './audit-entry.model';
+import { LedgerIntegrityModel } from './ledger-integrity.model';
 
 const EMPTY_PAGE = {
   items: [],
@@ -20,7 +23,10 @@ const EMPTY_PAGE = {
 
 @Resolver(() => AuditEntryModel)
 export class AuditResolver {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelQueries) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   @Query(() => AuditEntryConnectionModel, {
     description:
@@ -41,5 +47,39 @@ export class AuditResolver {
       this.readModels.auditTrail.page(identity.tenantId, { ...filter }, pageRequest(page)),
     );
     return AuditEntryConnectionModel.from(result);
+  }
+
+  @Query(() => LedgerIntegrityModel, {
+    description:
+      'Checks the hash chains of the organisation’s event log (tamper evidence) and digests it at a position (now by default).',
+  })
+  async ledgerIntegrity(
+    @CurrentIdentity() identity: Identity,
+    @Args('upTo', {
+      type: () => String,
+      nullable: true,
+      description: 'A global position (as in AuditEntry.position or a digest noted earlier).',
+    })
+    upTo?: string | null,
+  ): Promise<LedgerIntegrityModel> {
+    if (upTo && !isPosition(upTo)) {
+      throw new BadUserInputError([
+        { path: 'upTo', constraint: 'position', message: `"${upTo}" is not a position` },
+      ]);
+    }
+    if (!isVerifiable(this.store)) {
+      throw new BadUserInputError([
+        {
+          path: 'ledgerIntegrity',
+          constraint: 'supported',
+          message: 'This event store keeps no hash chains (EventStoreDB): nothing to verify here.',
+        },
+      ]);
+    }
+    const report = await this.store.verifyIntegrity({
+      tenantId: identity.tenantId,
+      ...(upTo ? { upTo } : {}),
+    });
+    return LedgerIntegrityModel.from(report);
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { createTestDatabase } from '@okr-ledger/testing';
-import type { TestDatabase } from '@okr-ledger/testing';
+import { createTestDatabase } from '@okr-ledger/testing/test-database';
+import type { TestDatabase } from '@okr-ledger/testing/test-database';
 import type { RecordedEvent } from '../event-store.port';
 import { EventStoreIntegrityError } from '../event-store.errors';
 import { comparePositions, START_POSITION } from '../positions';

@@ -1,5 +1,5 @@
-import { createTestDatabase } from '@okr-ledger/testing';
-import type { TestDatabase } from '@okr-ledger/testing';
+import { createTestDatabase } from '@okr-ledger/testing/test-database';
+import type { TestDatabase } from '@okr-ledger/testing/test-database';
 import { eventStoreContract } from '../testing/event-store.contract';
 import { createPostgresEventStore } from './postgres-event-store';
 

@@ -5,8 +5,8 @@ import type {
   AppendOptions,
   AppendResult,
   EventMetadata,
-  EventStore,
   ExpectedState,
+  IntegrityReport,
   NewEvent,
   ReadAllOptions,
   ReadAllResult,
@@ -14,6 +14,7 @@ import type {
   RecordedEvent,
   SubscribeOptions,
   Subscription,
+  VerifiableEventStore,
 } from '../event-store.port';
 import {
   EventStoreIntegrityError,
@@ -67,7 +68,7 @@ const RETRY = '40001';
 /** Cross-process wake-ups are throttled to one NOTIFY per this interval. */
 const NOTIFY_INTERVAL_MS = 10;
 
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements VerifiableEventStore {
   readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly clock: () => Date;
@@ -302,6 +303,48 @@ export class PostgresEventStore implements EventStore {
     return { events: this.upcasters.upcastAll(page), checkpoint, isEnd: true };
   }
 
+  async verifyIntegrity(options: { tenantId: string; upTo?: string }): Promise<IntegrityReport> {
+    const position = options.upTo ?? (await this.headPosition());
+    const { major, minor } = parsePosition(position);
+    const upTo = [options.tenantId, major.toString(), minor.toString()];
+    const { rows: problems } = await this.guard(() =>
+      this.pool.query<{ stream_name: string; revision: string; problem: string }>(
+        `SELECT stream_name, revision::text, problem FROM event_store.verify_chains($1)
+          ORDER BY stream_name, revision`,
+        [options.tenantId],
+      ),
+    );
+    const { rows } = await this.guard(() =>
+      this.pool.query<{ digest: string; streams: string; events: string }>(
+        `WITH visible AS (
+           SELECT e.stream_name, e.revision, e.hash FROM event_store.events e
+            WHERE e.tenant_id = $1 AND (e.transaction_id, e.global_position) <= ($2::xid8, $3::bigint)),
+         heads AS (
+           SELECT DISTINCT ON (stream_name) stream_name, hash FROM visible
+            ORDER BY stream_name, revision DESC)
+         SELECT encode(sha256(convert_to(coalesce(string_agg(
+                  h.stream_name || ':' || coalesce(encode(h.hash, 'hex'), ''), E'\n'
+                  ORDER BY h.stream_name), ''), 'UTF8')), 'hex') AS digest,
+                count(*)::text AS streams,
+                (SELECT count(*) FROM visible)::text AS events
+           FROM heads h`,
+        upTo,
+      ),
+    );
+    const row = rows[0];
+    return {
+      checkedEvents: Number(row?.events ?? 0),
+      streams: Number(row?.streams ?? 0),
+      position,
+      digest: row?.digest ?? '',
+      problems: problems.map((p) => ({
+        streamName: p.stream_name,
+        revision: Number(p.revision),
+        problem: p.problem,
+      })),
+    };
+  }
+
   async headPosition(): Promise<string> {
     const { rows } = await this.guard(() =>
       this.pool.query<{ tx: string; pos: string }>(
@@ -352,13 +395,15 @@ export class PostgresEventStore implements EventStore {
       const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>({
         name: 'event_store.append_first_event',
         text: `WITH claimed AS (
-                 INSERT INTO event_store.streams (stream_name, revision) VALUES ($1, 0)
+                 INSERT INTO event_store.streams (stream_name, revision, last_hash)
+                 VALUES ($1, 0, event_store.event_hash(NULL, $2, $1, 0, $3, $4, $5, $6))
                  ON CONFLICT (stream_name) DO NOTHING
-                 RETURNING stream_name)
+                 RETURNING stream_name, last_hash)
                INSERT INTO event_store.events (transaction_id, global_position, event_id,
-                 stream_name, revision, type, data, metadata, tenant_id, recorded_at)
+                 stream_name, revision, type, data, metadata, tenant_id, recorded_at, hash)
                SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $2,
-                      claimed.stream_name, 0, $3, $4, $5, $5::jsonb->>'tenantId', $6
+                      claimed.stream_name, 0, $3, $4, $5, $5::jsonb->>'tenantId', $6,
+                      claimed.last_hash
                  FROM claimed
                RETURNING transaction_id::text, global_position::text`,
         values: [
