@@ -33,6 +33,15 @@ module.exports = {
       to: { path: '(^test/|\\.spec\\.ts$)' },
     },
     {
+      name: 'lib-tests-use-only-the-database-support',
+      comment:
+        'A lib is tested against PostgreSQL, not through the API: its tests reach test/support ' +
+        'for the database only, so they neither load nor depend on apps.',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^test/support/', pathNot: '^test/support/test-database\\.ts$' },
+    },
+    {
       name: 'event-store-knows-no-read-models-or-api',
       severity: 'error',
       from: { path: '^libs/event-store/' },

@@ -5,7 +5,7 @@ import {
   type PostgresEventStore,
 } from '@okr-ledger/event-store';
 import { AggregateNotFound, DomainRuleViolation, keyResultStream } from '@okr-ledger/okr';
-import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing';
+import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { OkrCommands, type Actor } from './index';
 
 const ana: Actor = { tenantId: 'acme', actorId: 'ana' };

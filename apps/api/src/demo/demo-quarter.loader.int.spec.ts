@@ -1,6 +1,6 @@
 import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
 import { TimeTravel } from '@okr-ledger/read-models';
-import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing';
+import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { DEMO_TENANT } from './demo-quarter.data';
 import { demoId, lastFullQuarter, loadDemoQuarter, type DemoSummary } from './demo-quarter.loader';
 

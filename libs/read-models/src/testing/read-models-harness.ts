@@ -1,6 +1,6 @@
 import { OkrCommands, type Actor } from '@okr-ledger/commands';
 import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
-import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing';
+import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS, READ_MODEL_PROJECTIONS } from '../index';
 import { Projector, type ProjectorLogger } from '../projector/projector';

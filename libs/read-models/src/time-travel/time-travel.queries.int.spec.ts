@@ -1,6 +1,6 @@
 import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
 import { OkrCommands, type Actor } from '@okr-ledger/commands';
-import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing';
+import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { CycleNotFound, InvalidReplayRange, TimeTravel, TooManyReplayFrames } from './index';
 
 const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
