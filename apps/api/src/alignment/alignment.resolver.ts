@@ -15,7 +15,7 @@ import type { Identity } from '../auth/identity';
 import { NotFoundError } from '../errors/api.errors';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { ObjectiveModel } from '../objectives/objective.model';
-import { found, isUuid } from '../okr/okr-api.helpers';
+import { found, isUuid } from '../okr/lookups';
 import { READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { AlignmentNodeModel } from './alignment-node.model';

@@ -4,7 +4,8 @@ import { isPosition, isVerifiable, type EventStore } from '@okr-ledger/event-sto
 import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
-import { isUuid, withCursorCheck } from '../okr/okr-api.helpers';
+import { withCursorCheck } from '../okr/connection-paging';
+import { isUuid } from '../okr/lookups';
 import { EVENT_STORE, READ_MODELS } from '../okr/okr-api.tokens';
 import { BadUserInputError } from '../errors/api.errors';
 import { PageArgs, pageRequest } from '../okr/page-info.model';

@@ -4,7 +4,7 @@ import type { OkrCommands } from '@okr-ledger/commands';
 import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
-import { found } from '../okr/okr-api.helpers';
+import { found } from '../okr/lookups';
 import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { OkrWrites } from '../okr/okr-writes.service';
 import { CheckInKeyResultInput } from './check-in.input';

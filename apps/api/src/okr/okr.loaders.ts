@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { CycleView, KeyResultView, ObjectiveView, TeamView } from '@okr-ledger/read-models';
-import { isUuid } from './okr-api.helpers';
+import { isUuid } from './lookups';
 import type { OkrLookups } from './okr-api.tokens';
 
 /** Results in the order of the keys, null for ids the lookup did not return. */

@@ -4,7 +4,7 @@ import type { TimeTravel } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { NotFoundError } from '../errors/api.errors';
-import { isUuid } from '../okr/okr-api.helpers';
+import { isUuid } from '../okr/lookups';
 import { TIME_TRAVEL } from '../okr/okr-api.tokens';
 import { CycleFrameModel } from './cycle-frame.model';
 import { CycleReplayArgs } from './replay.input';

@@ -5,7 +5,7 @@ import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { found } from '../okr/okr-api.helpers';
+import { found } from '../okr/lookups';
 import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
