@@ -46,7 +46,11 @@ export async function openPage(chromium: string, url: string): Promise<Page> {
       child.kill('SIGTERM');
       await exited;
     }
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile after the browser exits:
+    // retry, and never fail a test over a temporary folder.
+    await rm(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }).catch(
+      () => undefined,
+    );
   };
   try {
     const browserWs = await new Promise<string>((done, fail) => {
