@@ -243,9 +243,9 @@ describe('PostgresEventStore', () => {
         // What a dump restored into a younger cluster looks like.
         await client.query(
           `INSERT INTO event_store.events (transaction_id, global_position, event_id, stream_name, revision,
-             type, data, metadata, tenant_id, recorded_at)
+             type, data, metadata, tenant_id, recorded_at, hash)
            VALUES ((pg_snapshot_xmax(pg_current_snapshot())::text::bigint + 1000000)::text::xid8, 1, $1,
-             'restored-1', 0, $2, '{}', $3, 'tenant-a', now())`,
+             'restored-1', 0, $2, '{}', $3, 'tenant-a', now(), '\\x00')`,
           [e.id, e.type, JSON.stringify(e.metadata)],
         );
         await client.end();
