@@ -319,8 +319,19 @@ function fromRecorded(recorded: AllStreamRecordedEvent): RecordedEvent | null {
   };
 }
 
+// gRPC status codes the server is out of reach with; appends surface them as plain errors
+// (the client only wraps reads in UnavailableError).
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+function isUnreachable(error: unknown): boolean {
+  if (error instanceof UnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED;
+}
+
 function mapError(error: unknown): unknown {
-  if (error instanceof UnavailableError) {
+  if (isUnreachable(error) && error instanceof Error) {
     return new EventStoreUnavailable(`EventStoreDB unavailable: ${error.message}`, {
       cause: error,
     });
