@@ -5,16 +5,11 @@
  *
  * Run: npm run bench:projections. Writes bench/results/projections.{json,md}.
  */
-import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  createPostgresEventStore,
-  type NewEvent,
-  type PostgresEventStore,
-} from '@okr-ledger/event-store';
+import { createPostgresEventStore } from '@okr-ledger/event-store';
 import {
   okrTreeProjection,
   Projector,
@@ -22,14 +17,19 @@ import {
   READ_MODEL_MIGRATIONS,
   READ_MODEL_PROJECTIONS,
   rebuildProjection,
+  rebuildProjections,
 } from '@okr-ledger/read-models';
 import { DataSource } from 'typeorm';
+import {
+  checkInEvent,
+  CYCLES,
+  generate,
+  KRS_PER_OBJECTIVE,
+  OBJECTIVES_PER_CYCLE,
+  TENANTS,
+} from './projections.data';
 
 const TOTAL_EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
-const TENANTS = 8;
-const CYCLES = 3;
-const OBJECTIVES_PER_CYCLE = 20;
-const KRS_PER_OBJECTIVE = 3;
 const WRITERS = 16;
 const LIVE_MS = Number(process.env.BENCH_LIVE_MS ?? 10_000);
 const BASELINE_EVENTS = 5_000;
@@ -73,163 +73,6 @@ async function startPostgres() {
   };
 }
 
-const meta = (tenantId: string, cycleId?: string) => ({
-  tenantId,
-  actorId: `user-${Math.floor(Math.random() * 20)}`,
-  correlationId: randomUUID(),
-  causationId: null,
-  schemaVersion: 1,
-  source: 'bench',
-  ...(cycleId ? { cycleId } : {}),
-});
-
-interface Kr {
-  tenantId: string;
-  cycleId: string;
-  id: string;
-  revision: number;
-}
-
-/** Teams, cycles, aligned objectives and key results, then check-ins up to TOTAL_EVENTS. */
-async function generate(store: PostgresEventStore): Promise<Kr[]> {
-  const krs: Kr[] = [];
-  const appends: (() => Promise<unknown>)[] = [];
-  let count = 0;
-  for (let t = 0; t < TENANTS; t++) {
-    const tenantId = `tenant-${t}`;
-    const teams = Array.from({ length: 5 }, () => randomUUID());
-    teams.forEach((teamId, i) => {
-      count++;
-      appends.push(() =>
-        store.append(`team-${teamId}`, [
-          {
-            type: 'TeamCreated',
-            data: { teamId, name: `Team ${i}`, parentTeamId: i === 0 ? null : teams[0] },
-            metadata: meta(tenantId),
-          },
-        ]),
-      );
-    });
-    for (let c = 0; c < CYCLES; c++) {
-      const cycleId = randomUUID();
-      count += 2;
-      await store.append(`cycle-${cycleId}`, [
-        {
-          type: 'CycleScheduled',
-          data: {
-            cycleId,
-            name: `Q${c + 1}`,
-            startsAt: `2026-0${c * 3 + 1}-01T00:00:00.000Z`,
-            endsAt: `2026-0${c * 3 + 3}-28T00:00:00.000Z`,
-          },
-          metadata: meta(tenantId, cycleId),
-        },
-        { type: 'CycleStarted', data: { cycleId }, metadata: meta(tenantId, cycleId) },
-      ]);
-      const objectives: { id: string; krs: string[] }[] = [];
-      for (let o = 0; o < OBJECTIVES_PER_CYCLE; o++) {
-        const objectiveId = randomUUID();
-        // A quarter are roots; the others align to an earlier objective or one of its KRs.
-        const parentOf = objectives[Math.floor(Math.random() * objectives.length)];
-        const parent =
-          o < 5 || !parentOf
-            ? null
-            : o % 2 === 0
-              ? { kind: 'OBJECTIVE', objectiveId: parentOf.id }
-              : { kind: 'KEY_RESULT', keyResultId: parentOf.krs[0], objectiveId: parentOf.id };
-        count++;
-        await store.append(`objective-${objectiveId}`, [
-          {
-            type: 'ObjectiveSet',
-            data: {
-              objectiveId,
-              cycleId,
-              title: `Objective ${o}`,
-              description: null,
-              ownerId: `user-${o % 20}`,
-              teamId: teams[o % teams.length] ?? null,
-              parent,
-            },
-            metadata: meta(tenantId, cycleId),
-          },
-        ]);
-        const ids = Array.from({ length: KRS_PER_OBJECTIVE }, () => randomUUID());
-        objectives.push({ id: objectiveId, krs: ids });
-        for (const [k, keyResultId] of ids.entries()) {
-          count++;
-          await store.append(`key-result-${keyResultId}`, [
-            {
-              type: 'KeyResultAdded',
-              data: {
-                keyResultId,
-                objectiveId,
-                cycleId,
-                title: `KR ${k}`,
-                ownerId: null,
-                type: k === 2 ? 'DECREASE' : 'INCREASE',
-                kind: 'OUTCOME',
-                startValue: k === 2 ? 100 : 0,
-                targetValue: k === 2 ? 20 : 100,
-                unit: '%',
-                weight: 1,
-                dataSourceUrl: null,
-                scoring: k === 0 && o % 4 === 1 ? 'ALIGNED_OBJECTIVES' : 'OWN_VALUE',
-              },
-              metadata: meta(tenantId, cycleId),
-            },
-          ]);
-          krs.push({ tenantId, cycleId, id: keyResultId, revision: 0 });
-        }
-      }
-    }
-  }
-  await Promise.all(appends.map((a) => a()));
-  // Check-ins in appends of 100 events per key-result stream, 8 appends in flight.
-  const queue: NewEvent[][] = [];
-  const streams: string[] = [];
-  let k = 0;
-  while (count < TOTAL_EVENTS) {
-    const kr = krs[k++ % krs.length]!;
-    const n = Math.min(100, TOTAL_EVENTS - count);
-    const events: NewEvent[] = [];
-    for (let i = 0; i < n; i++) {
-      events.push(checkInEvent(kr, Math.random() * 100));
-    }
-    count += n;
-    queue.push(events);
-    streams.push(`key-result-${kr.id}`);
-  }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < queue.length) {
-        const i = next++;
-        await store.append(streams[i]!, queue[i]!);
-      }
-    }),
-  );
-  return krs;
-}
-
-function checkInEvent(kr: Kr, value: number): NewEvent {
-  return {
-    type: 'KeyResultCheckedIn',
-    data: {
-      keyResultId: kr.id,
-      checkInId: randomUUID(),
-      value,
-      previousValue: 0,
-      confidence: Math.random() < 0.5 ? Math.round(Math.random() * 10) / 10 : null,
-      plan: 'Keep going',
-      progress: 'Some',
-      problems: null,
-      source: Math.random() < 0.3 ? 'INTEGRATION' : 'MANUAL',
-      idempotencyKey: null,
-    },
-    metadata: { ...meta(kr.tenantId, kr.cycleId) },
-  };
-}
-
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
@@ -247,7 +90,7 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stderr.write(`${m}\n`);
   try {
     let started = Date.now();
-    const krs = await generate(store);
+    const krs = await generate(store, TOTAL_EVENTS);
     log(`generated ${TOTAL_EVENTS} events in ${Date.now() - started} ms`);
     const tool = new Projector({
       store,
@@ -256,21 +99,35 @@ async function main(): Promise<void> {
       maxConnections: 4,
     });
 
-    // Rebuild: every projection from the whole log, one after the other.
-    const rebuilds: { projection: string; events: number; ms: number; eventsPerSecond: number }[] =
-      [];
+    const rate = (events: number, ms: number): number => Math.round((events / ms) * 1000);
+    type Row = { projection: string; events: number; ms: number; eventsPerSecond: number };
+    // Each projection on its own, one after the other: the previous way (store-side type
+    // filter, json_populate_recordset) as the baseline, then the current code.
+    const perProjection = async (legacy: boolean): Promise<{ rows: Row[]; ms: number }> => {
+      const rows: Row[] = [];
+      const t0 = Date.now();
+      for (const projection of READ_MODEL_PROJECTIONS) {
+        const result = await rebuildProjection(tool.pool, store, projection, { legacy });
+        rows.push({
+          projection: projection.name,
+          events: result.events,
+          ms: result.elapsedMs,
+          eventsPerSecond: rate(result.events, result.elapsedMs),
+        });
+        log(
+          `rebuild${legacy ? ' (previous way)' : ''} ${projection.name}: ${result.events} events in ${result.elapsedMs} ms`,
+        );
+      }
+      return { rows, ms: Date.now() - t0 };
+    };
+    const previous = await perProjection(true);
+    const rebuilds = (await perProjection(false)).rows;
+    const sequentialMs = rebuilds.reduce((sum, r) => sum + r.ms, 0);
+    // All five in one pass over the log.
     started = Date.now();
-    for (const projection of READ_MODEL_PROJECTIONS) {
-      const result = await rebuildProjection(tool.pool, store, projection);
-      rebuilds.push({
-        projection: projection.name,
-        events: result.events,
-        ms: result.elapsedMs,
-        eventsPerSecond: Math.round((result.events / result.elapsedMs) * 1000),
-      });
-      log(`rebuild ${projection.name}: ${result.events} events in ${result.elapsedMs} ms`);
-    }
+    const onePass = await rebuildProjections(tool.pool, store, READ_MODEL_PROJECTIONS);
     const allMs = Date.now() - started;
+    log(`rebuild all in one pass: ${TOTAL_EVENTS} log events in ${allMs} ms`);
 
     // Baseline: the okr-tree projection, one event per transaction, on the first events only.
     const baseline = await rebuildProjection(tool.pool, store, okrTreeProjection, {
@@ -318,13 +175,29 @@ async function main(): Promise<void> {
       events: TOTAL_EVENTS,
       rebuild: {
         perProjection: rebuilds,
-        allProjectionsMs: allMs,
-        logEventsPerSecondAllProjections: Math.round((TOTAL_EVENTS / allMs) * 1000),
+        perProjectionPreviousWay: previous.rows,
+        allProjectionsOnePass: {
+          ms: allMs,
+          logEventsPerSecond: rate(TOTAL_EVENTS, allMs),
+          perProjection: onePass.map((r) => ({
+            projection: r.projection,
+            events: r.events,
+            eventsPerSecond: rate(r.events, allMs),
+          })),
+        },
+        allProjectionsOneAfterTheOther: {
+          ms: sequentialMs,
+          logEventsPerSecond: rate(TOTAL_EVENTS, sequentialMs),
+        },
+        allProjectionsOneAfterTheOtherPreviousWay: {
+          ms: previous.ms,
+          logEventsPerSecond: rate(TOTAL_EVENTS, previous.ms),
+        },
         baselineOneEventPerTransaction: {
           projection: okrTreeProjection.name,
           events: baseline.events,
           ms: baseline.elapsedMs,
-          eventsPerSecond: Math.round((baseline.events / baseline.elapsedMs) * 1000),
+          eventsPerSecond: rate(baseline.events, baseline.elapsedMs),
         },
         okrTreeBatchedEventsPerSecond: okrTree.eventsPerSecond,
       },
@@ -353,10 +226,19 @@ ${TOTAL_EVENTS} generated events: ${TENANTS} tenants × (5 teams, ${CYCLES} star
 
 ## Rebuild (replay into shadow tables, build indexes, swap)
 
-| projection | events | ms | events/s |
-| --- | ---: | ---: | ---: |
-${rebuilds.map((r) => `| ${r.projection} | ${r.events} | ${r.ms} | ${r.eventsPerSecond} |`).join('\n')}
-| all five, one after the other | ${TOTAL_EVENTS} (log) | ${allMs} | ${result.rebuild.logEventsPerSecondAllProjections} |
+Each projection on its own (events of its types per second), the previous way (the store
+filters the types on every page; rows through json_populate_recordset) and now (the whole log
+read and filtered in memory; append-only rows through COPY):
+
+| projection | events | previous ms | previous events/s | ms | events/s |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${rebuilds.map((r, i) => `| ${r.projection} | ${r.events} | ${previous.rows[i]?.ms ?? ''} | ${previous.rows[i]?.eventsPerSecond ?? ''} | ${r.ms} | ${r.eventsPerSecond} |`).join('\n')}
+| all five, one after the other | ${TOTAL_EVENTS} (log) | ${previous.ms} | ${result.rebuild.allProjectionsOneAfterTheOtherPreviousWay.logEventsPerSecond} | ${sequentialMs} | ${result.rebuild.allProjectionsOneAfterTheOther.logEventsPerSecond} |
+
+All five in **one pass** over the log (each page read once, applied to each projection on its
+own connection at the same time; indexes built on two connections; then five swaps):
+${allMs} ms, **${result.rebuild.allProjectionsOnePass.logEventsPerSecond} events of the log per second**
+(${result.rebuild.allProjectionsOnePass.perProjection.map((p) => `${p.projection} ${p.eventsPerSecond}`).join(', ')} events/s of each projection's types).
 
 Batched (5000 events per transaction, set-based SQL) vs naive baseline (one event per transaction, same code), okr-tree:
 

@@ -3,7 +3,7 @@ import { loadConfig } from '@okr-ledger/platform';
 import {
   Projector,
   READ_MODEL_PROJECTIONS,
-  rebuildProjection,
+  rebuildProjections,
   type RebuildProgress,
 } from '@okr-ledger/read-models';
 import { openProjectorDatabase } from './projector.database';
@@ -49,19 +49,22 @@ async function main(argv: readonly string[]): Promise<number> {
     store: opened.store,
     databaseUrl: opened.database.url,
     projections,
+    // One connection holds the rebuild locks, one per projection applies its pages.
+    maxConnections: projections.length + 1,
   });
   try {
-    for (const projection of projections) {
-      let lastDraw = 0;
-      const result = await rebuildProjection(projector.pool, opened.store, projection, {
-        onProgress: (p) => {
-          if (p.phase === 'replay' && Date.now() - lastDraw < 100) return;
-          lastDraw = Date.now();
-          process.stderr.write(`\r${renderProgress(p)}\x1b[K`);
-        },
-      });
+    // One pass over the log for every projection named, then each is swapped in.
+    let lastDraw = 0;
+    const results = await rebuildProjections(projector.pool, opened.store, projections, {
+      onProgress: (p) => {
+        if (p.phase === 'replay' && Date.now() - lastDraw < 100) return;
+        lastDraw = Date.now();
+        process.stderr.write(`\r${renderProgress(p)}\x1b[K`);
+      },
+    });
+    for (const result of results) {
       process.stderr.write(
-        `\r${projection.name.padEnd(20)} rebuilt: ${result.events} events in ${(result.elapsedMs / 1000).toFixed(1)} s (${Math.round((result.events / Math.max(1, result.elapsedMs)) * 1000)} ev/s), swapped in\x1b[K\n`,
+        `\r${result.projection.padEnd(20)} rebuilt: ${result.events} events in ${(result.elapsedMs / 1000).toFixed(1)} s (${Math.round((result.events / Math.max(1, result.elapsedMs)) * 1000)} ev/s), swapped in\x1b[K\n`,
       );
     }
     return 0;

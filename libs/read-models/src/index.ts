@@ -29,6 +29,7 @@ export { Projector, type ProjectorLogger, type ProjectorOptions } from './projec
 export {
   countEvents,
   rebuildProjection,
+  rebuildProjections,
   type RebuildOptions,
   type RebuildProgress,
   type RebuildResult,

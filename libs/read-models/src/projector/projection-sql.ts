@@ -1,4 +1,4 @@
-import type { ClientBase } from 'pg';
+import { Query, type ClientBase } from 'pg';
 
 /** A key for in-memory maps: ids are only unique within a tenant. */
 export const tenantKey = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
@@ -35,6 +35,28 @@ export async function upsertRows(
   );
 }
 
+/**
+ * A rebuild's connection writing empty shadow tables that only it writes: append-only rows
+ * go through COPY (about twice as fast as json_populate_recordset, measured), with the
+ * duplicates ON CONFLICT DO NOTHING would have ignored dropped here, by primary key.
+ */
+export interface BulkLoad {
+  /** Primary-key columns of each shadow table. */
+  readonly keys: ReadonlyMap<string, readonly string[]>;
+  /** Keys written so far, per table (kept by the rebuild across its transactions). */
+  readonly seen: Map<string, Set<string>>;
+}
+
+const bulkLoads = new WeakMap<ClientBase, BulkLoad>();
+
+/** Marks `client` as a rebuild's bulk loader until the returned function is called. */
+export function markBulkLoad(client: ClientBase, load: BulkLoad): () => void {
+  bulkLoads.set(client, load);
+  return () => {
+    bulkLoads.delete(client);
+  };
+}
+
 /** Multi-row insert that ignores rows already there (redelivered events). */
 export async function insertRowsIgnoringDuplicates(
   client: ClientBase,
@@ -43,6 +65,12 @@ export async function insertRowsIgnoringDuplicates(
 ): Promise<void> {
   if (rows.length === 0) return;
   const t = identifier(table);
+  const bulk = bulkLoads.get(client);
+  const keys = bulk?.keys.get(t);
+  if (bulk && keys) {
+    await copyNewRows(client, t, keys, bulk, rows);
+    return;
+  }
   await client.query(
     `INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)
      ON CONFLICT DO NOTHING`,
@@ -87,4 +115,96 @@ export function pick<V>(map: ReadonlyMap<string, V>, keys: Iterable<string>): V[
     if (value !== undefined) values.push(value);
   }
   return values;
+}
+
+async function copyNewRows(
+  client: ClientBase,
+  table: string,
+  keyColumns: readonly string[],
+  bulk: BulkLoad,
+  rows: readonly object[],
+): Promise<void> {
+  const first = rows[0];
+  if (!first) return;
+  const columns = Object.keys(first).map(identifier);
+  const keyIndexes = keyColumns.map((c) => columns.indexOf(c));
+  if (keyIndexes.includes(-1)) throw new TypeError(`${table} rows must carry their primary key`);
+  let seen = bulk.seen.get(table);
+  if (!seen) bulk.seen.set(table, (seen = new Set()));
+  // Plain loops and concatenation: this encodes every row of a rebuild (profiled).
+  let text = '';
+  let written = 0;
+  const values: string[] = new Array<string>(columns.length);
+  for (const row of rows) {
+    const record = row as Record<string, unknown>;
+    for (let c = 0; c < columns.length; c++) values[c] = copyText(record[columns[c] as string]);
+    let key = '';
+    for (const k of keyIndexes) key += `${values[k] ?? ''}\u0000`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    text += values.join('\t') + '\n';
+    written++;
+  }
+  if (written === 0) return;
+  const data = Buffer.from(text);
+  await new Promise<void>((resolve, reject) => {
+    client.query(
+      new CopyFromText(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, data, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+  });
+}
+
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+/** COPY's text format, with the values json_populate_recordset would have stored. */
+function copyText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return NEEDS_ESCAPE.test(value)
+        ? value.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c] ?? c)
+        : value;
+    case 'number':
+      // JSON has no NaN or Infinity: JSON.stringify made them null.
+      return Number.isFinite(value) ? String(value) : '\\N';
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return '\\N';
+    default:
+      if (value === null) return '\\N';
+      return copyText(value instanceof Date ? value.toISOString() : JSON.stringify(value));
+  }
+}
+
+/**
+ * `COPY … FROM STDIN` through pg's own protocol hooks (pg-copy-streams is not a dependency):
+ * pg calls handleCopyInResponse when the server is ready for the data.
+ */
+class CopyFromText extends Query {
+  constructor(
+    text: string,
+    private readonly data: Buffer,
+    callback: (error: Error | undefined) => void,
+  ) {
+    super(text, undefined, callback);
+  }
+
+  // Not in pg's typings: the hook pg's client calls on CopyInResponse.
+  handleCopyInResponse(connection: CopyConnection): void {
+    connection.sendCopyFromChunk(this.data);
+    connection.endCopyFrom();
+  }
+}
+
+interface CopyConnection {
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
 }

@@ -4,7 +4,7 @@ import { READ_MODEL_PROJECTIONS } from '../index';
 import { createHarness, seedCycle, type Harness } from '../testing/read-models-harness';
 import { applyBatch } from './checkpoints';
 import { Projector } from './projector';
-import { rebuildProjection } from './rebuild';
+import { rebuildProjection, rebuildProjections } from './rebuild';
 
 const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
 const eve: Actor = { tenantId: 'globex', actorId: 'eve' };
@@ -192,6 +192,42 @@ describe('Projector', () => {
       expect(await projector.waitForPosition(more.position ?? '', 10_000)).toBe(true);
       const [after] = await h.readModels.keyResults.byIds(ana.tenantId, [a.keyResult.id]);
       expect(after?.progress).toBe(1);
+    });
+
+    it('in one pass for every projection gives exactly the rows the live ones gave', async () => {
+      const projector = h.newProjector();
+      await projector.start();
+      const a = await seedCycle(h.commands, ana);
+      await seedCycle(h.commands, eve);
+      await h.commands.keyResults.redefine(ana, {
+        keyResultId: a.keyResult.id,
+        targetValue: 20,
+        reason: 'tab\there, a new\nline and a back\\slash survive COPY',
+      });
+      let last = '';
+      for (const value of [3, 7, 12]) {
+        const checkIn = await h.commands.keyResults.checkIn(ana, {
+          keyResultId: a.keyResult.id,
+          value,
+          confidence: value / 20,
+          progress: `step\t${value}\n\\N`,
+        });
+        last = checkIn.position ?? last;
+      }
+      expect(await projector.waitForPosition(last, 10_000)).toBe(true);
+      const live = await snapshot(h);
+      // Pages of 4 events: several transactions per projection, run side by side.
+      const results = await rebuildProjections(projector.pool, h.store, READ_MODEL_PROJECTIONS, {
+        batchSize: 4,
+      });
+      expect(results.map((r) => [r.projection, r.swapped])).toEqual(
+        READ_MODEL_PROJECTIONS.map((p) => [p.name, true]),
+      );
+      expect(await snapshot(h)).toEqual(live);
+      const [checkIn] = (
+        await h.readModels.checkIns.page(ana.tenantId, a.keyResult.id, { first: 1 })
+      ).items;
+      expect(checkIn?.node.progress).toMatch(/^step\t\d+\n\\N$/);
     });
 
     it('rebuilds at start-up when the version changed', async () => {
