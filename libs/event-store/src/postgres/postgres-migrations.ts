@@ -49,6 +49,12 @@ CREATE TABLE event_store.events (
   CONSTRAINT events_stream_revision_key UNIQUE (stream_name, revision)
 );
 
+-- The log only grows, and a filtered catch-up read plans well only with fresh statistics
+-- (right after a bulk load PostgreSQL sorted the rest of the log per page: 54 ms instead of
+-- 1 ms for 5,000 events, measured), so re-analyse after 2 % growth instead of 10 %.
+ALTER TABLE event_store.events
+  SET (autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 1000);
+
 -- readAll's metadata filter for one tenant's cycle, in global order.
 CREATE INDEX events_tenant_cycle_idx
   ON event_store.events (tenant_id, (metadata->>'cycleId'), transaction_id, global_position);
