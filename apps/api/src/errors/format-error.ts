@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { HttpException, Logger } from '@nestjs/common';
-import { WrongExpectedVersion } from '@okr-ledger/event-store';
+import { EventStoreUnavailable, WrongExpectedVersion } from '@okr-ledger/event-store';
 import { AggregateNotFound, DomainRuleViolation } from '@okr-ledger/okr';
 import {
   type ASTNode,
@@ -93,6 +93,16 @@ export function createErrorFormatter(logger = new Logger('GraphQL')): ErrorForma
         ...base,
         message: `The version you expected is stale; the current version is ${currentVersion}.`,
         extensions: { code: ERROR_CODES.CONFLICT, currentVersion },
+      };
+    }
+
+    if (original instanceof EventStoreUnavailable) {
+      // Nothing was recorded; the client may retry once the store is back.
+      logger.warn(original.message);
+      return {
+        ...base,
+        message: 'The event store cannot be reached right now; nothing was recorded. Retry later.',
+        extensions: { code: ERROR_CODES.SERVICE_UNAVAILABLE },
       };
     }
 

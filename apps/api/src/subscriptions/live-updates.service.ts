@@ -57,6 +57,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
   readonly pubSub = new PubSub();
   private readonly logger = new Logger('LiveUpdates');
   private subscription: Subscription | null = null;
+  private stopped = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -65,8 +66,26 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Live only: a subscriber hears of what happens after it subscribed, not the past.
+    // Started before the API serves when the store answers, so no early event is missed; an
+    // unreachable store must not keep the API from serving reads, so it is retried meanwhile.
+    try {
+      await this.follow();
+    } catch (error) {
+      this.logger.warn(`Live updates wait for the event store: ${String(error)}`);
+      void this.retry();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+
+  /** Live only: a subscriber hears of what happens after it subscribed, not the past. */
+  private async follow(): Promise<void> {
     const from = await this.store.headPosition();
+    if (this.stopped) return;
     this.subscription = this.store.subscribe({
       from,
       eventTypes: [...OBJECTIVE_EVENTS, ...KEY_RESULT_EVENTS],
@@ -77,9 +96,21 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.subscription?.stop();
-    this.subscription = null;
+  private async retry(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      // Unref'd: a pending retry never keeps a stopping process alive.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt)).unref(),
+      );
+      if (this.stopped) return;
+      try {
+        await this.follow();
+        this.logger.log('Live updates follow the event store again');
+        return;
+      } catch {
+        // Still unreachable: try again later.
+      }
+    }
   }
 
   private async publish(batch: readonly RecordedEvent[]): Promise<void> {

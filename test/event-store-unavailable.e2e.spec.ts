@@ -1,0 +1,42 @@
+import { createServer } from 'node:net';
+import { GraphqlClient, startTestApp, type TestApp } from '@okr-ledger/testing';
+
+/** A loopback port with nothing listening: an EventStoreDB that is down. */
+function closedPort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+describe('The API on EventStoreDB', () => {
+  let testApp: TestApp;
+  let ana: GraphqlClient;
+
+  beforeAll(async () => {
+    const port = await closedPort();
+    testApp = await startTestApp({
+      EVENT_STORE: 'eventstoredb',
+      EVENTSTORE_URL: `esdb://127.0.0.1:${port}?tls=false&discoveryInterval=0&maxDiscoverAttempts=1`,
+      // The projector would only retry against the missing server; this is about commands.
+      PROJECTOR: 'external',
+    });
+    ana = await GraphqlClient.as(testApp.url, { sub: 'ana', org: 'acme' });
+  });
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  describe('when the event store cannot be reached', () => {
+    it('answers a mutation with SERVICE_UNAVAILABLE, no stack and no internal details', async () => {
+      const body = await ana.send(`mutation { createTeam(input: { name: "Sales" }) { id } }`);
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE' });
+      expect(body.errors?.[0]?.message).toBe(
+        'The event store cannot be reached right now; nothing was recorded. Retry later.',
+      );
+    });
+  });
+});
