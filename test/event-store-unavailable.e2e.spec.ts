@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import request from 'supertest';
 import { GraphqlClient, startTestApp, type TestApp } from '@okr-ledger/testing';
 
 /** A loopback port with nothing listening: an EventStoreDB that is down. */
@@ -37,6 +38,18 @@ describe('The API on EventStoreDB', () => {
       expect(body.errors?.[0]?.message).toBe(
         'The event store cannot be reached right now; nothing was recorded. Retry later.',
       );
+    });
+  });
+
+  describe('when a probe asks for /health', () => {
+    it('reports the event store down (503) while the database is up', async () => {
+      const response = await request(testApp.url).get('/health');
+      expect(response.status).toBe(503);
+      expect(response.body.details.database.status).toBe('up');
+      expect(response.body.details.eventStore).toMatchObject({
+        status: 'down',
+        kind: 'eventstoredb',
+      });
     });
   });
 });

@@ -35,6 +35,9 @@ describe('Health', () => {
 
       const response = await request(testApp.url).get('/health').expect(200);
       expect(response.body.details.projections.status).toBe('up');
+      // The event store answers with where its log ends: past every projection's checkpoint.
+      expect(response.body.details.eventStore).toMatchObject({ status: 'up', kind: 'postgres' });
+      const head = response.body.details.eventStore.head as string;
       const lag = response.body.details.projections.lag as Record<string, Lag>;
       expect(Object.keys(lag).length).toBeGreaterThanOrEqual(4);
       for (const projection of Object.values(lag)) {
@@ -43,6 +46,7 @@ describe('Health', () => {
           eventsBehind: 0,
           millisecondsBehind: 0,
         });
+        expect(projection.checkpoint <= head).toBe(true);
         expect(projection.checkpoint).not.toBe('');
       }
     });

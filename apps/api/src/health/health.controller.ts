@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { EventStoreIndicator } from './event-store.indicator';
 import { ProjectionLagIndicator } from './projection-lag.indicator';
 
 @Controller('health')
@@ -8,17 +9,19 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly projections: ProjectionLagIndicator,
+    private readonly eventStore: EventStoreIndicator,
   ) {}
 
   /**
-   * 200 with `status: ok` while the database answers, 503 with the failing check otherwise;
-   * `details.projections.lag` shows each projection's lag.
+   * 200 with `status: ok` while the database and the event store answer, 503 with the failing
+   * check otherwise; `details.projections.lag` shows each projection's lag.
    */
   @Get()
   @HealthCheck()
   check() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1500 }),
+      () => this.eventStore.check('eventStore'),
       () => this.projections.check('projections'),
     ]);
   }

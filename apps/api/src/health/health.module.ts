@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { EventStoreIndicator } from './event-store.indicator';
 import { ProjectionLagIndicator } from './projection-lag.indicator';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [ProjectionLagIndicator],
+  providers: [ProjectionLagIndicator, EventStoreIndicator],
 })
 export class HealthModule {}
