@@ -64,7 +64,13 @@ class OkrTreeBatch {
 
   async run(events: readonly RecordedEvent[]): Promise<void> {
     await this.preload(events);
-    for (const event of events) this.apply(event);
+    for (const event of events) {
+      // Closing freezes the cycle's scores (ADR 0002): what the events before the close moved
+      // is settled with the cycle still open, what comes after finds it CLOSED — the same rows
+      // however the log is cut into batches.
+      if (event.type === 'CycleClosed') await this.cascade();
+      this.apply(event);
+    }
     await this.cascade();
     await this.write();
   }
@@ -291,7 +297,13 @@ class OkrTreeBatch {
     const keys = [...this.recomputeKeyResults];
     this.recomputeKeyResults.clear();
     await this.load('key_results', 'id', this.missing(this.keyResults, keys));
-    const rollUps = pick(this.keyResults, keys).filter((k) => k.scoring === 'ALIGNED_OBJECTIVES');
+    const cycleKeys = pick(this.keyResults, keys).map((k) => tenantKey(k.tenant_id, k.cycle_id));
+    await this.load('cycles', 'id', this.missing(this.cycles, [...new Set(cycleKeys)]));
+    const isFrozen = (k: KeyResultRow): boolean =>
+      this.cycles.get(tenantKey(k.tenant_id, k.cycle_id))?.status === 'CLOSED';
+    const rollUps = pick(this.keyResults, keys).filter(
+      (k) => k.scoring === 'ALIGNED_OBJECTIVES' && !isFrozen(k),
+    );
     const toLoad = rollUps
       .map((k) => [k.tenant_id, k.id] as const)
       .filter(([t, id]) => !this.loadedAlignedTo.has(tenantKey(t, id)));
@@ -311,11 +323,15 @@ class OkrTreeBatch {
         targetValue: row.target_value,
         currentValue: row.current_value,
       });
-      const progress = keyResultRolledUpProgress({
-        scoring: row.scoring,
-        ownProgress: own,
-        alignedObjectiveProgresses: (aligned.get(key) ?? []).map((o) => o.progress),
-      });
+      // Its cycle is CLOSED: the progress it had at the close stays, whatever the objectives
+      // aligned to it (possibly in another cycle) do since.
+      const progress = isFrozen(row)
+        ? row.progress
+        : keyResultRolledUpProgress({
+            scoring: row.scoring,
+            ownProgress: own,
+            alignedObjectiveProgresses: (aligned.get(key) ?? []).map((o) => o.progress),
+          });
       if (own !== row.own_progress || progress !== row.progress) {
         row.own_progress = own;
         row.progress = progress;
@@ -362,6 +378,7 @@ class OkrTreeBatch {
 
   private async recomputeCycleLevel(): Promise<void> {
     const keys = [...this.recomputeCycles];
+    this.recomputeCycles.clear();
     if (keys.length === 0) return;
     await this.load('cycles', 'id', this.missing(this.cycles, keys));
     const toLoad = pick(this.cycles, keys)

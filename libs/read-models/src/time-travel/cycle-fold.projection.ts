@@ -43,6 +43,12 @@ const isType = (types: readonly string[], type: string): boolean => types.includ
  * results (see `crossCycleClosure`): their objectives and key results are folded too, only so
  * that an ALIGNED_OBJECTIVES key result rolls up aligned objectives of any cycle, as the live
  * projection does. Views, frames and the cycle's progress hold this cycle's objectives alone.
+ *
+ * Closing a cycle freezes its scores (ADR 0002): once the fold has passed the instant a folded
+ * cycle was closed, its key results keep the progress they had then, however the objectives
+ * aligned to them move later. Events must therefore be applied in recorded-time order (see
+ * `inRecordedOrder`): the freeze happens before the first event recorded after the close, or
+ * when a snapshot or frame is taken, so every event recorded at or before it counts.
  */
 export class CycleFold {
   private cycle: Folded<CycleState> | null = null;
@@ -50,6 +56,11 @@ export class CycleFold {
   private readonly objectives = new Map<string, Folded<Objective>>();
   private readonly keyResults = new Map<string, Folded<KeyResult>>();
   private readonly cycleIds: ReadonlySet<string>;
+  /** Folded cycles closed at these instants whose scores are not frozen yet. */
+  private readonly closing = new Map<string, Date>();
+  private readonly frozenCycles = new Set<string>();
+  /** By key-result id: the progress its cycle's close froze. */
+  private readonly frozenProgress = new Map<string, number>();
 
   constructor(
     readonly tenantId: string,
@@ -66,8 +77,13 @@ export class CycleFold {
     if (cycleOfEvent !== undefined) {
       if (typeof cycleOfEvent !== 'string' || !this.cycleIds.has(cycleOfEvent)) return;
     }
+    this.freezeClosedBefore(event.recordedAt);
     const { type } = event;
     if (isType(CYCLE_EVENT_TYPES, type)) {
+      const closed = String(event.data.cycleId);
+      if (type === 'CycleClosed' && this.cycleIds.has(closed) && !this.frozenCycles.has(closed)) {
+        this.closing.set(closed, event.recordedAt);
+      }
       if (event.data.cycleId !== this.cycleId) return;
       const state = evolveCycle(
         this.cycle?.state ?? initialCycleState(),
@@ -100,6 +116,24 @@ export class CycleFold {
       : { ...current, state, version: current.version + 1 };
   }
 
+  /**
+   * Freezes the key results of every cycle closed before `at` (all of them when `at` is
+   * omitted: a snapshot or frame is taken after every event up to its instant was applied).
+   */
+  private freezeClosedBefore(at?: Date): void {
+    const due = [...this.closing].filter(([, closedAt]) => at === undefined || closedAt < at);
+    if (due.length === 0) return;
+    const scores = this.scores();
+    for (const [cycleId] of due) {
+      for (const { state } of this.keyResults.values()) {
+        if (state.cycleId !== cycleId) continue;
+        this.frozenProgress.set(state.keyResultId, scores.keyResult.get(state.keyResultId) ?? 0);
+      }
+      this.closing.delete(cycleId);
+      this.frozenCycles.add(cycleId);
+    }
+  }
+
   /** Scores with the domain's functions: key-result progress (rolled up), objective, cycle. */
   scores(): CycleScores {
     const childrenOfKeyResult = new Map<string, string[]>();
@@ -117,6 +151,12 @@ export class CycleFold {
     const scoreKeyResult = (kr: KeyResult): number => {
       const cached = keyResult.get(kr.keyResultId);
       if (cached !== undefined) return cached;
+      if (this.frozenCycles.has(kr.cycleId)) {
+        // Added after the close (only a write-side race allows it): 0, like the live row.
+        const frozen = this.frozenProgress.get(kr.keyResultId) ?? 0;
+        keyResult.set(kr.keyResultId, frozen);
+        return frozen;
+      }
       const children = (childrenOfKeyResult.get(kr.keyResultId) ?? [])
         .map(scoreObjective)
         .filter((p): p is number => p !== null);
@@ -168,6 +208,7 @@ export class CycleFold {
 
   /** The views as they are at this point of the fold. */
   snapshot(): CycleSnapshot {
+    this.freezeClosedBefore();
     const scores = this.scores();
     const cycleState = this.cycle?.state ?? null;
     const cycle: CycleView | null =
@@ -223,6 +264,7 @@ export class CycleFold {
 
   /** One replay frame: the cycle's non-archived objectives with their key results. */
   frame(at: Date): CycleFrame {
+    this.freezeClosedBefore();
     const scores = this.scores();
     const keyResultsOf = this.keyResultsByObjective();
     const objectives: ObjectiveFrame[] = [];
@@ -354,6 +396,15 @@ export function alignmentTreeOf(snapshot: CycleSnapshot): AlignmentNodeView[] {
 }
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The events sorted by recorded time, stably (events recorded at the same instant keep their
+ * order, so does each stream as long as its recorded times do not go back): the order a
+ * `CycleFold` needs when it folds several cycles' events, each read in global order.
+ */
+export function inRecordedOrder(events: readonly RecordedEvent[]): RecordedEvent[] {
+  return [...events].sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime());
+}
 
 /**
  * Whether a cycle's events ever make one of its key results roll up aligned objectives: only

@@ -4,6 +4,7 @@ import {
   CycleFold,
   alignmentTreeOf,
   crossCycleClosure,
+  inRecordedOrder,
   mayRollUpAlignedObjectives,
 } from './cycle-fold.projection';
 
@@ -248,6 +249,118 @@ describe('CycleFold', () => {
       expect(second.objectives[0]).toMatchObject({ title: 'New title', progress: 0.5 });
       expect(second.progress).toBe(0.5);
       expect(third.objectives).toEqual([]);
+    });
+  });
+});
+
+describe('CycleFold, when a cycle is closed', () => {
+  const closed = (cycleId = CYCLE) => event('CycleClosed', { cycleId }, { cycleId });
+  const second = (s: number): Date => new Date(Date.UTC(2026, 6, 1, 0, 0, s));
+  /** c1's key result rolls up an objective of c2; both recorded one second apart from 00:00. */
+  const crossCycle = () => [
+    scheduled(),
+    objectiveSet('top'),
+    keyResultAdded('kr-top', 'top', { scoring: 'ALIGNED_OBJECTIVES' }),
+    inCycle('c2', objectiveSet('next', toKeyResult('kr-top', 'top'))),
+    inCycle('c2', keyResultAdded('kr-next', 'next')),
+    inCycle('c2', checkedIn('kr-next', 3)),
+  ];
+
+  describe('when an objective of another cycle aligned to its key result moves after the close', () => {
+    it('keeps the key result, objective and cycle progress of the close', () => {
+      const fold = foldOf(
+        oneSecondApart([
+          ...crossCycle(),
+          closed(),
+          inCycle('c2', checkedIn('kr-next', 8)),
+          inCycle('c2', objectiveSet('late', toKeyResult('kr-top', 'top'))),
+          inCycle('c2', event('ObjectiveArchived', { objectiveId: 'next', reason: null })),
+        ]),
+        ['c2'],
+      );
+      const snapshot = fold.snapshot();
+      expect(snapshot.cycle?.status).toBe('CLOSED');
+      expect(snapshot.keyResults.get('kr-top')?.progress).toBeCloseTo(0.3, 12);
+      expect(snapshot.objectives.get('top')?.progress).toBeCloseTo(0.3, 12);
+      expect(snapshot.cycle?.progress).toBeCloseTo(0.3, 12);
+    });
+
+    it('moves with it before the close, and frames after the close are flat', () => {
+      const events = oneSecondApart([
+        ...crossCycle(),
+        inCycle('c2', checkedIn('kr-next', 5)),
+        closed(),
+        inCycle('c2', checkedIn('kr-next', 9)),
+      ]);
+      // Replayed as cycleReplay does: each frame after the events recorded up to its instant.
+      const fold = new CycleFold('acme', CYCLE, ['c2']);
+      let next = 0;
+      const progress = [5, 6, 7, 8].map((s) => {
+        for (let e = events[next]; e && e.recordedAt <= second(s); e = events[++next]) {
+          fold.apply(e);
+        }
+        return fold.frame(second(s)).progress;
+      });
+      // 00:05 check-in 3, 00:06 check-in 5, 00:07 closed, 00:08 check-in 9 after the close.
+      expect(progress).toEqual([0.3, 0.5, 0.5, 0.5]);
+    });
+  });
+
+  describe('when an event of another cycle is recorded at the very instant of the close', () => {
+    it('counts it: only events recorded after the close are left out', () => {
+      const events = oneSecondApart([...crossCycle(), closed()]);
+      const closedAt = events[events.length - 1]?.recordedAt ?? new Date(NaN);
+      const sameInstant = { ...inCycle('c2', checkedIn('kr-next', 6)), recordedAt: closedAt };
+      const later = {
+        ...inCycle('c2', checkedIn('kr-next', 9)),
+        recordedAt: new Date(closedAt.getTime() + 1),
+      };
+      const snapshot = foldOf([...events, sameInstant, later], ['c2']).snapshot();
+      expect(snapshot.keyResults.get('kr-top')?.progress).toBeCloseTo(0.6, 12);
+    });
+  });
+
+  describe('when a related cycle further down is closed', () => {
+    it('freezes its key results, so the roll-up above it stops moving too', () => {
+      // c1 kr-top ← c2 "mid" (kr-mid rolls up) ← c3 "leaf"; c2 closes, then the leaf moves.
+      const snapshot = foldOf(
+        oneSecondApart([
+          scheduled(),
+          objectiveSet('top'),
+          keyResultAdded('kr-top', 'top', { scoring: 'ALIGNED_OBJECTIVES' }),
+          inCycle('c2', objectiveSet('mid', toKeyResult('kr-top', 'top'))),
+          inCycle('c2', keyResultAdded('kr-mid', 'mid', { scoring: 'ALIGNED_OBJECTIVES' })),
+          inCycle('c3', objectiveSet('leaf', toKeyResult('kr-mid', 'mid'))),
+          inCycle('c3', keyResultAdded('kr-leaf', 'leaf')),
+          inCycle('c3', checkedIn('kr-leaf', 2)),
+          closed('c2'),
+          inCycle('c3', checkedIn('kr-leaf', 10)),
+        ]),
+        ['c2', 'c3'],
+      ).snapshot();
+      expect(snapshot.cycle?.status).toBe('PLANNING');
+      expect(snapshot.keyResults.get('kr-top')?.progress).toBeCloseTo(0.2, 12);
+      expect(snapshot.cycle?.progress).toBeCloseTo(0.2, 12);
+    });
+  });
+});
+
+describe('inRecordedOrder', () => {
+  describe('when events of several cycles are concatenated', () => {
+    it('sorts them by recorded time, keeping the order of equal instants, without mutating', () => {
+      const at = (iso: string, id: string) => ({
+        ...event('TeamCreated', { teamId: id }),
+        id,
+        recordedAt: new Date(`2026-07-01T${iso}Z`),
+      });
+      const events = [
+        at('10:00:00', 'a1'),
+        at('12:00:00', 'a2'),
+        at('11:00:00', 'b1'),
+        at('12:00:00', 'b2'),
+      ];
+      expect(inRecordedOrder(events).map((e) => e.id)).toEqual(['a1', 'b1', 'a2', 'b2']);
+      expect(events.map((e) => e.id)).toEqual(['a1', 'a2', 'b1', 'b2']);
     });
   });
 });

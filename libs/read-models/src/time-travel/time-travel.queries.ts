@@ -22,6 +22,7 @@ import {
   CycleFold,
   alignmentTreeOf,
   crossCycleClosure,
+  inRecordedOrder,
   mayRollUpAlignedObjectives,
   type CrossCycleEntry,
   type CycleFrame,
@@ -161,12 +162,12 @@ export class TimeTravel {
     }
     // Frames are about recorded time; the global order can differ slightly from it across
     // streams (commit order). A stable sort keeps each stream's own order for equal times.
-    events.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime());
+    const ordered = inRecordedOrder(events);
     const fold = new CycleFold(tenantId, cycleId, related);
     const frames: CycleFrame[] = [];
     let next = 0;
     for (const at of instants) {
-      for (let event = events[next]; event && event.recordedAt <= at; event = events[++next]) {
+      for (let event = ordered[next]; event && event.recordedAt <= at; event = ordered[++next]) {
         fold.apply(event);
       }
       frames.push(fold.frame(at));
@@ -342,11 +343,15 @@ export class TimeTravel {
         const events = await this.cycleEvents(view, cycleId);
         const related = await this.relatedCycles(view, cycleId, events);
         const fold = new CycleFold(view.tenantId, cycleId, related);
-        // Each aggregate lives in one cycle, so folding cycle by cycle keeps every stream's order.
-        for (const event of events) fold.apply(event);
-        for (const other of related) {
-          for (const event of await this.cycleEvents(view, other)) fold.apply(event);
+        if (related.size === 0) {
+          for (const event of events) fold.apply(event);
+          return fold.snapshot();
         }
+        // Several cycles: in recorded order, so that a closed cycle's roll-ups freeze with
+        // what the other cycles had recorded up to its close (ADR 0002).
+        const all = [...events];
+        for (const other of related) all.push(...(await this.cycleEvents(view, other)));
+        for (const event of inRecordedOrder(all)) fold.apply(event);
         return fold.snapshot();
       },
     );
