@@ -12,6 +12,7 @@ import { CycleEntity } from './cycles/cycle.entity';
 import { KeyResultHistoryEntity } from './key-result-history/key-result-history.entity';
 import { keyResultHistoryProjection } from './key-result-history/key-result-history.projection';
 import { KeyResultEntity } from './key-results/key-result.entity';
+import { AuditEntriesLighter1767657600000 } from './migrations/audit-entries-lighter.migration';
 import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
 import { ObjectiveEntity } from './objectives/objective.entity';
 import { okrTreeProjection } from './okr-tree/okr-tree.projection';
@@ -80,4 +81,7 @@ export const READ_MODEL_ENTITIES = [
 ];
 
 /** For `TypeOrmModule.forRoot({ migrations, migrationsRun: true })`; never `synchronize`. */
-export const READ_MODEL_MIGRATIONS = [ReadModelsSchema1767225600000];
+export const READ_MODEL_MIGRATIONS = [
+  ReadModelsSchema1767225600000,
+  AuditEntriesLighter1767657600000,
+];

@@ -19,7 +19,8 @@ export class AuditEntryEntity {
   @Column({ name: 'aggregate_id', type: 'text' }) aggregateId!: string;
   @Column({ name: 'cycle_id', type: 'text', nullable: true }) cycleId!: string | null;
   @Column({ name: 'event_type', type: 'text' }) eventType!: string;
-  @Column({ type: 'jsonb' }) changes!: FieldChangeView[];
+  // json, not jsonb: read whole, never searched (migration AuditEntriesLighter).
+  @Column({ type: 'json' }) changes!: FieldChangeView[];
   @Column({ type: 'text', nullable: true }) reason!: string | null;
   @Column({ type: 'text', nullable: true }) source!: string | null;
   @Column({ name: 'during_active_cycle', type: 'boolean' }) duringActiveCycle!: boolean;

@@ -37,12 +37,15 @@ export const keyResultHistoryProjection: Projection = {
       ids.set(tenantKey(tenantOf(e), id), [tenantOf(e), id]);
     }
     const [tenants, krIds] = tenantPairs(ids.values());
+    // The latest point of each key result: one backward step on the primary key each
+    // (DISTINCT ON over a join read every earlier point of each key result, on every batch).
     const { rows: latest } = await client.query<PointRow>(
-      `SELECT DISTINCT ON (h.tenant_id, h.key_result_id) h.*
-         FROM key_result_history h
-         JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id)
-           ON h.tenant_id = k.tenant_id AND h.key_result_id = k.id
-        ORDER BY h.tenant_id, h.key_result_id, h.position DESC`,
+      `SELECT h.*
+         FROM unnest($1::text[], $2::text[]) AS k(tenant_id, id)
+         CROSS JOIN LATERAL (
+           SELECT * FROM key_result_history p
+            WHERE p.tenant_id = k.tenant_id AND p.key_result_id = k.id
+            ORDER BY p.position DESC LIMIT 1) h`,
       [tenants, krIds],
     );
     const last = new Map(latest.map((p) => [tenantKey(p.tenant_id, p.key_result_id), p]));

@@ -43,8 +43,18 @@ export async function upsertRows(
 export interface BulkLoad {
   /** Primary-key columns of each shadow table. */
   readonly keys: ReadonlyMap<string, readonly string[]>;
-  /** Keys written so far, per table (kept by the rebuild across its transactions). */
+  /**
+   * Keys written so far, per table whose key has no `position` (kept by the rebuild across
+   * its transactions).
+   */
   readonly seen: Map<string, Set<string>>;
+  /**
+   * For a table whose key includes `position`: the highest position written so far. A row
+   * above it (rows come in log order) cannot meet an earlier one and goes through COPY with
+   * no lookup; any other row goes through INSERT … ON CONFLICT DO NOTHING. (A set of every
+   * key written cost ~0.5 s of CPU per 400,000 rows, mostly garbage collection.)
+   */
+  readonly floors: Map<string, string>;
 }
 
 const bulkLoads = new WeakMap<ClientBase, BulkLoad>();
@@ -127,33 +137,54 @@ async function copyNewRows(
   const first = rows[0];
   if (!first) return;
   const columns = Object.keys(first).map(identifier);
-  const keyIndexes = keyColumns.map((c) => columns.indexOf(c));
-  if (keyIndexes.includes(-1)) throw new TypeError(`${table} rows must carry their primary key`);
-  let seen = bulk.seen.get(table);
-  if (!seen) bulk.seen.set(table, (seen = new Set()));
+  if (keyColumns.some((c) => !columns.includes(c)))
+    throw new TypeError(`${table} rows must carry their primary key`);
+  const byPosition = keyColumns.includes('position');
+  let top = byPosition ? bulk.floors.get(table) : undefined;
+  let seen = byPosition ? undefined : bulk.seen.get(table);
+  if (!byPosition && !seen) bulk.seen.set(table, (seen = new Set()));
+  const late: object[] = [];
   // Plain loops and concatenation: this encodes every row of a rebuild (profiled).
   let text = '';
   let written = 0;
-  const values: string[] = new Array<string>(columns.length);
   for (const row of rows) {
     const record = row as Record<string, unknown>;
-    for (let c = 0; c < columns.length; c++) values[c] = copyText(record[columns[c] as string]);
-    let key = '';
-    for (const k of keyIndexes) key += `${values[k] ?? ''}\u0000`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    text += values.join('\t') + '\n';
+    if (seen) {
+      let key = '';
+      for (const k of keyColumns) key += `${copyText(record[k])}\u0000`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    } else {
+      const position = String(record.position);
+      if (top !== undefined && position <= top) {
+        late.push(row);
+        continue;
+      }
+      top = position;
+    }
+    let line = copyText(record[columns[0] as string]);
+    for (let c = 1; c < columns.length; c++) line += `\t${copyText(record[columns[c] as string])}`;
+    text += `${line}\n`;
     written++;
   }
-  if (written === 0) return;
-  const data = Buffer.from(text);
-  await new Promise<void>((resolve, reject) => {
-    client.query(
-      new CopyFromText(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, data, (error) =>
-        error ? reject(error) : resolve(),
-      ),
+  if (top !== undefined) bulk.floors.set(table, top);
+  if (written > 0) {
+    const data = Buffer.from(text);
+    await new Promise<void>((resolve, reject) => {
+      client.query(
+        new CopyFromText(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, data, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+    });
+  }
+  if (late.length > 0) {
+    await client.query(
+      `INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(late)],
     );
-  });
+  }
 }
 
 const NEEDS_ESCAPE = /[\\\n\r\t]/;

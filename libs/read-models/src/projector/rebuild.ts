@@ -169,7 +169,7 @@ export async function rebuildProjections(
         projection,
         shadow,
         types: new Set(projection.eventTypes),
-        bulk: { keys: options.legacy ? new Map() : keys, seen: new Map() },
+        bulk: { keys: options.legacy ? new Map() : keys, seen: new Map(), floors: new Map() },
         events: 0,
       });
     }
@@ -402,32 +402,68 @@ async function createShadowTables(
   return keys;
 }
 
+// A table above this size with at most one secondary index is analysed by autovacuum after
+// the swap rather than before it (see createSecondaryIndexes).
+const ANALYZE_AFTER_SWAP_BYTES = 8 * 1024 * 1024;
+
 /**
  * Builds the live tables' secondary indexes on the shadow tables, and analyses them. The
- * statements (audit_entries alone has six indexes) are shared out over INDEX_BUILDERS
- * connections: each build is one PostgreSQL process, so one connection leaves a core idle.
+ * statements are shared out over INDEX_BUILDERS connections, largest tables first (so the
+ * audit trail's five indexes do not finish alone on one connection): each build is one
+ * PostgreSQL process, so one connection leaves a core idle.
+ *
+ * ANALYZE covers the columns of the table's indexes (what queries filter and sort on): a
+ * column list leaves the table's change counter as it is, so autovacuum's analyze adds the
+ * other columns soon after. A large table with at most one secondary index (check_ins,
+ * key_result_history) is not analysed here at all: each of its queries has one index to
+ * take, so statistics choose nothing in its plans, and its ANALYZE cost 0.1–0.4 s of the
+ * rebuild; autovacuum analyses it after the swap, the rows it counted as inserted carry over.
  */
 async function createSecondaryIndexes(
   pool: Pool,
   lock: ClientBase,
   targets: readonly Target[],
 ): Promise<void> {
-  const statements: string[] = [];
+  const tables: { bytes: number; statements: string[] }[] = [];
   for (const { projection, shadow } of targets) {
     for (const table of projection.tables) {
-      const { rows } = await lock.query<{ definition: string }>(
-        `SELECT pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
-          WHERE i.indrelid = $1::regclass AND NOT i.indisprimary`,
+      const { rows } = await lock.query<{
+        definition: string | null;
+        columns: string[];
+        predicate: string | null;
+      }>(
+        `SELECT CASE WHEN NOT i.indisprimary THEN pg_get_indexdef(i.indexrelid) END AS definition,
+                array(SELECT a.attname::text FROM pg_attribute a
+                       WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) AS columns,
+                pg_get_expr(i.indpred, i.indrelid) AS predicate
+           FROM pg_index i WHERE i.indrelid = $1::regclass`,
         [`${READ_MODELS_SCHEMA}.${table}`],
       );
-      for (const { definition } of rows) {
+      const { rows: info } = await lock.query<{ columns: string[]; bytes: string }>(
+        `SELECT array(SELECT attname::text FROM pg_attribute
+                       WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped) AS columns,
+                pg_relation_size($2::regclass)::text AS bytes`,
+        [`${READ_MODELS_SCHEMA}.${table}`, `${shadow}.${table}`],
+      );
+      const known = new Set(info[0]?.columns ?? []);
+      const bytes = Number(info[0]?.bytes ?? 0);
+      const statements: string[] = [];
+      const indexed = new Set<string>();
+      for (const { definition, columns, predicate } of rows) {
+        const words = predicate?.match(/[a-z_][a-z0-9_]*/g) ?? [];
+        for (const c of [...columns, ...words]) if (known.has(c)) indexed.add(c);
+        if (!definition) continue;
         statements.push(
           definition.replace(` ON ${READ_MODELS_SCHEMA}.${table} `, ` ON ${shadow}.${table} `),
         );
       }
-      statements.push(`ANALYZE ${shadow}.${table}`);
+      if (statements.length > 1 || bytes <= ANALYZE_AFTER_SWAP_BYTES) {
+        statements.push(`ANALYZE ${shadow}.${table} (${[...indexed].join(', ')})`);
+      }
+      tables.push({ bytes, statements });
     }
   }
+  const statements = tables.sort((a, b) => b.bytes - a.bytes).flatMap((t) => t.statements);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(INDEX_BUILDERS, statements.length) }, async () => {
