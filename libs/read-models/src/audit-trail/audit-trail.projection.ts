@@ -145,6 +145,7 @@ export const auditTrailProjection: Projection = {
   version: 1,
   eventTypes: OKR_EVENT_TYPES,
   tables: ['audit_entries', 'audit_cycle_states', 'audit_key_result_states'],
+  appendOnlyTables: ['audit_entries'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
     const cycleIds = new Map<string, [string, string]>();
     const krIds = new Map<string, [string, string]>();

@@ -11,6 +11,7 @@ export const checkInsProjection: Projection = {
   version: 1,
   eventTypes: ['KeyResultCheckedIn'],
   tables: ['check_ins'],
+  appendOnlyTables: ['check_ins'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
     const rows = events.map((raw) => {
       const { data } = raw as Recorded<KeyResultCheckedIn>;

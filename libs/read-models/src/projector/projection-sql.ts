@@ -179,9 +179,16 @@ async function copyNewRows(
     });
   }
   if (late.length > 0) {
+    // The first of each key, unless the table has it already: ON CONFLICT DO NOTHING without
+    // relying on the primary key, which a rebuild adds after the replay (appendOnlyTables).
+    const list = columns.join(', ');
+    const keys = keyColumns.join(', ');
     await client.query(
-      `INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)
-       ON CONFLICT DO NOTHING`,
+      `INSERT INTO ${table} (${list}) SELECT ${list} FROM (
+         SELECT DISTINCT ON (${keys}) * FROM json_populate_recordset(NULL::${table}, $1::json)
+           WITH ORDINALITY AS r ORDER BY ${keys}, ordinality) r
+        WHERE NOT EXISTS (SELECT 1 FROM ${table} t
+                           WHERE ${keyColumns.map((k) => `t.${k} = r.${k}`).join(' AND ')})`,
       [JSON.stringify(late)],
     );
   }

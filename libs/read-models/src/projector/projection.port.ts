@@ -15,6 +15,12 @@ export interface Projection {
   /** The tables it owns in `read_models`; a rebuild swaps them together. */
   readonly tables: readonly string[];
   /**
+   * Tables of `tables` that `apply` only appends to (insertRowsIgnoringDuplicates) and never
+   * reads: a rebuild adds their primary key after the replay, in one sorted build, instead of
+   * inserting every row into it.
+   */
+  readonly appendOnlyTables?: readonly string[];
+  /**
    * Applies a batch in global order. Must be idempotent per row (the projector already skips
    * events at or before the checkpoint) and should use set-based SQL, not a round trip per event.
    */

@@ -1,6 +1,8 @@
 import { START_POSITION } from '@okr-ledger/event-store';
 import type { Actor } from '@okr-ledger/commands';
-import { READ_MODEL_PROJECTIONS } from '../index';
+import type { RecordedEvent } from '@okr-ledger/event-store';
+import { READ_MODEL_PROJECTIONS, type Projection } from '../index';
+import { insertRowsIgnoringDuplicates } from './projection-sql';
 import { createHarness, seedCycle, type Harness } from '../testing/read-models-harness';
 import { applyBatch } from './checkpoints';
 import { Projector } from './projector';
@@ -228,6 +230,65 @@ describe('Projector', () => {
         await h.readModels.checkIns.page(ana.tenantId, a.keyResult.id, { first: 1 })
       ).items;
       expect(checkIn?.node.progress).toMatch(/^step\t\d+\n\\N$/);
+    });
+
+    it('drops repeated keys as ON CONFLICT DO NOTHING would, with the key added after the replay', async () => {
+      const { last } = await seedCycle(h.commands, ana);
+      const events = (await h.store.readAll({ after: START_POSITION, limit: 1000 })).events;
+      const first = events[0] as RecordedEvent;
+      const row = (e: RecordedEvent, reason: string, tenant = 'acme') => ({
+        tenant_id: tenant,
+        position: e.position,
+        event_id: e.id,
+        occurred_at: e.recordedAt.toISOString(),
+        actor_id: 'ana',
+        aggregate_type: 'Test',
+        aggregate_id: e.streamName,
+        cycle_id: null,
+        event_type: e.type,
+        changes: [],
+        reason,
+        source: null,
+        during_active_cycle: false,
+      });
+      // Each page: its events in order, then its first event again, the log's first event
+      // again and an older position under another tenant (both below what was written).
+      const repeating: Projection = {
+        name: 'repeating',
+        version: 1,
+        eventTypes: events.map((e) => e.type),
+        tables: ['audit_entries'],
+        appendOnlyTables: ['audit_entries'],
+        async apply(page: readonly RecordedEvent[], client) {
+          await insertRowsIgnoringDuplicates(client, 'audit_entries', [
+            ...page.map((e) => row(e, 'first')),
+            row(page[0] as RecordedEvent, 'again'),
+            row(first, 'again'),
+            row(first, 'late', 'other'),
+          ]);
+        },
+      };
+      const projector = h.newProjector();
+      const [result] = await rebuildProjections(projector.pool, h.store, [repeating], {
+        batchSize: 2,
+      });
+      await projector.stop();
+      expect(result?.swapped).toBe(true);
+      const rows: { tenant_id: string; position: string; reason: string }[] =
+        await h.dataSource.query(
+          `SELECT tenant_id, position, reason FROM read_models.audit_entries ORDER BY 1, 2`,
+        );
+      expect(rows).toEqual([
+        ...events
+          .filter((e) => e.position <= last)
+          .map((e) => ({ tenant_id: 'acme', position: e.position, reason: 'first' })),
+        { tenant_id: 'other', position: first.position, reason: 'late' },
+      ]);
+      const [key] = await h.dataSource.query(
+        `SELECT count(*)::int AS n FROM pg_constraint
+          WHERE conname = 'audit_entries_pkey' AND conrelid = 'read_models.audit_entries'::regclass`,
+      );
+      expect(key.n).toBe(1);
     });
 
     it('rebuilds at start-up when the version changed', async () => {

@@ -164,7 +164,7 @@ export async function rebuildProjections(
     const targets: Target[] = [];
     for (const projection of projections) {
       const shadow = shadowSchemaOf(projection);
-      const keys = await createShadowTables(lock, projection, shadow);
+      const keys = await createShadowTables(lock, projection, shadow, !options.legacy);
       targets.push({
         projection,
         shadow,
@@ -367,13 +367,15 @@ async function inTransaction(
 }
 
 /**
- * Empty copies with only their primary keys (upserts need them); other indexes come last.
- * Returns each table's primary-key columns, for the bulk loader's duplicate check.
+ * Empty copies with only their primary keys (upserts need them); other indexes come last, and
+ * so do the primary keys of append-only tables when `deferKeys` (the bulk loader drops the
+ * duplicates itself). Returns each table's primary-key columns, for the bulk loader.
  */
 async function createShadowTables(
   client: ClientBase,
   projection: Projection,
   shadow: string,
+  deferKeys: boolean,
 ): Promise<Map<string, readonly string[]>> {
   await client.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
   await client.query(`CREATE SCHEMA ${shadow}`);
@@ -392,11 +394,12 @@ async function createShadowTables(
       [`${READ_MODELS_SCHEMA}.${table}`],
     );
     for (const pk of rows) {
+      keys.set(table, pk.columns);
+      if (deferKeys && projection.appendOnlyTables?.includes(table)) continue;
       // Same name as the live one (names are per schema), so the swap keeps every name.
       await client.query(
         `ALTER TABLE ${shadow}.${table} ADD CONSTRAINT ${pk.name} ${pk.definition}`,
       );
-      keys.set(table, pk.columns);
     }
   }
   return keys;
@@ -432,12 +435,19 @@ async function createSecondaryIndexes(
         columns: string[];
         predicate: string | null;
       }>(
-        `SELECT CASE WHEN NOT i.indisprimary THEN pg_get_indexdef(i.indexrelid) END AS definition,
+        `SELECT CASE WHEN NOT i.indisprimary THEN pg_get_indexdef(i.indexrelid)
+                     WHEN NOT EXISTS (SELECT 1 FROM pg_constraint s
+                                       WHERE s.conrelid = $2::regclass AND s.contype = 'p')
+                     THEN format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s', $2, c.conname,
+                                 pg_get_constraintdef(c.oid))
+                 END AS definition,
                 array(SELECT a.attname::text FROM pg_attribute a
                        WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)) AS columns,
                 pg_get_expr(i.indpred, i.indrelid) AS predicate
-           FROM pg_index i WHERE i.indrelid = $1::regclass`,
-        [`${READ_MODELS_SCHEMA}.${table}`],
+           FROM pg_index i
+           LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'p'
+          WHERE i.indrelid = $1::regclass`,
+        [`${READ_MODELS_SCHEMA}.${table}`, `${shadow}.${table}`],
       );
       const { rows: info } = await lock.query<{ columns: string[]; bytes: string }>(
         `SELECT array(SELECT attname::text FROM pg_attribute
@@ -457,7 +467,8 @@ async function createSecondaryIndexes(
           definition.replace(` ON ${READ_MODELS_SCHEMA}.${table} `, ` ON ${shadow}.${table} `),
         );
       }
-      if (statements.length > 1 || bytes <= ANALYZE_AFTER_SWAP_BYTES) {
+      const secondary = rows.filter((r) => r.definition?.startsWith('CREATE')).length;
+      if (secondary > 1 || bytes <= ANALYZE_AFTER_SWAP_BYTES) {
         statements.push(`ANALYZE ${shadow}.${table} (${[...indexed].join(', ')})`);
       }
       tables.push({ bytes, statements });
