@@ -123,10 +123,22 @@ async function main(): Promise<void> {
     const previous = await perProjection(true);
     const rebuilds = (await perProjection(false)).rows;
     const sequentialMs = rebuilds.reduce((sum, r) => sum + r.ms, 0);
-    // All five in one pass over the log.
+    // All five in one pass over the log, with the pool `npm run okr -- rebuild` opens: one
+    // connection for the locks and one per projection.
+    const cli = new Projector({
+      store,
+      databaseUrl: pg.url,
+      projections: READ_MODEL_PROJECTIONS,
+      maxConnections: READ_MODEL_PROJECTIONS.length + 1,
+    });
+    // Settle first: the ten rebuilds above leave autovacuum and the checkpointer busy with
+    // their tables, which a rebuild on a working database does not meet.
+    await store.pool.query('VACUUM (ANALYZE)');
+    await store.pool.query('CHECKPOINT');
     started = Date.now();
-    const onePass = await rebuildProjections(tool.pool, store, READ_MODEL_PROJECTIONS);
+    const onePass = await rebuildProjections(cli.pool, store, READ_MODEL_PROJECTIONS);
     const allMs = Date.now() - started;
+    await cli.stop();
     log(`rebuild all in one pass: ${TOTAL_EVENTS} log events in ${allMs} ms`);
 
     // Baseline: the okr-tree projection, one event per transaction, on the first events only.
@@ -235,8 +247,10 @@ read and filtered in memory; append-only rows through COPY):
 ${rebuilds.map((r, i) => `| ${r.projection} | ${r.events} | ${previous.rows[i]?.ms ?? ''} | ${previous.rows[i]?.eventsPerSecond ?? ''} | ${r.ms} | ${r.eventsPerSecond} |`).join('\n')}
 | all five, one after the other | ${TOTAL_EVENTS} (log) | ${previous.ms} | ${result.rebuild.allProjectionsOneAfterTheOtherPreviousWay.logEventsPerSecond} | ${sequentialMs} | ${result.rebuild.allProjectionsOneAfterTheOther.logEventsPerSecond} |
 
-All five in **one pass** over the log (each page read once, applied to each projection on its
-own connection at the same time; indexes built on two connections; then five swaps):
+All five in **one pass** over the log, as \`npm run okr -- rebuild\` does (each page read once,
+applied to each projection on its own connection at the same time; indexes built on two
+connections, largest table first; then five swaps; measured after VACUUM ANALYZE and a
+CHECKPOINT, so that the ten rebuilds above leave no background work behind):
 ${allMs} ms, **${result.rebuild.allProjectionsOnePass.logEventsPerSecond} events of the log per second**
 (${result.rebuild.allProjectionsOnePass.perProjection.map((p) => `${p.projection} ${p.eventsPerSecond}`).join(', ')} events/s of each projection's types).
 

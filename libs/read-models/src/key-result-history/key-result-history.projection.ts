@@ -92,10 +92,18 @@ export const keyResultHistoryProjection: Projection = {
         }
         case 'KeyResultCheckedIn': {
           if (!previous) continue;
+          // Spelled out rather than spread: one per check-in of a rebuild (profiled).
           next = {
-            ...previous,
-            ...base,
+            tenant_id: base.tenant_id,
+            key_result_id: base.key_result_id,
+            position: base.position,
+            at: base.at,
+            event_type: base.event_type,
+            type: previous.type,
+            start_value: previous.start_value,
+            target_value: previous.target_value,
             current_value: event.data.value,
+            progress: 0,
             confidence: event.data.confidence ?? previous.confidence,
             check_in_count: previous.check_in_count + 1,
           };
