@@ -1,4 +1,6 @@
 import { Field, Float, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
+import type { Health } from '@okr-ledger/okr';
+import { HealthEnum } from '../okr/okr-enums.model';
 
 @ObjectType('KeyResultFrame', { description: 'A key result as it stood at a frame’s instant.' })
 export class KeyResultFrameModel {
@@ -19,6 +21,11 @@ export class KeyResultFrameModel {
 
   @Field(() => Float, { nullable: true, description: 'Its confidence at that instant.' })
   confidence!: number | null;
+
+  @Field(() => HealthEnum, {
+    description: 'Its health at that instant (progress against the time elapsed by then).',
+  })
+  health!: Health;
 }
 
 @ObjectType('ObjectiveFrame', { description: 'An objective as it stood at a frame’s instant.' })
@@ -31,6 +38,11 @@ export class ObjectiveFrameModel {
 
   @Field(() => Float, { description: 'Its progress (0..1) at that instant.' })
   progress!: number;
+
+  @Field(() => HealthEnum, {
+    description: 'Its health at that instant (progress against the time elapsed by then).',
+  })
+  health!: Health;
 
   @Field(() => [KeyResultFrameModel], { description: 'Its key results at that instant.' })
   keyResults!: KeyResultFrameModel[];

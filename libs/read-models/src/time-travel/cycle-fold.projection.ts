@@ -7,12 +7,14 @@ import {
   evolveCycle,
   evolveKeyResult,
   evolveObjective,
+  health,
   initialCycleState,
   keyResultProgress,
   keyResultRolledUpProgress,
   objectiveProgress,
   type CycleEvent,
   type CycleState,
+  type Health,
   type KeyResult,
   type KeyResultEvent,
   type Objective,
@@ -267,21 +269,43 @@ export class CycleFold {
     this.freezeClosedBefore();
     const scores = this.scores();
     const keyResultsOf = this.keyResultsByObjective();
+    const cycle = this.cycle?.state ?? null;
+    // Health as it read at that instant: the same function and thresholds as the live API.
+    const healthAt = (progress: number, checkedIn: boolean): Health =>
+      cycle
+        ? health({
+            progress,
+            checkedIn,
+            cycleStartsAt: cycle.startsAt,
+            cycleEndsAt: cycle.endsAt,
+            at: at.toISOString(),
+          })
+        : 'NOT_STARTED';
     const objectives: ObjectiveFrame[] = [];
     for (const [id, { state }] of this.objectives) {
       if (state.status === 'ARCHIVED' || state.cycleId !== this.cycleId) continue;
+      const keyResults = keyResultsOf.get(id) ?? [];
+      const progress = scores.objective.get(id) ?? 0;
       objectives.push({
         objectiveId: id,
         title: state.title,
-        progress: scores.objective.get(id) ?? 0,
-        keyResults: (keyResultsOf.get(id) ?? []).map((kr) => ({
-          keyResultId: kr.keyResultId,
-          title: kr.title,
-          targetValue: kr.targetValue,
-          currentValue: kr.currentValue,
-          progress: scores.keyResult.get(kr.keyResultId) ?? 0,
-          confidence: kr.confidence,
-        })),
+        progress,
+        health: healthAt(
+          progress,
+          keyResults.some((kr) => kr.checkInCount > 0),
+        ),
+        keyResults: keyResults.map((kr) => {
+          const krProgress = scores.keyResult.get(kr.keyResultId) ?? 0;
+          return {
+            keyResultId: kr.keyResultId,
+            title: kr.title,
+            targetValue: kr.targetValue,
+            currentValue: kr.currentValue,
+            progress: krProgress,
+            confidence: kr.confidence,
+            health: healthAt(krProgress, kr.checkInCount > 0),
+          };
+        }),
       });
     }
     return { at, progress: scores.cycle, objectives };
@@ -314,12 +338,14 @@ export interface KeyResultFrame {
   readonly currentValue: number;
   readonly progress: number;
   readonly confidence: number | null;
+  readonly health: Health;
 }
 
 export interface ObjectiveFrame {
   readonly objectiveId: string;
   readonly title: string;
   readonly progress: number;
+  readonly health: Health;
   readonly keyResults: readonly KeyResultFrame[];
 }
 

@@ -250,6 +250,25 @@ describe('CycleFold', () => {
       expect(second.progress).toBe(0.5);
       expect(third.objectives).toEqual([]);
     });
+
+    it('shows the health each key result and objective had at that instant', () => {
+      // A 91-day quarter; the key result stays at 3 of 10 while time passes.
+      const fold = foldOf([scheduled(), objectiveSet('o'), keyResultAdded('kr', 'o')]);
+      const healthAt = (at: string) => {
+        const [objective] = fold.frame(new Date(at)).objectives;
+        return [objective?.health, objective?.keyResults[0]?.health];
+      };
+      expect(healthAt('2026-07-02T00:00:00Z')).toEqual(['NOT_STARTED', 'NOT_STARTED']);
+      fold.apply(checkedIn('kr', 3));
+      // Expected progress 30/91: 0.3 is 91 % of it.
+      expect(healthAt('2026-07-31T00:00:00Z')).toEqual(['ON_TRACK', 'ON_TRACK']);
+      // 62/91 expected: 44 %.
+      expect(healthAt('2026-09-01T00:00:00Z')).toEqual(['AT_RISK', 'AT_RISK']);
+      // 90/91 expected: 30 %.
+      expect(healthAt('2026-09-29T00:00:00Z')).toEqual(['OFF_TRACK', 'OFF_TRACK']);
+      fold.apply(checkedIn('kr', 10));
+      expect(healthAt('2026-09-29T00:00:00Z')).toEqual(['DONE', 'DONE']);
+    });
   });
 });
 
