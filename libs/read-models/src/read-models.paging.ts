@@ -59,3 +59,21 @@ export function toPage<Row, T>(
 
 export const toDate = (value: Date | string): Date =>
   value instanceof Date ? value : new Date(value);
+
+/**
+ * The WHERE clause of a tenant's filtered page, built with numbered parameters: `add` takes a
+ * condition whose `?` marks (one or several) stand for its one value.
+ */
+export class TenantConditions {
+  readonly values: unknown[];
+  readonly where: string[] = ['tenant_id = $1'];
+
+  constructor(tenantId: string) {
+    this.values = [tenantId];
+  }
+
+  add(condition: string, value: unknown): void {
+    this.values.push(value);
+    this.where.push(condition.replaceAll('?', `$${this.values.length}`));
+  }
+}

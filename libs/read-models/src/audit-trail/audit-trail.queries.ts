@@ -12,6 +12,7 @@ import {
   toDate,
   toPage,
   type SqlRunner,
+  TenantConditions,
 } from '../read-models.paging';
 
 interface Row {
@@ -51,12 +52,9 @@ export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'
     /** Every filter is an equality or range on an indexed column, tenant first. */
     async page(tenantId, filter, page) {
       const first = clampFirst(page);
-      const values: unknown[] = [tenantId];
-      const where = ['tenant_id = $1'];
-      const add = (condition: string, value: unknown): void => {
-        values.push(value);
-        where.push(condition.replaceAll('?', `$${values.length}`));
-      };
+      const conditions = new TenantConditions(tenantId);
+      const { values, where } = conditions;
+      const add = conditions.add.bind(conditions);
       if (filter.aggregateId) add('aggregate_id = ?', filter.aggregateId);
       if (filter.cycleId) add('cycle_id = ?', filter.cycleId);
       if (filter.actorId) add('actor_id = ?', filter.actorId);

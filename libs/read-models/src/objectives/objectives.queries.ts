@@ -7,6 +7,7 @@ import {
   toDate,
   toPage,
   type SqlRunner,
+  TenantConditions,
 } from '../read-models.paging';
 
 export const toObjectiveView = (r: ObjectiveRow): ObjectiveView => ({
@@ -39,12 +40,9 @@ export function objectiveQueries(sql: SqlRunner): ReadModelQueries['objectives']
     },
     async page(tenantId, filter, page) {
       const first = clampFirst(page);
-      const values: unknown[] = [tenantId];
-      const where = ['tenant_id = $1'];
-      const add = (condition: string, value: unknown): void => {
-        values.push(value);
-        where.push(condition.replace('?', `$${values.length}`));
-      };
+      const conditions = new TenantConditions(tenantId);
+      const { values, where } = conditions;
+      const add = conditions.add.bind(conditions);
       if (filter.cycleId) add('cycle_id = ?', filter.cycleId);
       if (filter.teamId) add('team_id = ?', filter.teamId);
       if (filter.ownerId) add('owner_id = ?', filter.ownerId);
