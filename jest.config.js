@@ -28,21 +28,26 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest 30 reads testTimeout from the root config only (a project's own is ignored): the race
+  // and process tests need more than the default 5 s on a loaded 2-core machine.
+  testTimeout: 30000,
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.unit.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.unit.spec.ts'],
+    },
     {
       ...common,
       displayName: 'int',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'],
-      testTimeout: 30000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'],
-      testTimeout: 30000,
     },
   ],
 };

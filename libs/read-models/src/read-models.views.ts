@@ -221,6 +221,25 @@ export interface ProjectionProgress {
   /** Resolves true once every projection's checkpoint is ≥ position, false after timeoutMs. */
   waitForPosition(position: string, timeoutMs: number): Promise<boolean>;
   lag(): Promise<readonly ProjectionLag[]>;
+  /**
+   * The projections halted for this tenant (an event they could not apply), empty when none:
+   * a write of that tenant is recorded but its read models do not show it until a retry.
+   */
+  stalls(tenantId: string): Promise<readonly ProjectionStall[]>;
+}
+
+/** One projection halted for one tenant at the first event it could not apply. */
+export interface ProjectionStall {
+  readonly projection: string;
+  readonly tenantId: string;
+  /** Global position of the event that failed (opaque, as in checkpoints). */
+  readonly position: string;
+  readonly eventId: string;
+  readonly streamName: string;
+  readonly eventType: string;
+  /** The error's message, as recorded when it stalled. */
+  readonly error: string;
+  readonly stalledAt: Date;
 }
 
 export interface ProjectionLag {
