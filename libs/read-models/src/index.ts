@@ -13,6 +13,7 @@ import { KeyResultHistoryEntity } from './key-result-history/key-result-history.
 import { keyResultHistoryProjection } from './key-result-history/key-result-history.projection';
 import { KeyResultEntity } from './key-results/key-result.entity';
 import { AuditEntriesLighter1767657600000 } from './migrations/audit-entries-lighter.migration';
+import { ProjectionStalls1767744000000 } from './migrations/projection-stalls.migration';
 import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
 import { ObjectiveEntity } from './objectives/objective.entity';
 import { okrTreeProjection } from './okr-tree/okr-tree.projection';
@@ -84,4 +85,5 @@ export const READ_MODEL_ENTITIES = [
 export const READ_MODEL_MIGRATIONS = [
   ReadModelsSchema1767225600000,
   AuditEntriesLighter1767657600000,
+  ProjectionStalls1767744000000,
 ];

@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent, Subscription } from '@okr-ledger/event-store';
 import { parsePosition, PostgresEventStore } from '@okr-ledger/event-store';
 import { Client, Pool } from 'pg';
-import type { ProjectionLag, ProjectionProgress } from '../read-models.views';
+import type { ProjectionLag, ProjectionProgress, ProjectionStall } from '../read-models.views';
 import {
   applyBatch,
   CHECKPOINT_CHANNEL,
@@ -11,6 +11,7 @@ import {
 } from './checkpoints';
 import type { Projection } from './projection.port';
 import { rebuildProjection } from './rebuild';
+import { publicStall, readStalls, type StoredStall } from './stalls';
 
 /** Nest's Logger fits; the default writes to stderr. */
 export interface ProjectorLogger {
@@ -47,6 +48,8 @@ const stderrLogger: ProjectorLogger = {
 const LAG_COUNT_CAP = 10_000;
 // waitForPosition re-reads other instances' checkpoints this often when no NOTIFY arrives.
 const REMOTE_POLL_MS = 250;
+// stalls() is asked on every mutation: projections run elsewhere are re-read at most this often.
+const REMOTE_STALLS_TTL_MS = 1000;
 
 class Runner {
   active = false;
@@ -76,6 +79,11 @@ export class Projector implements ProjectionProgress {
   private generation = 0;
   private waiters = new Set<() => void>();
   private notifyInFlight = false;
+  /** Stalls of the projections this instance runs, kept fresh by every batch: projection → tenant → stall. */
+  private readonly localStalls = new Map<string, Map<string, StoredStall>>();
+  private remoteStalls: { readonly at: number; readonly stalls: readonly StoredStall[] } | null =
+    null;
+  private remoteStallsLoading: Promise<readonly StoredStall[]> | null = null;
 
   constructor(private readonly options: ProjectorOptions) {
     this.pool = new Pool({
@@ -158,6 +166,36 @@ export class Projector implements ProjectionProgress {
         };
       }),
     );
+  }
+
+  async stalls(tenantId: string): Promise<readonly ProjectionStall[]> {
+    const found: ProjectionStall[] = [];
+    const remote = this.runners.some((r) => !r.active) ? await this.remoteStallsCached() : [];
+    for (const runner of this.runners) {
+      const name = runner.projection.name;
+      const stall = runner.active
+        ? this.localStalls.get(name)?.get(tenantId)
+        : remote.find((s) => s.projection === name && s.tenantId === tenantId);
+      if (stall) found.push(publicStall(stall));
+    }
+    return found;
+  }
+
+  /** Every stall in the table, re-read at most once per REMOTE_STALLS_TTL_MS. */
+  private async remoteStallsCached(): Promise<readonly StoredStall[]> {
+    const cached = this.remoteStalls;
+    if (cached && Date.now() - cached.at < REMOTE_STALLS_TTL_MS) return cached.stalls;
+    this.remoteStallsLoading ??= readStalls(this.pool)
+      .then((stalls) => {
+        this.remoteStalls = { at: Date.now(), stalls };
+        return stalls;
+      })
+      // Unknown is not stalled: a write must not fail because this read did.
+      .catch(() => cached?.stalls ?? [])
+      .finally(() => {
+        this.remoteStallsLoading = null;
+      });
+    return this.remoteStallsLoading;
   }
 
   /** Events after the checkpoint (capped) and when the oldest of them was recorded. */
