@@ -5,6 +5,7 @@ import { READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS } from '@okr-ledger/read-mod
 import { APP_CONFIG } from './app.tokens';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OkrApiModule } from './okr/okr-api.module';
 import { ServerInfoResolver } from './server-info.resolver';
 
@@ -34,6 +35,7 @@ export class AppModule {
         // GraphQL at /graphql (HTTP and graphql-ws): identity, errors, limits, explorer.
         GraphqlApiModule.forRoot(),
         HealthModule,
+        MetricsModule.forRoot(options.config),
         OkrApiModule.forRoot({ databaseUrl: options.databaseUrl }),
       ],
       providers: [{ provide: APP_CONFIG, useValue: options.config }, ServerInfoResolver],

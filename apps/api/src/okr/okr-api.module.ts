@@ -15,6 +15,9 @@ import type { AppConfig } from '@okr-ledger/platform';
 import { Projector, READ_MODEL_PROJECTIONS, ReadModels, TimeTravel } from '@okr-ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../app.tokens';
+import { InstrumentedEventStore } from '../metrics/instrumented-event-store';
+import { instrumentProjections } from '../metrics/instrumented-projections';
+import { OkrMetrics } from '../metrics/okr-metrics';
 import { AlignmentModule } from '../alignment/alignment.module';
 import { AuditModule } from '../audit/audit.module';
 import { CheckInsModule } from '../check-ins/check-ins.module';
@@ -93,8 +96,10 @@ export class OkrApiModule {
         },
         {
           provide: OKR_COMMANDS,
-          inject: [EVENT_STORE],
-          useFactory: (store: EventStore) => new OkrCommands(store),
+          // Commands write through the instrumented store (append latency in /metrics).
+          inject: [EVENT_STORE, OkrMetrics],
+          useFactory: (store: EventStore, metrics: OkrMetrics) =>
+            new OkrCommands(new InstrumentedEventStore(store, metrics)),
         },
         {
           provide: READ_MODELS,
@@ -103,12 +108,12 @@ export class OkrApiModule {
         },
         {
           provide: PROJECTOR,
-          inject: [EVENT_STORE, DATABASE_URL],
-          useFactory: (store: EventStore, databaseUrl: string) =>
+          inject: [EVENT_STORE, DATABASE_URL, OkrMetrics],
+          useFactory: (store: EventStore, databaseUrl: string, metrics: OkrMetrics) =>
             new Projector({
               store,
               databaseUrl,
-              projections: READ_MODEL_PROJECTIONS,
+              projections: instrumentProjections(READ_MODEL_PROJECTIONS, metrics),
               logger: new Logger('Projector'),
             }),
         },

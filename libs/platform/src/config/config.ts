@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 
 export type EventStoreKind = 'postgres' | 'eventstoredb';
 export type ProjectorMode = 'in-process' | 'external';
+export type LogFormat = 'text' | 'json';
 
 /** Everything the processes read from the environment, validated once at start-up. */
 export interface AppConfig {
@@ -14,6 +15,8 @@ export interface AppConfig {
   readonly eventStoreUrl: string | undefined;
   readonly auth: { readonly jwtSecret: string; readonly jwksUrl: string | undefined };
   readonly projector: ProjectorMode;
+  /** `json`: one JSON object per log line, and one line per GraphQL request. */
+  readonly logFormat: LogFormat;
 }
 
 /** The documented development secret; refused when NODE_ENV=production. */
@@ -118,6 +121,7 @@ export function loadConfig(
     ['in-process', 'external'],
     'in-process',
   );
+  const logFormat = parseChoice<LogFormat>('LOG_FORMAT', env.LOG_FORMAT, ['text', 'json'], 'text');
   return {
     nodeEnv,
     port,
@@ -127,5 +131,6 @@ export function loadConfig(
     eventStoreUrl,
     auth: { jwtSecret: secret || DEVELOPMENT_JWT_SECRET, jwksUrl },
     projector,
+    logFormat,
   };
 }
