@@ -226,6 +226,8 @@ export interface ProjectionProgress {
    * a write of that tenant is recorded but its read models do not show it until a retry.
    */
   stalls(tenantId: string): Promise<readonly ProjectionStall[]>;
+  /** Every projection halted for any tenant, for /health. */
+  allStalls(): Promise<readonly ProjectionStall[]>;
 }
 
 /** One projection halted for one tenant at the first event it could not apply. */

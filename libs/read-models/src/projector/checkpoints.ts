@@ -3,6 +3,14 @@ import { START_POSITION } from '@okr-ledger/event-store';
 import type { ClientBase, Pool } from 'pg';
 import { READ_MODELS_SCHEMA } from '../migrations/read-models-schema.migration';
 import type { Projection } from './projection.port';
+import { tenantOf } from './recorded-event';
+import {
+  applyIsolatingFailures,
+  insertStalls,
+  readStalls,
+  type NewStall,
+  type StoredStall,
+} from './stalls';
 
 export const CHECKPOINTS_TABLE = `${READ_MODELS_SCHEMA}.projection_checkpoints`;
 /** NOTIFY channel: another process's waitForPosition wakes when a batch commits here. */
@@ -54,29 +62,110 @@ export async function beginProjectionTransaction(
   );
 }
 
+/** The stored tables are of another version than this code writes: the batch is refused. */
+export class ProjectionVersionChanged extends Error {
+  override readonly name = 'ProjectionVersionChanged';
+  constructor(
+    readonly projection: string,
+    readonly stored: number,
+    readonly running: number,
+  ) {
+    super(
+      `${projection}: the tables are version ${stored}, this code writes version ${running}; batch refused`,
+    );
+  }
+}
+
+/** The lock session no longer holds the projection's advisory lock: the batch is refused. */
+export class ProjectionLockLost extends Error {
+  override readonly name = 'ProjectionLockLost';
+  constructor(readonly projection: string) {
+    super(`${projection}: this instance no longer holds the projection's lock; batch refused`);
+  }
+}
+
+export interface BatchOptions {
+  /**
+   * Versions the stored tables may have; only the projection's own by default. A start-up
+   * rebuild also accepts the previous one, whose tables keep serving until the swap.
+   */
+  readonly versions?: readonly number[];
+  /** Backend pid of the session that must hold the projection's advisory lock. */
+  readonly lockPid?: number;
+}
+
+export interface BatchResult {
+  readonly checkpoint: string;
+  readonly applied: number;
+  /** Every stall of this projection once the batch committed (new ones included). */
+  readonly stalls: readonly StoredStall[];
+  readonly newStalls: readonly NewStall[];
+}
+
+/** Whether the session `pid` holds the projector's advisory lock of `name`. */
+export async function holdsProjectionLock(
+  client: ClientBase | Pool,
+  pid: number,
+  name: string,
+): Promise<boolean> {
+  const { rows } = await client.query<{ held: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_locks
+                     WHERE locktype = 'advisory' AND granted AND pid = $1
+                       AND classid = $2::int4::oid AND objid = hashtext($3)::oid
+                       AND objsubid = 2) AS held`,
+    [pid, PROJECTOR_LOCK_SPACE, name],
+  );
+  return rows[0]?.held === true;
+}
+
 /**
  * Applies a batch and moves the checkpoint in one transaction. The checkpoint row is locked
- * first, so two instances (or a rebuild's swap) serialise, and events at or before it — a
- * redelivery, or another instance got there first — are skipped.
+ * first, so two instances (or a rebuild's swap, or a retry) serialise, and events at or before
+ * it — a redelivery, or another instance got there first — are skipped. The batch is refused
+ * when the stored version is not one this code writes, or when `lockPid` lost the lock.
+ * Events of tenants with a stall row are skipped; an event that fails on its own data stalls
+ * its tenant (ADR 0006) in the same transaction, and the others are applied.
  */
 export async function applyBatch(
   pool: Pool,
   projection: Projection,
   events: readonly RecordedEvent[],
   checkpoint: string,
-): Promise<{ checkpoint: string; applied: number }> {
+  options: BatchOptions = {},
+): Promise<BatchResult> {
   const client = await pool.connect();
   let failed = false;
   try {
     await beginProjectionTransaction(client, READ_MODELS_SCHEMA);
-    const { rows } = await client.query<{ position: string }>(
-      `SELECT position FROM ${CHECKPOINTS_TABLE} WHERE name = $1 FOR UPDATE`,
+    const { rows } = await client.query<StoredCheckpoint>(
+      `SELECT position, version FROM ${CHECKPOINTS_TABLE} WHERE name = $1 FOR UPDATE`,
       [projection.name],
     );
-    const stored = rows[0]?.position;
-    if (stored === undefined) throw new Error(`no checkpoint row for ${projection.name}`);
-    const fresh = events.filter((e) => e.position > stored);
-    if (fresh.length > 0) await projection.apply(fresh, client);
+    const row = rows[0];
+    if (row === undefined) throw new Error(`no checkpoint row for ${projection.name}`);
+    const versions = options.versions ?? [projection.version];
+    if (!versions.includes(row.version)) {
+      throw new ProjectionVersionChanged(projection.name, row.version, projection.version);
+    }
+    if (
+      options.lockPid !== undefined &&
+      !(await holdsProjectionLock(client, options.lockPid, projection.name))
+    ) {
+      throw new ProjectionLockLost(projection.name);
+    }
+    const stored = row.position;
+    const stalls = await readStalls(client, { projection: projection.name });
+    const halted = new Set(stalls.map((s) => s.tenantId));
+    const fresh = events.filter((e) => e.position > stored && !halted.has(tenantOf(e)));
+    let newStalls: NewStall[] = [];
+    if (fresh.length > 0) {
+      // Old tables during a start-up rebuild: a failure there is retried, not recorded.
+      newStalls =
+        row.version === projection.version
+          ? await applyIsolatingFailures(client, projection, fresh, halted, stored)
+          : (await projection.apply(fresh, client), []);
+      await insertStalls(client, newStalls);
+    }
     const next = checkpoint > stored ? checkpoint : stored;
     if (next !== stored) {
       await client.query(
@@ -85,7 +174,16 @@ export async function applyBatch(
       );
     }
     await client.query('COMMIT');
-    return { checkpoint: next, applied: fresh.length };
+    const now = new Date();
+    return {
+      checkpoint: next,
+      applied: fresh.length,
+      newStalls,
+      stalls: [
+        ...stalls,
+        ...newStalls.map((s) => ({ ...s, stalledAt: now, attempts: 1, retriedAt: null })),
+      ],
+    };
   } catch (error) {
     failed = true;
     await client.query('ROLLBACK').catch(() => undefined);

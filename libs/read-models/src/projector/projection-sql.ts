@@ -55,6 +55,33 @@ export interface BulkLoad {
    * key written cost ~0.5 s of CPU per 400,000 rows, mostly garbage collection.)
    */
   readonly floors: Map<string, string>;
+  /**
+   * While set, the keys added to `seen`, in order, so that a rolled-back savepoint can take
+   * them out again (bulkMark / bulkRollback).
+   */
+  journal?: { readonly sets: Set<string>[]; readonly keys: string[] };
+}
+
+export interface BulkMark {
+  readonly floors: ReadonlyMap<string, string>;
+  readonly journalLength: number;
+}
+
+/** What the loader remembers now (its journal must be set). */
+export function bulkMark(load: BulkLoad): BulkMark {
+  return { floors: new Map(load.floors), journalLength: load.journal?.keys.length ?? 0 };
+}
+
+/** Forgets what the loader remembered since `mark`: those rows were rolled back. */
+export function bulkRollback(load: BulkLoad, mark: BulkMark): void {
+  load.floors.clear();
+  for (const [table, floor] of mark.floors) load.floors.set(table, floor);
+  const journal = load.journal;
+  if (!journal) return;
+  while (journal.keys.length > mark.journalLength) {
+    const key = journal.keys.pop() as string;
+    journal.sets.pop()?.delete(key);
+  }
 }
 
 const bulkLoads = new WeakMap<ClientBase, BulkLoad>();
@@ -154,6 +181,10 @@ async function copyNewRows(
       for (const k of keyColumns) key += `${copyText(record[k])}\u0000`;
       if (seen.has(key)) continue;
       seen.add(key);
+      if (bulk.journal) {
+        bulk.journal.sets.push(seen);
+        bulk.journal.keys.push(key);
+      }
     } else {
       const position = String(record.position);
       if (top !== undefined && position <= top) {

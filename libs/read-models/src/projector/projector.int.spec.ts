@@ -303,6 +303,8 @@ describe('Projector', () => {
       );
       const again = h.newProjector('again');
       await again.start();
+      // The rebuild runs beside the live batches (see rebuild-beside-live.int.spec.ts).
+      await again.rebuilt();
       const [row] = await h.dataSource.query(
         `SELECT version FROM read_models.projection_checkpoints WHERE name = 'okr-tree'`,
       );

@@ -6,11 +6,14 @@ import {
   applyBatch,
   CHECKPOINT_CHANNEL,
   ensureCheckpoint,
+  ProjectionLockLost,
+  ProjectionVersionChanged,
   PROJECTOR_LOCK_SPACE,
   readCheckpoints,
 } from './checkpoints';
 import type { Projection } from './projection.port';
 import { rebuildProjection } from './rebuild';
+import { retryStalls } from './retry-stalls';
 import { publicStall, readStalls, type StoredStall } from './stalls';
 
 /** Nest's Logger fits; the default writes to stderr. */
@@ -56,7 +59,15 @@ class Runner {
   starting = false;
   subscription: Subscription | null = null;
   lastWarnAt = 0;
-  constructor(readonly projection: Projection) {}
+  /** Stored versions its batches may write: its own, and the old one during a start-up rebuild. */
+  versions: readonly number[];
+  /** A start-up rebuild in progress beside the live batches. */
+  rebuilding: Promise<void> | null = null;
+  /** The stored tables are newer than this code: it never runs the projection again. */
+  retired = false;
+  constructor(readonly projection: Projection) {
+    this.versions = [projection.version];
+  }
 }
 
 /**
@@ -73,6 +84,10 @@ export class Projector implements ProjectionProgress {
   private readonly lagWarnMs: number;
   private readonly checkpoints = new Map<string, string>();
   private lockClient: Client | null = null;
+  /** Backend pid of the lock session: each batch checks that it still holds the lock. */
+  private lockPid: number | null = null;
+  /** Moves whenever the lock session is replaced or lost, so an activation can tell. */
+  private lockEpoch = 0;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private running = false;
@@ -109,6 +124,11 @@ export class Projector implements ProjectionProgress {
     return this.runners.some((r) => r.projection.name === name && r.active);
   }
 
+  /** Resolves once the start-up rebuilds running now (a version change) have swapped in. */
+  async rebuilt(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.rebuilding ?? Promise.resolve()));
+  }
+
   /** Takes whatever locks are free now and keeps trying for the others in the background. */
   async start(): Promise<void> {
     if (this.running) return;
@@ -125,6 +145,8 @@ export class Projector implements ProjectionProgress {
     await this.ticking?.catch(() => undefined);
     // Sequential: the unlocks share the one lock connection.
     for (const runner of this.runners) await this.deactivate(runner);
+    // A start-up rebuild has no way to stop early; the pool cannot end under it.
+    await this.rebuilt();
     const lock = this.lockClient;
     this.lockClient = null;
     // Closing the session releases every advisory lock it holds.
@@ -179,6 +201,12 @@ export class Projector implements ProjectionProgress {
       if (stall) found.push(publicStall(stall));
     }
     return found;
+  }
+
+  /** Every stall of these projections, for /health: read from the table, not cached. */
+  async allStalls(): Promise<readonly ProjectionStall[]> {
+    const names = new Set(this.runners.map((r) => r.projection.name));
+    return (await readStalls(this.pool)).filter((s) => names.has(s.projection)).map(publicStall);
   }
 
   /** Every stall in the table, re-read at most once per REMOTE_STALLS_TTL_MS. */
@@ -270,10 +298,12 @@ export class Projector implements ProjectionProgress {
 
   private async acquireFreeLocks(): Promise<void> {
     if (!this.running) return;
+    // A retry elsewhere (the CLI) may have cleared a stall while no batch came.
+    await this.refreshLocalStalls().catch(() => undefined);
     try {
       const lock = this.lockClient ?? (await this.connectLockClient());
       for (const runner of this.runners) {
-        if (runner.active || runner.starting || !this.running) continue;
+        if (runner.active || runner.starting || runner.retired || !this.running) continue;
         const { rows } = await lock.query<{ locked: boolean }>(
           'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
           [PROJECTOR_LOCK_SPACE, runner.projection.name],
@@ -293,9 +323,15 @@ export class Projector implements ProjectionProgress {
     const lost = (): void => this.onLockConnectionLost(client);
     client.on('error', lost);
     client.on('end', lost);
-    client.on('notification', () => void this.refreshCheckpoints().catch(() => undefined));
+    client.on('notification', () => {
+      void this.refreshCheckpoints().catch(() => undefined);
+      void this.refreshLocalStalls().catch(() => undefined);
+    });
     await client.connect();
     await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    this.lockPid = rows[0]?.pid ?? null;
+    this.lockEpoch++;
     this.lockClient = client;
     return client;
   }
@@ -304,6 +340,8 @@ export class Projector implements ProjectionProgress {
   private onLockConnectionLost(client: Client): void {
     if (this.lockClient !== client) return;
     this.lockClient = null;
+    this.lockPid = null;
+    this.lockEpoch++;
     if (this.running) this.logger.warn('lock connection lost: pausing every projection');
     for (const runner of this.runners) void this.deactivate(runner);
   }
@@ -311,28 +349,104 @@ export class Projector implements ProjectionProgress {
   private async activate(runner: Runner): Promise<void> {
     runner.starting = true;
     const { projection } = runner;
+    // The lock was taken on this session: if it is lost while starting, do not start.
+    const epoch = this.lockEpoch;
+    const stillLocked = (): boolean =>
+      this.running && this.lockClient !== null && this.lockEpoch === epoch;
     try {
-      let stored = await ensureCheckpoint(this.pool, projection);
-      if (stored.version !== projection.version) {
-        this.logger.log(
-          `${projection.name}: version ${stored.version} → ${projection.version}, rebuilding`,
+      const stored = await ensureCheckpoint(this.pool, projection);
+      if (stored.version > projection.version) {
+        // Newer code swapped its tables in: this older code must not write (nor rebuild) them.
+        runner.retired = true;
+        this.logger.error(
+          `${projection.name}: the tables are version ${stored.version}, this code writes ${projection.version}: not running it`,
         );
-        const result = await rebuildProjection(this.pool, this.options.store, projection);
-        this.logger.log(
-          `${projection.name}: rebuilt from ${result.events} events in ${result.elapsedMs} ms`,
-        );
-        stored = await ensureCheckpoint(this.pool, projection);
+        await this.unlock(projection);
+        return;
       }
+      await this.refreshLocalStalls([runner]).catch(() => undefined);
+      // Nothing may be awaited between this check and `active`.
+      if (!stillLocked()) {
+        this.logger.warn(`${projection.name}: lost its lock while starting; not started`);
+        return;
+      }
+      const rebuild = stored.version < projection.version;
+      runner.versions = rebuild ? [stored.version, projection.version] : [projection.version];
       this.advance(projection.name, stored.position);
       runner.active = true;
       this.subscribe(runner, stored.position);
       this.logger.log(`${projection.name}: active from ${stored.position}`);
+      if (rebuild) {
+        runner.rebuilding = this.rebuildBesideLive(runner, stored.version);
+      } else {
+        void this.retryOnStart(runner);
+      }
     } catch (error) {
       this.logger.error(`${projection.name}: could not start: ${describe(error)}`);
-      await this.unlock(projection);
+      if (stillLocked()) await this.unlock(projection);
     } finally {
       runner.starting = false;
     }
+  }
+
+  /**
+   * A version change: the live batches keep applying to the old tables (with this code) while
+   * the log is replayed into shadow tables, which the swap then puts in their place (ADR 0004).
+   */
+  private async rebuildBesideLive(runner: Runner, from: number): Promise<void> {
+    const { projection } = runner;
+    this.logger.log(`${projection.name}: version ${from} → ${projection.version}, rebuilding`);
+    try {
+      const result = await rebuildProjection(this.pool, this.options.store, projection);
+      runner.versions = [projection.version];
+      this.logger.log(
+        `${projection.name}: rebuilt from ${result.events} events in ${result.elapsedMs} ms`,
+      );
+      await this.refreshLocalStalls([runner]);
+    } catch (error) {
+      this.logger.error(`${projection.name}: rebuild failed, retrying: ${describe(error)}`);
+      // Let the next tick take the lock again and start over.
+      if (runner.active) await this.deactivate(runner);
+    } finally {
+      runner.rebuilding = null;
+    }
+  }
+
+  /** Stalls left by an earlier run get one retry with this code (the fix may be in it). */
+  private async retryOnStart(runner: Runner): Promise<void> {
+    const { projection } = runner;
+    if (!(this.localStalls.get(projection.name)?.size ?? 0)) return;
+    try {
+      const outcomes = await retryStalls(this.pool, this.options.store, projection);
+      for (const o of outcomes) {
+        if (o.failure) {
+          this.logger.error(
+            `${projection.name}: tenant ${o.tenantId} still stalled at ${o.failure.position}: ${o.failure.error}`,
+          );
+        } else {
+          this.logger.log(`${projection.name}: tenant ${o.tenantId} resumed (${o.applied} events)`);
+        }
+      }
+      await this.refreshLocalStalls([runner]);
+    } catch (error) {
+      this.logger.warn(`${projection.name}: retrying stalls failed: ${describe(error)}`);
+    }
+  }
+
+  /** Re-reads the stall rows of the projections this instance runs. */
+  private async refreshLocalStalls(runners = this.runners.filter((r) => r.active)): Promise<void> {
+    if (runners.length === 0) return;
+    const stalls = await readStalls(this.pool);
+    for (const runner of runners) {
+      this.setLocalStalls(
+        runner.projection.name,
+        stalls.filter((s) => s.projection === runner.projection.name),
+      );
+    }
+  }
+
+  private setLocalStalls(name: string, stalls: readonly StoredStall[]): void {
+    this.localStalls.set(name, new Map(stalls.map((s) => [s.tenantId, s])));
   }
 
   private subscribe(runner: Runner, from: string): void {
@@ -348,8 +462,18 @@ export class Projector implements ProjectionProgress {
       () => undefined,
       async (error: unknown) => {
         if (runner.subscription !== subscription) return;
-        this.logger.error(`${projection.name}: batch failed, retrying: ${describe(error)}`);
         runner.subscription = null;
+        if (error instanceof ProjectionLockLost || error instanceof ProjectionVersionChanged) {
+          // Not this instance's to write any more: stop; a tick may take it up again
+          // (and rebuild, when the stored version is older).
+          this.logger.error(`${projection.name}: ${error.message}; stopping`);
+          if (error instanceof ProjectionVersionChanged && error.stored > error.running) {
+            runner.retired = true;
+          }
+          await this.deactivate(runner);
+          return;
+        }
+        this.logger.error(`${projection.name}: batch failed, retrying: ${describe(error)}`);
         await delay(this.lockRetryMs);
         if (!runner.active || runner.subscription !== null) return;
         // Resume from what is committed: the failed batch left nothing behind.
@@ -364,7 +488,17 @@ export class Projector implements ProjectionProgress {
   private async commit(runner: Runner, events: RecordedEvent[], checkpoint: string): Promise<void> {
     if (!runner.active) return;
     const { projection } = runner;
-    const result = await applyBatch(this.pool, projection, events, checkpoint);
+    const result = await applyBatch(this.pool, projection, events, checkpoint, {
+      versions: runner.versions,
+      // No session, no lock: the batch is refused (ProjectionLockLost).
+      lockPid: this.lockPid ?? -1,
+    });
+    this.setLocalStalls(projection.name, result.stalls);
+    for (const stall of result.newStalls) {
+      this.logger.error(
+        `${projection.name}: stalled for tenant ${stall.tenantId} at ${stall.position} (${stall.eventType} ${stall.eventId} in ${stall.streamName}): ${stall.error}`,
+      );
+    }
     this.advance(projection.name, result.checkpoint);
     this.notifyOtherProcesses();
     const last = events[events.length - 1];

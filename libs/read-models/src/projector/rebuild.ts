@@ -9,7 +9,20 @@ import {
   PROJECTOR_LOCK_SPACE,
 } from './checkpoints';
 import type { Projection } from './projection.port';
-import { markBulkLoad, type BulkLoad } from './projection-sql';
+import {
+  bulkMark,
+  bulkRollback,
+  markBulkLoad,
+  type BulkLoad,
+  type BulkMark,
+} from './projection-sql';
+import {
+  applyIsolatingFailures,
+  insertStalls,
+  STALLS_TABLE,
+  type AttemptHooks,
+  type NewStall,
+} from './stalls';
 
 export interface RebuildProgress {
   /** The projection, or for a one-pass rebuild of several, their names joined by ", ". */
@@ -117,6 +130,11 @@ interface Target {
   readonly types: ReadonlySet<string>;
   readonly bulk: BulkLoad;
   events: number;
+  /** Tenants halted by a poison event during the replay (ADR 0006), and their stalls. */
+  readonly halted: Set<string>;
+  readonly stalls: NewStall[];
+  /** Position of the last event of its types replayed so far. */
+  last: string;
 }
 
 /**
@@ -171,6 +189,9 @@ export async function rebuildProjections(
         types: new Set(projection.eventTypes),
         bulk: { keys: options.legacy ? new Map() : keys, seen: new Map(), floors: new Map() },
         events: 0,
+        halted: new Set(),
+        stalls: [],
+        last: START_POSITION,
       });
     }
 
@@ -298,11 +319,20 @@ async function swap(
         limit: 5000,
         eventTypes: [...projection.eventTypes],
       });
-      if (page.events.length > 0) await projection.apply(page.events, client);
+      if (page.events.length > 0) {
+        const before = target.last;
+        target.last = page.events[page.events.length - 1]?.position ?? before;
+        target.stalls.push(
+          ...(await applyIsolatingFailures(client, projection, page.events, target.halted, before)),
+        );
+      }
       target.events += page.events.length;
       position = page.checkpoint;
       if (page.isEnd) break;
     }
+    // The new tables come with the stalls found replaying them; the old ones go with theirs.
+    await client.query(`DELETE FROM ${STALLS_TABLE} WHERE projection = $1`, [projection.name]);
+    await insertStalls(client, target.stalls);
     for (const table of projection.tables) {
       await client.query(`DROP TABLE ${READ_MODELS_SCHEMA}.${table}`);
       await client.query(`ALTER TABLE ${shadow}.${table} SET SCHEMA ${READ_MODELS_SCHEMA}`);
@@ -336,10 +366,30 @@ async function applyInTransactions(
   size: number | undefined,
 ): Promise<void> {
   const step = size ?? Math.max(events.length, 1);
+  const hooks: AttemptHooks = {
+    mark: () => bulkMark(target.bulk),
+    rollback: (mark) => bulkRollback(target.bulk, mark as BulkMark),
+  };
   for (let i = 0; i < events.length; i += step) {
-    await inTransaction(pool, target, (client) =>
-      target.projection.apply(events.slice(i, i + step), client),
-    );
+    const slice = events.slice(i, i + step);
+    const before = target.last;
+    await inTransaction(pool, target, async (client) => {
+      const halted = new Set(target.halted);
+      const stalls = await applyIsolatingFailures(
+        client,
+        target.projection,
+        slice,
+        halted,
+        before,
+        hooks,
+      );
+      return () => {
+        // Committed: only now do the stalls count.
+        for (const stall of stalls) target.halted.add(stall.tenantId);
+        target.stalls.push(...stalls);
+      };
+    });
+    target.last = slice[slice.length - 1]?.position ?? before;
   }
 }
 
@@ -347,20 +397,23 @@ async function applyInTransactions(
 async function inTransaction(
   pool: Pool,
   target: Target,
-  work: (client: ClientBase) => Promise<void>,
+  work: (client: ClientBase) => Promise<() => void>,
 ): Promise<void> {
   const client = await pool.connect();
   const unmark = markBulkLoad(client, target.bulk);
+  target.bulk.journal = { sets: [], keys: [] };
   let failed = false;
   try {
     await beginProjectionTransaction(client, target.shadow);
-    await work(client);
+    const committed = await work(client);
     await client.query('COMMIT');
+    committed();
   } catch (error) {
     failed = true;
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    target.bulk.journal = undefined;
     unmark();
     client.release(failed);
   }

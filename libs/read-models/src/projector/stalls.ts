@@ -1,6 +1,9 @@
+import type { RecordedEvent } from '@okr-ledger/event-store';
 import type { ClientBase, Pool } from 'pg';
 import { READ_MODELS_SCHEMA } from '../migrations/read-models-schema.migration';
 import type { ProjectionStall } from '../read-models.views';
+import type { Projection } from './projection.port';
+import { tenantOf } from './recorded-event';
 
 export const STALLS_TABLE = `${READ_MODELS_SCHEMA}.projection_stalls`;
 
@@ -66,4 +69,125 @@ export function publicStall(stall: StoredStall): ProjectionStall {
     error: stall.error,
     stalledAt: stall.stalledAt,
   };
+}
+
+/** A stall found while applying, before it is written. */
+export type NewStall = Omit<StoredStall, 'stalledAt' | 'attempts' | 'retriedAt'>;
+
+// SQLSTATE classes an event's own data can cause: cardinality, data exception, integrity,
+// program limit (e.g. an index row too large), PL/pgSQL raise. Others (connection, lock,
+// resources, undefined table or column, internal) hit every event alike: the batch is retried.
+const POISON_CLASSES = new Set(['21', '22', '23', '54', 'P0']);
+
+/**
+ * Whether `error` is this event's fault rather than the connection's or the server's: a
+ * PostgreSQL error of a data class, or an exception thrown by the projection's own code (a
+ * value it did not expect). Node's network errors carry a code such as ECONNRESET.
+ */
+export function isPoisonError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    return /^[0-9A-Z]{5}$/.test(code) && POISON_CLASSES.has(code.slice(0, 2));
+  }
+  if (!(error instanceof Error)) return true;
+  return !/connection|terminat|timeout|not queryable/i.test(error.message);
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Savepoint hooks around each attempt: a rebuild's bulk loader keeps in-memory state of what
+ * it wrote, which a rolled-back attempt must forget.
+ */
+export interface AttemptHooks {
+  mark(): unknown;
+  rollback(mark: unknown): void;
+}
+
+const NO_HOOKS: AttemptHooks = { mark: () => null, rollback: () => undefined };
+
+/**
+ * Applies `events` (global order) except those of `halted` tenants, inside the caller's
+ * transaction. All at once first; if that fails on an event's data, once more event by event,
+ * each in its own savepoint: a tenant whose event fails is added to `halted` and its later
+ * events are skipped. Returns the stalls found. Anything that is not the event's fault (see
+ * isPoisonError), or a connection that cannot roll back to the savepoint, is thrown.
+ * `before` is a position before the first event (the batch's checkpoint).
+ */
+export async function applyIsolatingFailures(
+  client: ClientBase,
+  projection: Projection,
+  events: readonly RecordedEvent[],
+  halted: Set<string>,
+  before: string,
+  hooks: AttemptHooks = NO_HOOKS,
+): Promise<NewStall[]> {
+  const live = halted.size === 0 ? events : events.filter((e) => !halted.has(tenantOf(e)));
+  if (live.length === 0) return [];
+  const whole = hooks.mark();
+  await client.query('SAVEPOINT projection_batch');
+  try {
+    await projection.apply(live, client);
+    await client.query('RELEASE SAVEPOINT projection_batch');
+    return [];
+  } catch (error) {
+    if (!isPoisonError(error)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT projection_batch');
+    hooks.rollback(whole);
+  }
+  const stalls: NewStall[] = [];
+  let previous = before;
+  for (const event of live) {
+    const tenantId = tenantOf(event);
+    if (!halted.has(tenantId)) {
+      const one = hooks.mark();
+      await client.query('SAVEPOINT projection_event');
+      try {
+        await projection.apply([event], client);
+        await client.query('RELEASE SAVEPOINT projection_event');
+      } catch (error) {
+        if (!isPoisonError(error)) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT projection_event');
+        hooks.rollback(one);
+        halted.add(tenantId);
+        stalls.push({
+          projection: projection.name,
+          tenantId,
+          position: event.position,
+          resumeAfter: previous,
+          eventId: event.id,
+          streamName: event.streamName,
+          eventType: event.type,
+          error: describeError(error),
+        });
+      }
+    }
+    previous = event.position;
+  }
+  await client.query('RELEASE SAVEPOINT projection_batch');
+  return stalls;
+}
+
+/** Records new stalls (a tenant already stalled keeps its first one). */
+export async function insertStalls(client: ClientBase, stalls: readonly NewStall[]): Promise<void> {
+  if (stalls.length === 0) return;
+  await client.query(
+    `INSERT INTO ${STALLS_TABLE}
+       (tenant_id, projection, position, resume_after, event_id, stream_name, event_type, error)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                          $6::text[], $7::text[], $8::text[])
+     ON CONFLICT (tenant_id, projection) DO NOTHING`,
+    [
+      stalls.map((s) => s.tenantId),
+      stalls.map((s) => s.projection),
+      stalls.map((s) => s.position),
+      stalls.map((s) => s.resumeAfter),
+      stalls.map((s) => s.eventId),
+      stalls.map((s) => s.streamName),
+      stalls.map((s) => s.eventType),
+      stalls.map((s) => s.error),
+    ],
+  );
 }
