@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EventMetadata, EventStore, RecordedEvent } from '@okr-ledger/event-store';
+import {
+  nameBasedUuid,
+  requestHash,
+  type EventMetadata,
+  type EventStore,
+  type IdempotencyClaim,
+  type RecordedEvent,
+} from '@okr-ledger/event-store';
 import type { DomainEvent } from '@okr-ledger/okr';
 
 /** Who asks, on whose behalf, and why: becomes every event's metadata. */
@@ -20,6 +27,35 @@ export interface CommandResult {
   readonly version: number;
   /** Global position of the last appended event; null when nothing was recorded. */
   readonly position: string | null;
+  /** True when an idempotency key was seen before: this is the first request's result. */
+  readonly replayed?: boolean;
+}
+
+/** What every recording command may carry: a client's key that makes its retries safe. */
+export interface Keyed {
+  /** Same key + same input → the first result, nothing recorded; other input → refused. */
+  readonly idempotencyKey?: string | null;
+}
+
+/**
+ * The claim a keyed command records: its key and the hash of everything else it was asked
+ * (the operation's name included, so one key cannot serve two kinds of request).
+ */
+export function claimOf(operation: string, input: Keyed): IdempotencyClaim | undefined {
+  const { idempotencyKey, ...rest } = input;
+  if (idempotencyKey === undefined || idempotencyKey === null) return undefined;
+  return { key: idempotencyKey, requestHash: requestHash(operation, rest) };
+}
+
+/**
+ * The id a create gives its new aggregate (or entity): derived from the tenant, operation and
+ * key when keyed, so a retried create targets the stream its first attempt created.
+ */
+export function newIdFor(actor: Actor, operation: string, input: Keyed): string {
+  const key = input.idempotencyKey;
+  return key === undefined || key === null
+    ? randomUUID()
+    : nameBasedUuid(operation, actor.tenantId, key);
 }
 
 /** The schema version every event is written with today; upcasters lift older ones. */

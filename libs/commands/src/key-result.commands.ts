@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { handleCommand, type EventStore } from '@okr-ledger/event-store';
+import { handleCommand, type EventStore, type IdempotencyClaim } from '@okr-ledger/event-store';
 import {
   AggregateNotFound,
   cycleDecider,
@@ -16,32 +16,37 @@ import {
   type KeyResultState,
 } from '@okr-ledger/okr';
 import {
+  claimOf,
   loadState,
   metadataFor,
+  newIdFor,
   revisionOf,
   versionOf,
   type Actor,
   type CommandResult,
+  type Keyed,
 } from './command-context';
 
 export type AddKeyResultInput = Omit<
   KeyResultDefinition,
   'weight' | 'scoring' | 'unit' | 'ownerId' | 'dataSourceUrl'
-> & {
-  readonly keyResultId?: string;
-  readonly objectiveId: string;
-  readonly unit?: string | null;
-  readonly ownerId?: string | null;
-  readonly dataSourceUrl?: string | null;
-  readonly weight?: number;
-  readonly scoring?: KeyResultDefinition['scoring'];
-};
+> &
+  Keyed & {
+    readonly keyResultId?: string;
+    readonly objectiveId: string;
+    readonly unit?: string | null;
+    readonly ownerId?: string | null;
+    readonly dataSourceUrl?: string | null;
+    readonly weight?: number;
+    readonly scoring?: KeyResultDefinition['scoring'];
+  };
 
-export type RedefineKeyResultInput = Partial<KeyResultDefinition> & {
-  readonly keyResultId: string;
-  readonly expectedVersion?: number;
-  readonly reason?: string | null;
-};
+export type RedefineKeyResultInput = Partial<KeyResultDefinition> &
+  Keyed & {
+    readonly keyResultId: string;
+    readonly expectedVersion?: number;
+    readonly reason?: string | null;
+  };
 
 export interface CheckInInput {
   readonly keyResultId: string;
@@ -77,7 +82,11 @@ export class KeyResultCommands {
     actor: Actor,
     keyResultId: string,
     command: KeyResultCommand,
-    options: { expectedVersion?: number; retryOnConflict?: number } = {},
+    options: {
+      expectedVersion?: number;
+      retryOnConflict?: number;
+      idempotency?: IdempotencyClaim;
+    } = {},
   ) {
     return handleCommand(
       this.store,
@@ -92,12 +101,13 @@ export class KeyResultCommands {
         metadata: (state: KeyResultState) => metadataFor(actor, { cycleId: state?.cycleId ?? '' }),
         expectedRevision: revisionOf(options.expectedVersion),
         retryOnConflict: options.retryOnConflict,
+        idempotency: options.idempotency,
       },
     );
   }
 
   async add(actor: Actor, input: AddKeyResultInput): Promise<CommandResult> {
-    const keyResultId = input.keyResultId ?? randomUUID();
+    const keyResultId = input.keyResultId ?? newIdFor(actor, 'addKeyResult', input);
     const objective = await loadState(
       this.store,
       objectiveStream(input.objectiveId),
@@ -128,9 +138,17 @@ export class KeyResultCommands {
         },
       },
       { cycleStatus, objective },
-      { metadata: metadataFor(actor, { cycleId: objective.cycleId }) },
+      {
+        metadata: metadataFor(actor, { cycleId: objective.cycleId }),
+        idempotency: claimOf('addKeyResult', input),
+      },
     );
-    return { id: keyResultId, version: versionOf(result.nextRevision), position: result.position };
+    return {
+      id: keyResultId,
+      version: versionOf(result.nextRevision),
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 
   async redefine(actor: Actor, input: RedefineKeyResultInput): Promise<CommandResult> {
@@ -147,12 +165,13 @@ export class KeyResultCommands {
         type: 'RedefineKeyResult',
         data: { keyResultId: input.keyResultId, changes, reason: input.reason ?? null },
       },
-      { expectedVersion: input.expectedVersion },
+      { expectedVersion: input.expectedVersion, idempotency: claimOf('redefineKeyResult', input) },
     );
     return {
       id: input.keyResultId,
       version: versionOf(result.nextRevision),
       position: result.position,
+      replayed: result.replayed,
     };
   }
 
@@ -188,17 +207,28 @@ export class KeyResultCommands {
         replayed: false,
       };
     }
-    // Nothing recorded: the key was seen before, so answer with the check-in it recorded.
+    // Nothing recorded: the key was seen before, so answer with the check-in it recorded, and
+    // where it was recorded, so the caller waits for it to be projected like the first time.
     const first = idempotencyKey
-      ? result.state?.checkInIdsByIdempotencyKey.get(idempotencyKey)
+      ? result.history.find(
+          (e) => e.type === 'KeyResultCheckedIn' && e.data.idempotencyKey === idempotencyKey,
+        )
       : undefined;
-    if (first === undefined) throw new AggregateNotFound('KeyResult', input.keyResultId);
-    return { id: input.keyResultId, checkInId: first, version, position: null, replayed: true };
+    const firstId = first?.data.checkInId;
+    if (first === undefined || typeof firstId !== 'string')
+      throw new AggregateNotFound('KeyResult', input.keyResultId);
+    return {
+      id: input.keyResultId,
+      checkInId: firstId,
+      version: versionOf(first.revision),
+      position: first.position,
+      replayed: true,
+    };
   }
 
   async graduate(
     actor: Actor,
-    input: { keyResultId: string; reason?: string | null; expectedVersion?: number },
+    input: Keyed & { keyResultId: string; reason?: string | null; expectedVersion?: number },
   ): Promise<CommandResult> {
     const result = await this.handle(
       actor,
@@ -207,49 +237,67 @@ export class KeyResultCommands {
         type: 'GraduateKeyResult',
         data: { keyResultId: input.keyResultId, reason: input.reason ?? null },
       },
-      { expectedVersion: input.expectedVersion },
+      { expectedVersion: input.expectedVersion, idempotency: claimOf('graduateKeyResult', input) },
     );
     return {
       id: input.keyResultId,
       version: versionOf(result.nextRevision),
       position: result.position,
+      replayed: result.replayed,
     };
   }
 
   async addInitiative(
     actor: Actor,
-    input: { keyResultId: string; title: string; dueDate?: string | null; initiativeId?: string },
+    input: Keyed & {
+      keyResultId: string;
+      title: string;
+      dueDate?: string | null;
+      initiativeId?: string;
+    },
   ): Promise<CommandResult & { initiativeId: string }> {
-    const initiativeId = input.initiativeId ?? randomUUID();
-    const result = await this.handle(actor, input.keyResultId, {
-      type: 'AddInitiative',
-      data: {
-        keyResultId: input.keyResultId,
-        initiativeId,
-        title: input.title,
-        dueDate: input.dueDate ?? null,
+    const initiativeId = input.initiativeId ?? newIdFor(actor, 'addInitiative', input);
+    const result = await this.handle(
+      actor,
+      input.keyResultId,
+      {
+        type: 'AddInitiative',
+        data: {
+          keyResultId: input.keyResultId,
+          initiativeId,
+          title: input.title,
+          dueDate: input.dueDate ?? null,
+        },
       },
-    });
+      { idempotency: claimOf('addInitiative', input) },
+    );
     return {
       id: input.keyResultId,
       initiativeId,
       version: versionOf(result.nextRevision),
       position: result.position,
+      replayed: result.replayed,
     };
   }
 
   async completeInitiative(
     actor: Actor,
-    input: { keyResultId: string; initiativeId: string },
+    input: Keyed & { keyResultId: string; initiativeId: string },
   ): Promise<CommandResult> {
-    const result = await this.handle(actor, input.keyResultId, {
-      type: 'CompleteInitiative',
-      data: { keyResultId: input.keyResultId, initiativeId: input.initiativeId },
-    });
+    const result = await this.handle(
+      actor,
+      input.keyResultId,
+      {
+        type: 'CompleteInitiative',
+        data: { keyResultId: input.keyResultId, initiativeId: input.initiativeId },
+      },
+      { idempotency: claimOf('completeInitiative', input) },
+    );
     return {
       id: input.keyResultId,
       version: versionOf(result.nextRevision),
       position: result.position,
+      replayed: result.replayed,
     };
   }
 }

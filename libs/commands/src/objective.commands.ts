@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { handleCommand, type EventStore } from '@okr-ledger/event-store';
+import { handleCommand, type EventStore, type IdempotencyClaim } from '@okr-ledger/event-store';
 import {
   AggregateNotFound,
   cycleDecider,
@@ -17,12 +16,15 @@ import {
   type ObjectiveState,
 } from '@okr-ledger/okr';
 import {
+  claimOf,
   loadState,
   metadataFor,
+  newIdFor,
   revisionOf,
   versionOf,
   type Actor,
   type CommandResult,
+  type Keyed,
 } from './command-context';
 import type { AncestryPort } from './stream-ancestry';
 
@@ -32,7 +34,7 @@ export interface ParentInput {
   readonly parentKeyResultId?: string | null;
 }
 
-export interface SetObjectiveInput extends ParentInput {
+export interface SetObjectiveInput extends ParentInput, Keyed {
   readonly objectiveId?: string;
   readonly cycleId: string;
   readonly title: string;
@@ -41,7 +43,7 @@ export interface SetObjectiveInput extends ParentInput {
   readonly teamId?: string | null;
 }
 
-export interface ReviseObjectiveInput {
+export interface ReviseObjectiveInput extends Keyed {
   readonly objectiveId: string;
   readonly expectedVersion?: number;
   readonly title?: string;
@@ -111,6 +113,7 @@ export class ObjectiveCommands {
     objectiveId: string,
     command: ObjectiveCommand,
     parent: ObjectiveParent | null,
+    idempotency: IdempotencyClaim | undefined,
     expectedVersion?: number,
   ): Promise<CommandResult> {
     const ancestors = parent
@@ -135,13 +138,19 @@ export class ObjectiveCommands {
               state?.cycleId ?? (command.type === 'SetObjective' ? command.data.cycleId : ''),
           }),
         expectedRevision: revisionOf(expectedVersion),
+        idempotency,
       },
     );
-    return { id: objectiveId, version: versionOf(result.nextRevision), position: result.position };
+    return {
+      id: objectiveId,
+      version: versionOf(result.nextRevision),
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 
   async set(actor: Actor, input: SetObjectiveInput): Promise<CommandResult> {
-    const objectiveId = input.objectiveId ?? randomUUID();
+    const objectiveId = input.objectiveId ?? newIdFor(actor, 'setObjective', input);
     await this.requireTeam(actor, input.teamId);
     const parent = await this.resolveParent(actor, input);
     return this.handle(
@@ -160,6 +169,7 @@ export class ObjectiveCommands {
         },
       },
       parent,
+      claimOf('setObjective', input),
     );
   }
 
@@ -177,13 +187,15 @@ export class ObjectiveCommands {
         data: { objectiveId: input.objectiveId, changes, reason: input.reason ?? null },
       },
       null,
+      claimOf('reviseObjective', input),
       input.expectedVersion,
     );
   }
 
   async align(
     actor: Actor,
-    input: ParentInput & { objectiveId: string; reason?: string | null; expectedVersion?: number },
+    input: ParentInput &
+      Keyed & { objectiveId: string; reason?: string | null; expectedVersion?: number },
   ): Promise<CommandResult> {
     const parent = await this.resolveParent(actor, input);
     return this.handle(
@@ -194,13 +206,14 @@ export class ObjectiveCommands {
         data: { objectiveId: input.objectiveId, parent, reason: input.reason ?? null },
       },
       parent,
+      claimOf('alignObjective', input),
       input.expectedVersion,
     );
   }
 
   archive(
     actor: Actor,
-    input: { objectiveId: string; reason?: string | null; expectedVersion?: number },
+    input: Keyed & { objectiveId: string; reason?: string | null; expectedVersion?: number },
   ): Promise<CommandResult> {
     return this.handle(
       actor,
@@ -210,6 +223,7 @@ export class ObjectiveCommands {
         data: { objectiveId: input.objectiveId, reason: input.reason ?? null },
       },
       null,
+      claimOf('archiveObjective', input),
       input.expectedVersion,
     );
   }

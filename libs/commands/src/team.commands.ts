@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { handleCommand, type EventStore } from '@okr-ledger/event-store';
 import { AggregateNotFound, teamDecider, teamStream, type TeamContext } from '@okr-ledger/okr';
 import {
+  claimOf,
   metadataFor,
+  newIdFor,
   revisionOf,
   versionOf,
   type Actor,
   type CommandResult,
+  type Keyed,
 } from './command-context';
 import type { AncestryPort } from './stream-ancestry';
 
@@ -29,9 +31,9 @@ export class TeamCommands {
 
   async create(
     actor: Actor,
-    input: { name: string; parentTeamId?: string | null; teamId?: string },
+    input: Keyed & { name: string; parentTeamId?: string | null; teamId?: string },
   ): Promise<CommandResult> {
-    const teamId = input.teamId ?? randomUUID();
+    const teamId = input.teamId ?? newIdFor(actor, 'createTeam', input);
     const parentTeamId = input.parentTeamId ?? null;
     const result = await handleCommand(
       this.store,
@@ -39,14 +41,19 @@ export class TeamCommands {
       teamDecider,
       { type: 'CreateTeam', data: { teamId, name: input.name, parentTeamId } },
       await this.contextFor(actor, parentTeamId),
-      { metadata: metadataFor(actor) },
+      { metadata: metadataFor(actor), idempotency: claimOf('createTeam', input) },
     );
-    return { id: teamId, version: versionOf(result.nextRevision), position: result.position };
+    return {
+      id: teamId,
+      version: versionOf(result.nextRevision),
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 
   async rename(
     actor: Actor,
-    input: { teamId: string; name: string; expectedVersion?: number },
+    input: Keyed & { teamId: string; name: string; expectedVersion?: number },
   ): Promise<CommandResult> {
     const result = await handleCommand(
       this.store,
@@ -54,14 +61,23 @@ export class TeamCommands {
       teamDecider,
       { type: 'RenameTeam', data: { teamId: input.teamId, name: input.name } },
       { parentAncestorTeamIds: [] },
-      { metadata: metadataFor(actor), expectedRevision: revisionOf(input.expectedVersion) },
+      {
+        metadata: metadataFor(actor),
+        expectedRevision: revisionOf(input.expectedVersion),
+        idempotency: claimOf('renameTeam', input),
+      },
     );
-    return { id: input.teamId, version: versionOf(result.nextRevision), position: result.position };
+    return {
+      id: input.teamId,
+      version: versionOf(result.nextRevision),
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 
   async move(
     actor: Actor,
-    input: { teamId: string; parentTeamId: string | null; expectedVersion?: number },
+    input: Keyed & { teamId: string; parentTeamId: string | null; expectedVersion?: number },
   ): Promise<CommandResult> {
     const result = await handleCommand(
       this.store,
@@ -69,8 +85,17 @@ export class TeamCommands {
       teamDecider,
       { type: 'MoveTeam', data: { teamId: input.teamId, toParentTeamId: input.parentTeamId } },
       await this.contextFor(actor, input.parentTeamId),
-      { metadata: metadataFor(actor), expectedRevision: revisionOf(input.expectedVersion) },
+      {
+        metadata: metadataFor(actor),
+        expectedRevision: revisionOf(input.expectedVersion),
+        idempotency: claimOf('moveTeam', input),
+      },
     );
-    return { id: input.teamId, version: versionOf(result.nextRevision), position: result.position };
+    return {
+      id: input.teamId,
+      version: versionOf(result.nextRevision),
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 }

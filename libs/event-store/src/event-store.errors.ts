@@ -30,3 +30,35 @@ export class EventStoreUnavailable extends Error {
 export class EventStoreIntegrityError extends Error {
   override readonly name = 'EventStoreIntegrityError';
 }
+
+/**
+ * The append was sent but its reply was lost (the connection dropped during the statement or
+ * its commit): the events may or may not be stored. Retrying with the same event ids (a keyed
+ * command derives them from its idempotency key) stores them at most once.
+ */
+export class AppendOutcomeUnknown extends Error {
+  override readonly name = 'AppendOutcomeUnknown';
+
+  constructor(
+    readonly stream: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An idempotency key already used by this tenant for a different request. */
+export class IdempotencyKeyReused extends Error {
+  override readonly name = 'IdempotencyKeyReused';
+
+  constructor(
+    readonly key: string,
+    /** Where the key was found; null when it is stored in another stream than the one asked. */
+    readonly stream: string | null,
+  ) {
+    super(
+      `The idempotency key "${key}" was already used for a different request; use a new key for a new request.`,
+    );
+  }
+}

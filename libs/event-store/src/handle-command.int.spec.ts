@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@okr-ledger/testing/test-database';
 import type { TestDatabase } from '@okr-ledger/testing/test-database';
-import { WrongExpectedVersion } from './event-store.errors';
+import { IdempotencyKeyReused, WrongExpectedVersion } from './event-store.errors';
+import { requestHash } from './idempotency';
 import { handleCommand } from './handle-command';
 import type { Decider } from './handle-command';
 import { createPostgresEventStore } from './postgres/postgres-event-store';
@@ -73,7 +74,13 @@ describe('handleCommand', () => {
       const result = await handleCommand(store, stream, counter, { kind: 'noop' }, context, {
         metadata: metadata(),
       });
-      expect(result).toEqual({ events: [], nextRevision: 0, position: null, state: { total: 1 } });
+      expect(result).toMatchObject({
+        events: [],
+        nextRevision: 0,
+        position: null,
+        state: { total: 1 },
+        replayed: false,
+      });
       expect(await store.readStream(stream)).toHaveLength(1);
     });
   });
@@ -127,6 +134,101 @@ describe('handleCommand', () => {
       for (const f of failures) expect(f.reason).toBeInstanceOf(WrongExpectedVersion);
       const stored = await store.readStream(stream);
       expect(stored).toHaveLength(outcomes.length - failures.length);
+    });
+  });
+
+  describe('when a command carries an idempotency key', () => {
+    const add = (amount: number) => ({ kind: 'add' as const, amount });
+    const keyed = (key: string, amount: number) => ({
+      metadata: metadata(),
+      idempotency: { key, requestHash: requestHash('add', { amount }) },
+    });
+
+    it('records the key and hash on its events, and a retry answers the first result', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const first = await handleCommand(store, stream, counter, add(2), context, keyed('k1', 2));
+      await handleCommand(store, stream, counter, add(5), context, { metadata: metadata() });
+      const again = await handleCommand(store, stream, counter, add(2), context, keyed('k1', 2));
+      expect(again).toMatchObject({
+        replayed: true,
+        events: [],
+        nextRevision: first.nextRevision,
+        position: first.position,
+        state: { total: 2 },
+      });
+      const stored = await store.readStream(stream);
+      expect(stored.map((e) => e.data.amount)).toEqual([2, 5]);
+      expect(stored[0]?.metadata).toMatchObject({
+        idempotencyKey: 'k1',
+        requestHash: requestHash('add', { amount: 2 }),
+      });
+    });
+
+    it('refuses the same key with another request, recording nothing', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await handleCommand(store, stream, counter, add(2), context, keyed('k2', 2));
+      await expect(
+        handleCommand(store, stream, counter, add(3), context, keyed('k2', 3)),
+      ).rejects.toBeInstanceOf(IdempotencyKeyReused);
+      expect(await store.readStream(stream)).toHaveLength(1);
+    });
+
+    it('answers the first result to a retry with a revision that is stale since, not a conflict', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await handleCommand(store, stream, counter, add(1), context, { metadata: metadata() });
+      const options = { ...keyed('k3', 2), expectedRevision: 0 };
+      const first = await handleCommand(store, stream, counter, add(2), context, options);
+      const again = await handleCommand(store, stream, counter, add(2), context, options);
+      expect(again).toMatchObject({ replayed: true, position: first.position, nextRevision: 1 });
+      expect(await store.readStream(stream)).toHaveLength(2);
+    });
+
+    it('records concurrent identical requests once and answers each the same result', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          handleCommand(store, stream, counter, add(4), context, keyed('k4', 4)),
+        ),
+      );
+      expect(new Set(results.map((r) => r.position)).size).toBe(1);
+      expect(results.every((r) => r.nextRevision === 0)).toBe(true);
+      expect(await store.readStream(stream)).toHaveLength(1);
+    });
+
+    it('refuses the key used before for another stream of the tenant (unique event ids)', async () => {
+      const used = `counter-${randomUUID()}`;
+      await handleCommand(store, used, counter, add(1), context, keyed('k5', 1));
+      const other = `counter-${randomUUID()}`;
+      await expect(
+        handleCommand(store, other, counter, add(1), context, keyed('k5', 1)),
+      ).rejects.toBeInstanceOf(IdempotencyKeyReused);
+      expect(await store.readStream(other)).toHaveLength(0);
+    });
+
+    it('keys of another tenant do not collide', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await handleCommand(store, stream, counter, add(1), context, keyed('k6', 1));
+      const elsewhere = `counter-${randomUUID()}`;
+      const theirs = await handleCommand(store, elsewhere, counter, add(1), context, {
+        ...keyed('k6', 1),
+        metadata: metadata({ tenantId: 'tenant-b' }),
+      });
+      expect(theirs.replayed).toBe(false);
+      expect(await store.readStream(elsewhere)).toHaveLength(1);
+    });
+
+    it('reads events recorded before keys existed (no key in their metadata) as before', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await handleCommand(store, stream, counter, add(1), context, { metadata: metadata() });
+      const keyedResult = await handleCommand(
+        store,
+        stream,
+        counter,
+        add(2),
+        context,
+        keyed('k7', 2),
+      );
+      expect(keyedResult).toMatchObject({ replayed: false, nextRevision: 1, state: { total: 3 } });
     });
   });
 });

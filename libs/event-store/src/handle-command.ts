@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppendResult, EventMetadata, EventStore, RecordedEvent } from './event-store.port';
-import { WrongExpectedVersion } from './event-store.errors';
+import { IdempotencyKeyReused, WrongExpectedVersion } from './event-store.errors';
+import { IDEMPOTENCY_KEY, REQUEST_HASH, keyedEventId, type IdempotencyClaim } from './idempotency';
 import type { UpcasterRegistry } from './upcasters';
 
 /** A domain event as deciders see it. */
@@ -27,6 +28,13 @@ export interface HandleCommandOptions<State = unknown> {
   retryBackoffMs?: number;
   /** Extra upcasting of the events read (the stores already apply their own). */
   upcasters?: UpcasterRegistry;
+  /**
+   * A client's idempotency key: when the stream already holds events recorded with it, the
+   * command is not decided again and answers that first result (or IdempotencyKeyReused when
+   * the request differs). The new events carry the key and the hash, with ids derived from
+   * the key.
+   */
+  idempotency?: IdempotencyClaim;
 }
 
 /** An appended event; its global position is only known for the last one (the result's). */
@@ -41,8 +49,12 @@ export interface HandleCommandResult<State> {
   nextRevision: number;
   /** Global position of the last appended event; null when nothing was appended. */
   position: string | null;
-  /** State after the new events. */
+  /** State after the new events (for a replay: after the first request's events). */
   state: State;
+  /** True when the idempotency key was found: nothing new was recorded. */
+  replayed: boolean;
+  /** The events folded before deciding (the tenant's own), e.g. to find an earlier result. */
+  history: RecordedEvent[];
 }
 
 /**
@@ -80,11 +92,17 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
   ).tenantId;
   // A caller-supplied revision is a claim about what the user saw: never retry past it.
   const retries = options.expectedRevision !== undefined ? 0 : (options.retryOnConflict ?? 0);
+  const claim = options.idempotency;
   for (let attempt = 0; ; attempt++) {
     let history = await store.readStream(stream);
     if (options.upcasters) history = options.upcasters.upcastAll(history);
     const foreign = history.some((e) => !sameTenant(e, tenantId));
     if (foreign) history = [];
+    // A retry of a keyed command answers the first result, before any version check.
+    if (claim) {
+      const replay = replayOf(decider, history, claim, stream);
+      if (replay) return replay;
+    }
     let state = decider.initialState();
     for (const event of history) state = decider.evolve(state, event as unknown as Event);
     const currentRevision = history.length > 0 ? (history[history.length - 1]?.revision ?? -1) : -1;
@@ -97,12 +115,22 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
         : context;
     const decided = decider.decide(command, state, resolvedContext);
     if (decided.length === 0)
-      return { events: [], nextRevision: currentRevision, position: null, state };
+      return {
+        events: [],
+        nextRevision: currentRevision,
+        position: null,
+        state,
+        replayed: false,
+        history,
+      };
 
-    const metadata =
+    const base =
       typeof options.metadata === 'function' ? options.metadata(state) : options.metadata;
-    const newEvents = decided.map((e) => ({
-      id: randomUUID(),
+    const metadata = claim
+      ? { ...base, [IDEMPOTENCY_KEY]: claim.key, [REQUEST_HASH]: claim.requestHash }
+      : base;
+    const newEvents = decided.map((e, i) => ({
+      id: claim ? keyedEventId(tenantId, claim.key, i) : randomUUID(),
       type: e.type,
       data: e.data as Record<string, unknown>,
       metadata,
@@ -113,6 +141,18 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
         expectedState: expected < 0 ? 'no_stream' : expected,
       });
     } catch (error) {
+      if (error instanceof WrongExpectedVersion && claim) {
+        // A same-key request may have won the race: read again and answer its result.
+        const again = await store.readStream(stream);
+        const mine = again.some((e) => !sameTenant(e, tenantId)) ? [] : again;
+        const replay = replayOf(decider, mine, claim, stream);
+        if (replay) return replay;
+        const now = mine[mine.length - 1]?.revision ?? -1;
+        // Unmoved stream, refused ids: they are stored in another stream (the key was used
+        // there), which the PostgreSQL store detects by its unique event ids.
+        if (now === currentRevision && expected === currentRevision)
+          throw new IdempotencyKeyReused(claim.key, null);
+      }
       if (error instanceof WrongExpectedVersion && attempt < retries) {
         // Jitter spreads concurrent writers of one stream so they stop colliding in lockstep.
         await sleep(Math.random() * (attempt + 1) * (options.retryBackoffMs ?? 5));
@@ -127,6 +167,40 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
       nextRevision: result.nextRevision,
       position: result.position,
       state,
+      replayed: false,
+      history,
     };
   }
+}
+
+/**
+ * The first result of a keyed command whose events the stream holds: its revision and global
+ * position (so the caller waits for it to be projected like the first time), and the state
+ * right after it. IdempotencyKeyReused when that request was a different one.
+ */
+function replayOf<Command, State, Event extends DomainEvent, Context>(
+  decider: Decider<Command, State, Event, Context>,
+  history: readonly RecordedEvent[],
+  claim: IdempotencyClaim,
+  stream: string,
+): HandleCommandResult<State> | null {
+  let last = -1;
+  for (let i = 0; i < history.length; i++) {
+    if (history[i]?.metadata[IDEMPOTENCY_KEY] === claim.key) last = i;
+  }
+  const first = history[last];
+  if (first === undefined) return null;
+  if (first.metadata[REQUEST_HASH] !== claim.requestHash)
+    throw new IdempotencyKeyReused(claim.key, stream);
+  let state = decider.initialState();
+  for (const event of history.slice(0, last + 1))
+    state = decider.evolve(state, event as unknown as Event);
+  return {
+    events: [],
+    nextRevision: first.revision,
+    position: first.position,
+    state,
+    replayed: true,
+    history: [...history],
+  };
 }

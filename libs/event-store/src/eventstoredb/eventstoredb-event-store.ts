@@ -38,7 +38,11 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
-import { EventStoreUnavailable, WrongExpectedVersion } from '../event-store.errors';
+import {
+  AppendOutcomeUnknown,
+  EventStoreUnavailable,
+  WrongExpectedVersion,
+} from '../event-store.errors';
 import { comparePositions, formatPosition, parsePosition, START_POSITION } from '../positions';
 import { UpcasterRegistry } from '../upcasters';
 
@@ -115,7 +119,7 @@ export class EventStoreDbEventStore implements EventStore {
           typeof actual === 'bigint' ? Number(actual) : 'no_stream',
         );
       }
-      throw mapError(error);
+      throw mapAppendError(stream, error);
     }
   }
 
@@ -328,6 +332,24 @@ function isUnreachable(error: unknown): boolean {
   if (error instanceof UnavailableError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED;
+}
+
+// The channel never connected (refused, unresolvable, discovery failed): nothing was sent.
+const NOT_SENT =
+  /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|getaddrinfo|Failed to discover|failed to connect/i;
+
+/**
+ * An append that failed unreachable before the channel connected sent nothing; one that lost
+ * the connection or its deadline afterwards may have been written: its outcome is unknown.
+ */
+function mapAppendError(stream: string, error: unknown): unknown {
+  if (!(isUnreachable(error) && error instanceof Error)) return error;
+  if (NOT_SENT.test(error.message)) return mapError(error);
+  return new AppendOutcomeUnknown(
+    stream,
+    `EventStoreDB connection lost after the append to ${stream} was sent; it may or may not be stored: ${error.message}`,
+    { cause: error },
+  );
 }
 
 function mapError(error: unknown): unknown {

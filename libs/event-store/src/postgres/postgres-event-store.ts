@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import type {
   AppendOptions,
   AppendResult,
@@ -17,6 +17,7 @@ import type {
   VerifiableEventStore,
 } from '../event-store.port';
 import {
+  AppendOutcomeUnknown,
   EventStoreIntegrityError,
   EventStoreUnavailable,
   WrongExpectedVersion,
@@ -172,11 +173,11 @@ export class PostgresEventStore implements VerifiableEventStore {
     };
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{
+        const { rows } = await this.sendAppend<{
           next_revision: string;
           transaction_id: string;
           global_position: string;
-        }>(query);
+        }>(stream, query);
         const row = rows[0];
         if (!row) throw new Error('append_events returned no row');
         this.afterAppend();
@@ -392,9 +393,11 @@ export class PostgresEventStore implements VerifiableEventStore {
     event: NewEvent & { id: string },
   ): Promise<AppendResult | null> {
     try {
-      const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>({
-        name: 'event_store.append_first_event',
-        text: `WITH claimed AS (
+      const { rows } = await this.sendAppend<{ transaction_id: string; global_position: string }>(
+        stream,
+        {
+          name: 'event_store.append_first_event',
+          text: `WITH claimed AS (
                  INSERT INTO event_store.streams (stream_name, revision, last_hash)
                  VALUES ($1, 0, event_store.event_hash(NULL, $2, $1, 0, $3, $4, $5, $6))
                  ON CONFLICT (stream_name) DO NOTHING
@@ -406,15 +409,16 @@ export class PostgresEventStore implements VerifiableEventStore {
                       claimed.last_hash
                  FROM claimed
                RETURNING transaction_id::text, global_position::text`,
-        values: [
-          stream,
-          event.id,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          this.clock(),
-        ],
-      });
+          values: [
+            stream,
+            event.id,
+            event.type,
+            JSON.stringify(event.data),
+            JSON.stringify(event.metadata),
+            this.clock(),
+          ],
+        },
+      );
       const row = rows[0];
       if (!row) return null;
       this.afterAppend();
@@ -422,6 +426,42 @@ export class PostgresEventStore implements VerifiableEventStore {
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
       throw toStoreError(error);
+    }
+  }
+
+  /**
+   * Sends one append statement (it commits on its own). A failure to get a connection means
+   * nothing was sent: EventStoreUnavailable. A connection lost once the statement was sent
+   * (while it ran or committed) leaves the outcome unknown: AppendOutcomeUnknown, never
+   * "nothing was recorded". Errors the server answered (the statement rolled back) pass as is.
+   */
+  private async sendAppend<R extends QueryResultRow>(stream: string, query: QueryConfig) {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    // pg emits 'error' on the client as well as failing the query; unheard, it would crash.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    try {
+      const result = await client.query<R>(query);
+      client.removeListener('error', ignore);
+      client.release();
+      return result;
+    } catch (error) {
+      const lost = isConnectionFailure(error);
+      client.removeListener('error', ignore);
+      // A lost connection must not go back to the pool; destroy it.
+      client.release(lost ? true : undefined);
+      if (!lost) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new AppendOutcomeUnknown(
+        stream,
+        `PostgreSQL connection lost after the append to ${stream} was sent; it may or may not be stored: ${message}`,
+        { cause: error },
+      );
     }
   }
 
@@ -562,14 +602,25 @@ const CONNECTION_ERROR_CODES = new Set([
   '53300', // too_many_connections
 ]);
 
-function toStoreError(error: unknown): unknown {
-  if (error instanceof WrongExpectedVersion || error instanceof EventStoreUnavailable) return error;
-  const code = (error as { code?: unknown }).code;
+/** The connection failed or ended (rather than the server refusing the statement). */
+function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if (
+  return (
     (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) ||
     /Connection terminated|timeout exceeded when trying to connect/i.test(message)
-  ) {
+  );
+}
+
+function toStoreError(error: unknown): unknown {
+  if (
+    error instanceof WrongExpectedVersion ||
+    error instanceof EventStoreUnavailable ||
+    error instanceof AppendOutcomeUnknown
+  )
+    return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (isConnectionFailure(error)) {
     return new EventStoreUnavailable(`PostgreSQL event store unavailable: ${message}`, {
       cause: error,
     });
