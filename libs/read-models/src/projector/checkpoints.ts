@@ -158,13 +158,14 @@ export async function applyBatch(
     const halted = new Set(stalls.map((s) => s.tenantId));
     const fresh = events.filter((e) => e.position > stored && !halted.has(tenantOf(e)));
     let newStalls: NewStall[] = [];
+    let written: StoredStall[] = [];
     if (fresh.length > 0) {
       // Old tables during a start-up rebuild: a failure there is retried, not recorded.
       newStalls =
         row.version === projection.version
           ? await applyIsolatingFailures(client, projection, fresh, halted, stored)
           : (await projection.apply(fresh, client), []);
-      await insertStalls(client, newStalls);
+      written = await insertStalls(client, newStalls);
     }
     const next = checkpoint > stored ? checkpoint : stored;
     if (next !== stored) {
@@ -174,16 +175,7 @@ export async function applyBatch(
       );
     }
     await client.query('COMMIT');
-    const now = new Date();
-    return {
-      checkpoint: next,
-      applied: fresh.length,
-      newStalls,
-      stalls: [
-        ...stalls,
-        ...newStalls.map((s) => ({ ...s, stalledAt: now, attempts: 1, retriedAt: null })),
-      ],
-    };
+    return { checkpoint: next, applied: fresh.length, newStalls, stalls: [...stalls, ...written] };
   } catch (error) {
     failed = true;
     await client.query('ROLLBACK').catch(() => undefined);

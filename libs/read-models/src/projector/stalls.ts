@@ -170,15 +170,19 @@ export async function applyIsolatingFailures(
   return stalls;
 }
 
-/** Records new stalls (a tenant already stalled keeps its first one). */
-export async function insertStalls(client: ClientBase, stalls: readonly NewStall[]): Promise<void> {
-  if (stalls.length === 0) return;
-  await client.query(
+/** Records new stalls (a tenant already stalled keeps its first one); returns those written. */
+export async function insertStalls(
+  client: ClientBase,
+  stalls: readonly NewStall[],
+): Promise<StoredStall[]> {
+  if (stalls.length === 0) return [];
+  const { rows } = await client.query<StallRow>(
     `INSERT INTO ${STALLS_TABLE}
        (tenant_id, projection, position, resume_after, event_id, stream_name, event_type, error)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                           $6::text[], $7::text[], $8::text[])
-     ON CONFLICT (tenant_id, projection) DO NOTHING`,
+     ON CONFLICT (tenant_id, projection) DO NOTHING
+     RETURNING *`,
     [
       stalls.map((s) => s.tenantId),
       stalls.map((s) => s.projection),
@@ -190,4 +194,5 @@ export async function insertStalls(client: ClientBase, stalls: readonly NewStall
       stalls.map((s) => s.error),
     ],
   );
+  return rows.map(toStall);
 }
