@@ -1,0 +1,640 @@
+/**
+ * The API as a frontend uses it: one server started the way `npm start` starts it (the built
+ * entry point) on a throwaway embedded PostgreSQL, loaded by autocannon at 16 connections,
+ * every scenario in one run so that each figure compares with the `{ __typename }` floor of
+ * the same server.
+ *
+ * Run: npm run bench:api. Writes bench/results/api.{json,md}.
+ *   BENCH_SECONDS (10) per scenario; BENCH_LARGE_OBJECTIVES (10000) objectives of the large
+ *   cycle; BENCH_ONLY=checkIn,page,… runs the floor and those only and writes no results;
+ *   BENCH_CPU_PROF=<dir> runs the server under `node --cpu-prof` (profile written on exit).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { createPostgresEventStore, type NewEvent } from '@okr-ledger/event-store';
+import { DEVELOPMENT_JWT_SECRET, freePort, startThrowawayPostgres } from '@okr-ledger/platform';
+import { signDevelopmentToken } from '../apps/api/src/auth/development-token';
+
+const ROOT = resolve(__dirname, '..');
+const ENTRY = 'dist/apps/api/apps/api/src/main.js';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 16;
+const LARGE = Number(process.env.BENCH_LARGE_OBJECTIVES ?? 10_000);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const TENANT = 'bench';
+const DAY = 86_400_000;
+
+// ---------------------------------------------------------------------------------------
+// Machine load: other work on this shared machine moves every figure.
+
+function cpuTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
+  const values = fields.map(Number);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  const total = values.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+// ---------------------------------------------------------------------------------------
+// Seeding straight into the event store: the server's projector projects it.
+
+const meta = (cycleId?: string) => ({
+  tenantId: TENANT,
+  actorId: 'bench',
+  correlationId: randomUUID(),
+  causationId: null,
+  schemaVersion: 1,
+  source: 'bench',
+  ...(cycleId ? { cycleId } : {}),
+});
+
+interface SeededCycle {
+  id: string;
+  objectives: string[];
+  keyResults: string[];
+}
+
+type Append = [stream: string, events: NewEvent[]];
+
+/** A started cycle around now; objectives flat, or aligned as a tree (4 children each). */
+function cycleEvents(
+  objectives: number,
+  krsPerObjective: number,
+  tree: boolean,
+): { cycle: SeededCycle; first: Append; rest: Append[] } {
+  const cycleId = randomUUID();
+  const startsAt = new Date(Date.now() - 10 * DAY).toISOString();
+  const endsAt = new Date(Date.now() + 80 * DAY).toISOString();
+  const first: Append = [
+    `cycle-${cycleId}`,
+    [
+      {
+        type: 'CycleScheduled',
+        data: { cycleId, name: `bench ${objectives}`, startsAt, endsAt },
+        metadata: meta(cycleId),
+      },
+      { type: 'CycleStarted', data: { cycleId }, metadata: meta(cycleId) },
+    ],
+  ];
+  const cycle: SeededCycle = { id: cycleId, objectives: [], keyResults: [] };
+  const rest: Append[] = [];
+  for (let o = 0; o < objectives; o++) {
+    const objectiveId = randomUUID();
+    const parentId = tree && o > 0 ? cycle.objectives[Math.floor((o - 1) / 4)] : undefined;
+    cycle.objectives.push(objectiveId);
+    rest.push([
+      `objective-${objectiveId}`,
+      [
+        {
+          type: 'ObjectiveSet',
+          data: {
+            objectiveId,
+            cycleId,
+            title: `Objective ${o}`,
+            description: null,
+            ownerId: `user-${o % 20}`,
+            teamId: null,
+            parent: parentId ? { kind: 'OBJECTIVE', objectiveId: parentId } : null,
+          },
+          metadata: meta(cycleId),
+        },
+      ],
+    ]);
+    for (let k = 0; k < krsPerObjective; k++) {
+      const keyResultId = randomUUID();
+      cycle.keyResults.push(keyResultId);
+      rest.push([
+        `key-result-${keyResultId}`,
+        [
+          {
+            type: 'KeyResultAdded',
+            data: {
+              keyResultId,
+              objectiveId,
+              cycleId,
+              title: `KR ${k}`,
+              ownerId: null,
+              type: 'INCREASE',
+              kind: 'OUTCOME',
+              startValue: 0,
+              targetValue: 100,
+              unit: '%',
+              weight: 1,
+              dataSourceUrl: null,
+              scoring: 'OWN_VALUE',
+            },
+            metadata: meta(cycleId),
+          },
+        ],
+      ]);
+    }
+  }
+  return { cycle, first, rest };
+}
+
+async function seed(url: string, shapes: Parameters<typeof cycleEvents>[]) {
+  const store = await createPostgresEventStore(url, { maxConnections: 16 });
+  try {
+    const built = shapes.map((shape) => cycleEvents(...shape));
+    for (const { first } of built) await store.append(...first);
+    // Objectives before their key results and parents before children: in order per cycle,
+    // 16 appends in flight over all of them.
+    const queue = built.flatMap((b) => b.rest);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < queue.length) {
+          const i = next++;
+          await store.append(...queue[i]!);
+        }
+      }),
+    );
+    return { cycles: built.map((b) => b.cycle), events: queue.length + 2 * built.length };
+  } finally {
+    await store.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The server.
+
+async function startServer(databaseUrl: string) {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-api.cjs')], { stdio: 'inherit' });
+  const port = await freePort();
+  const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...flags, join(ROOT, ENTRY)], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NO_COLOR: '1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tail = '';
+  const keep = (c: Buffer) => (tail = (tail + c.toString()).slice(-4000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((done) => child.on('exit', () => done()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`server did not start:\n${tail}`);
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+async function waitForProjections(base: string): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    const health = (await (await fetch(`${base}/health`)).json()) as {
+      details?: { projections?: { lag?: Record<string, { eventsBehind: number }> } };
+    };
+    const lag = Object.values(health.details?.projections?.lag ?? {});
+    if (lag.length > 0 && lag.every((l) => l.eventsBehind === 0)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('projections did not catch up within 10 minutes');
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenarios.
+
+interface Figure {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; mean: number };
+  requests: number;
+  non2xx: number;
+  graphqlErrors: number;
+  socketErrors: number;
+  timeouts: number;
+  serverCpuMsPerRequest: number;
+  machineBusy: number;
+  firstError?: string;
+}
+
+type Body = { query: string; variables?: Record<string, unknown> };
+interface ConnectionState {
+  slot?: number;
+  i?: number;
+  objectiveId?: string;
+}
+
+async function load(
+  base: string,
+  pid: number,
+  token: string,
+  bodies: ((state: ConnectionState) => Body)[],
+  onBody?: (index: number, body: string, state: ConnectionState) => void,
+  seconds = SECONDS,
+): Promise<Figure> {
+  let graphqlErrors = 0;
+  let firstError: string | undefined;
+  const cpuBefore = processCpuSeconds(pid);
+  const ticksBefore = cpuTicks();
+  const result = await autocannon({
+    url: `${base}/graphql`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: bodies.map((make, index) => ({
+      method: 'POST' as const,
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      setupRequest: (request: autocannon.Request, context: object) => ({
+        ...request,
+        body: JSON.stringify(make(context)),
+      }),
+      onResponse: (status: number, body: string, context: object) => {
+        if (body.includes('"errors"')) {
+          graphqlErrors++;
+          firstError ??= body.slice(0, 300);
+        }
+        onBody?.(index, body, context);
+        void status;
+      },
+    })),
+  });
+  const ticksAfter = cpuTicks();
+  const cpu = processCpuSeconds(pid) - cpuBefore;
+  const requests = result.requests.total;
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    latencyMs: {
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      mean: +result.latency.mean.toFixed(1),
+    },
+    requests,
+    non2xx: result.non2xx,
+    graphqlErrors,
+    socketErrors: result.errors,
+    timeouts: result.timeouts,
+    serverCpuMsPerRequest: requests ? +((cpu * 1000) / requests).toFixed(2) : NaN,
+    machineBusy: +(
+      (ticksAfter.busy - ticksBefore.busy) /
+      (ticksAfter.total - ticksBefore.total)
+    ).toFixed(2),
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+const FLOOR = { query: 'query Floor { __typename }' };
+const CHECK_IN = `mutation CheckIn($input: CheckInKeyResultInput!) {
+  checkInKeyResult(input: $input) { id value }
+}`;
+const PAGE = `query Page($cycleId: ID!) {
+  objectives(cycleId: $cycleId, first: 20) {
+    totalCount
+    edges { node { id title progress health keyResults { title progress health currentValue } } }
+  }
+}`;
+const TREE = `query Tree($cycleId: ID!) {
+  alignmentTree(cycleId: $cycleId) { depth parentId progress objective { id title } }
+}`;
+const SET_OBJECTIVE = `mutation CreateObjective($input: SetObjectiveInput!) {
+  setObjective(input: $input) { id }
+}`;
+const ADD_KEY_RESULT = `mutation CreateKeyResult($input: AddKeyResultInput!) {
+  addKeyResult(input: $input) { id }
+}`;
+
+/** Check-ins spread over the key results, each connection on key results of its own. */
+function checkIns(keyResults: readonly string[]): (state: ConnectionState) => Body {
+  let slots = 0;
+  const perSlot = Array.from({ length: CONNECTIONS }, (_, s) =>
+    keyResults.filter((_, i) => i % CONNECTIONS === s),
+  );
+  return (state) => {
+    state.slot ??= slots++ % CONNECTIONS;
+    state.i = (state.i ?? 0) + 1;
+    const own = perSlot[state.slot]!;
+    return {
+      query: CHECK_IN,
+      variables: {
+        input: {
+          keyResultId: own[state.i % own.length],
+          value: Math.round(Math.random() * 100),
+          confidence: 0.7,
+        },
+      },
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+
+const ratio = (a: number, b: number) => +(a / b).toFixed(2);
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg().map((l) => +l.toFixed(2));
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const pg = await startThrowawayPostgres('okr-bench-api-');
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    let t0 = Date.now();
+    server = await startServer(pg.url);
+    const startMs = Date.now() - t0;
+    log(`server healthy in ${startMs} ms (${server.base})`);
+    const token = await signDevelopmentToken(
+      { sub: 'bench', org: TENANT, roles: ['ADMIN'] },
+      DEVELOPMENT_JWT_SECRET,
+    );
+
+    t0 = Date.now();
+    const run = (name: string) => !ONLY || ONLY.includes(name);
+    const { cycles, events } = await seed(pg.url, [
+      [20, 10, false], // the page: 20 objectives × 10 key results
+      [100, 2, true], // small cycle: check-ins, alignment tree of 100
+      [1000, 2, true], // alignment tree of 1,000
+      [run('checkInLarge') ? LARGE : 1, 2, true], // large cycle: check-ins
+      [1, 1, false], // creation target
+    ]);
+    const [page, small, thousand, large, creation] = cycles as [
+      SeededCycle,
+      SeededCycle,
+      SeededCycle,
+      SeededCycle,
+      SeededCycle,
+    ];
+    const seedMs = Date.now() - t0;
+    await waitForProjections(server.base);
+    const projectedMs = Date.now() - t0;
+    log(`seeded ${events} events in ${seedMs} ms, projected after ${projectedMs} ms`);
+
+    const figures: Record<string, Figure> = {};
+    const measure = async (
+      name: string,
+      bodies: ((state: ConnectionState) => Body)[],
+      onBody?: (index: number, body: string, state: ConnectionState) => void,
+    ) => {
+      if (!run(name) && !name.startsWith('floor')) return;
+      // A short warm-up of the same requests (JIT, plans, pools), not counted.
+      await load(server!.base, server!.pid, token, bodies, onBody, 1);
+      const f = await load(server!.base, server!.pid, token, bodies, onBody);
+      figures[name] = f;
+      log(
+        `${name}: ${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, ` +
+          `GraphQL errors ${f.graphqlErrors}, non-2xx ${f.non2xx}, machine busy ${f.machineBusy}`,
+      );
+    };
+
+    await measure('floor', [() => FLOOR]);
+    await measure('page', [() => ({ query: PAGE, variables: { cycleId: page.id } })]);
+    await measure('checkIn', [checkIns(page.keyResults)]);
+    let created = 0;
+    await measure(
+      'create',
+      [
+        () => ({
+          query: SET_OBJECTIVE,
+          variables: {
+            input: { cycleId: creation.id, title: 'Created under load', ownerId: 'bench' },
+          },
+        }),
+        (state) => ({
+          query: ADD_KEY_RESULT,
+          variables: {
+            input: {
+              objectiveId: state.objectiveId ?? creation.objectives[0],
+              title: 'Created under load',
+              type: 'INCREASE',
+              kind: 'OUTCOME',
+              startValue: 0,
+              targetValue: 100,
+            },
+          },
+        }),
+      ],
+      (index, body, state) => {
+        if (index !== 0) return;
+        const id = /"id":"([^"]+)"/.exec(body)?.[1];
+        if (id) {
+          state.objectiveId = id;
+          created++;
+        }
+      },
+    );
+    await measure('floorMiddle', [() => FLOOR]);
+    await measure('tree100', [() => ({ query: TREE, variables: { cycleId: small.id } })]);
+    await measure('tree1000', [() => ({ query: TREE, variables: { cycleId: thousand.id } })]);
+    await measure('checkInSmall', [checkIns(small.keyResults)]);
+    // 200 key results spread over the whole large cycle.
+    const step = Math.max(1, Math.floor(large.keyResults.length / 200));
+    await measure('checkInLarge', [
+      checkIns(large.keyResults.filter((_, i) => i % step === 0).slice(0, 200)),
+    ]);
+    await measure('floorAgain', [() => FLOOR]);
+    const loadAfter = loadavg().map((l) => +l.toFixed(2));
+    await server.stop();
+    server = undefined;
+
+    // The floor measured at the start, middle and end; the median is the reference, so that
+    // one burst of other work on the machine does not skew every ratio.
+    const floors = [figures.floor!, figures.floorMiddle!, figures.floorAgain!].sort(
+      (a, b) => a.requestsPerSecond - b.requestsPerSecond,
+    );
+    const floor = floors[1]!;
+    const vsFloor = (f: Figure | undefined) =>
+      f && {
+        throughput: ratio(f.requestsPerSecond, floor.requestsPerSecond),
+        p99: ratio(f.latencyMs.p99, floor.latencyMs.p99),
+      };
+    const met = (ok: boolean | undefined) =>
+      ok === undefined ? 'not measured' : ok ? 'met' : 'missed';
+    const f = figures;
+    const errorsOf = (x?: Figure) =>
+      x ? x.non2xx + x.graphqlErrors + x.socketErrors + x.timeouts : NaN;
+    const goals = {
+      checkInThroughput: {
+        goal: '≥ 0.5× floor',
+        value: vsFloor(f.checkIn)?.throughput,
+        status: met(f.checkIn && vsFloor(f.checkIn)!.throughput >= 0.5),
+      },
+      checkInP99: {
+        goal: '≤ 5× floor p99',
+        value: vsFloor(f.checkIn)?.p99,
+        status: met(f.checkIn && vsFloor(f.checkIn)!.p99 <= 5),
+      },
+      checkInErrors: {
+        goal: '0',
+        value: errorsOf(f.checkIn),
+        status: met(f.checkIn && errorsOf(f.checkIn) === 0),
+      },
+      page: {
+        goal: '≥ 0.25× floor',
+        value: vsFloor(f.page)?.throughput,
+        status: met(f.page && vsFloor(f.page)!.throughput >= 0.25),
+      },
+      creation: {
+        goal: '≥ 500 mutations/s',
+        value: f.create?.requestsPerSecond,
+        status: met(f.create && f.create.requestsPerSecond >= 500),
+      },
+      checkInLargeVsSmall: {
+        goal: `time per check-in, cycle of ${LARGE} ≤ 1.5× cycle of 100 (10,000 in the issue)`,
+        value:
+          f.checkInLarge &&
+          f.checkInSmall &&
+          ratio(f.checkInSmall.requestsPerSecond, f.checkInLarge.requestsPerSecond),
+        status: met(
+          f.checkInLarge &&
+            f.checkInSmall &&
+            f.checkInSmall.requestsPerSecond / f.checkInLarge.requestsPerSecond <= 1.5,
+        ),
+      },
+      alignmentTree: {
+        goal: '1,000 objectives ≤ 12× the time of 100',
+        value:
+          f.tree100 &&
+          f.tree1000 &&
+          ratio(f.tree100.requestsPerSecond, f.tree1000.requestsPerSecond),
+        status: met(
+          f.tree100 &&
+            f.tree1000 &&
+            f.tree100.requestsPerSecond / f.tree1000.requestsPerSecond <= 12,
+        ),
+      },
+    };
+    const result = {
+      measuredAt: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+        node: process.version,
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadAfter,
+        sharedWithOtherWork: true,
+      },
+      method: {
+        server: `node ${ENTRY} (built by scripts/build-api.cjs, as npm start), in-process projector, throwaway embedded PostgreSQL 18`,
+        loadGenerator: `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per scenario after a 1 s warm-up`,
+        seeded: {
+          events,
+          seedMs,
+          projectedMs,
+          largeCycleObjectives: LARGE,
+          through: 'event store appends (16 in flight), projected by the server',
+        },
+        cycles: {
+          page: '20 objectives × 10 key results, flat',
+          small: '100 objectives × 2 key results, aligned tree (4 children per objective)',
+          thousand: '1,000 objectives × 2 key results, aligned tree',
+          large: `${LARGE} objectives × 2 key results, aligned tree`,
+        },
+        checkIns: 'each connection checks in on its own 1/16 of 200 key results, round robin',
+        creation:
+          'each connection alternates setObjective and addKeyResult on the objective it just created',
+        serverStartMs: startMs,
+        objectivesCreatedUnderLoad: created,
+      },
+      figures,
+      vsFloor: Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, vsFloor(v)])),
+      goals,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    if (ONLY) return;
+    await writeResults(result);
+  } finally {
+    await server?.stop();
+    await pg.stop();
+  }
+}
+
+async function writeResults(result: {
+  measuredAt: string;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    loadAverageBefore: number[];
+    loadAverageAfter: number[];
+  };
+  method: {
+    seeded: { events: number; seedMs: number; projectedMs: number; largeCycleObjectives: number };
+  };
+  figures: Record<string, Figure>;
+  vsFloor: Record<string, { throughput: number; p99: number } | undefined>;
+  goals: Record<string, { goal: string; value: number | undefined; status: string }>;
+}): Promise<void> {
+  const dir = join(__dirname, 'results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'api.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const names: Record<string, string> = {
+    floor: '`{ __typename }` (the floor)',
+    page: '`objectives(cycleId, first: 20) { … keyResults { title progress health currentValue } }` (200 key results)',
+    checkIn: '`checkInKeyResult` over the 200 key results of that cycle',
+    create: '`setObjective` / `addKeyResult` alternating (mutations/s)',
+    tree100: '`alignmentTree`, 100 objectives',
+    tree1000: '`alignmentTree`, 1,000 objectives',
+    checkInSmall: '`checkInKeyResult`, 200 key results of a 100-objective cycle',
+    checkInLarge: `\`checkInKeyResult\`, 200 key results of a ${result.method.seeded.largeCycleObjectives}-objective cycle`,
+    floorMiddle: '`{ __typename }` again, midway',
+    floorAgain: '`{ __typename }` again, at the end',
+  };
+  const rows = Object.entries(result.figures).map(([k, f]) => {
+    const v = result.vsFloor[k];
+    return `| ${names[k] ?? k} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${v?.throughput ?? ''}× (p99 ${v?.p99 ?? ''}×) | ${f.non2xx} / ${f.graphqlErrors} | ${f.serverCpuMsPerRequest} | ${f.machineBusy} |`;
+  });
+  const goalRows = Object.values(result.goals).map(
+    (g) => `| ${g.goal} | ${g.value ?? '—'} | **${g.status}** |`,
+  );
+  const { machine, method } = result;
+  await writeFile(
+    join(dir, 'api.md'),
+    [
+      '# API benchmark',
+      '',
+      `Measured ${result.measuredAt} on ${machine.cpus} × ${machine.cpuModel}: one server (\`npm start\`'s built entry, in-process projector) on a throwaway embedded PostgreSQL 18, autocannon at ${CONNECTIONS} connections, ${SECONDS} s per scenario, all in one run.`,
+      `Seeded ${method.seeded.events} events straight into the event store in ${method.seeded.seedMs} ms; projected by the server after ${method.seeded.projectedMs} ms.`,
+      '',
+      `**Machine load:** load average (1/5/15 min) ${machine.loadAverageBefore.join(' / ')} before, ${machine.loadAverageAfter.join(' / ')} after. Other engineers were running tests on this 2-core machine during the run (the \`busy\` column is the whole machine's CPU use during each scenario, this benchmark included): these figures show the shape, and figures from a quiet machine are needed before judging the goals.`,
+      '',
+      'Ratios are to the median of the three floor runs (start, middle, end).',
+      '',
+      '| request | req/s | p50 ms | p99 ms | vs floor | non-2xx / GraphQL errors | server CPU ms/request | machine busy |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...rows,
+      '',
+      '## Goals (issue 11)',
+      '',
+      '| goal | measured | |',
+      '| --- | ---: | --- |',
+      ...goalRows,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
