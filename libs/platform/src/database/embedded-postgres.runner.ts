@@ -128,6 +128,12 @@ async function takeOverFromDeadOwner(
   pgDir: string,
   log: (message: string) => void,
 ): Promise<void> {
+  const named = await lockFilePid(pgDir);
+  if (named !== undefined && !isAlive(named)) {
+    // A postmaster killed outright (power cut, kill -9) may linger as a zombie for a moment,
+    // and PostgreSQL would take its lock file for a live one: wait for the pid to be reaped.
+    await waitUntil(() => isReaped(named), 5_000);
+  }
   const postmaster = await runningPostmaster(pgDir);
   if (postmaster === undefined) return;
   const record: DataDirOwnerRecord | undefined = await readOwnerRecord(dataDir);
