@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
@@ -38,7 +38,8 @@ const metadata = {
   cycleId: 'q1',
 };
 
-type Append = () => Promise<unknown>;
+/** One append by writer `writer` (0-based); new-stream targets ignore it. */
+type Append = (writer: number) => Promise<unknown>;
 interface Target {
   name: string;
   setUp(url: string): Promise<{ append: Append; tearDown(): Promise<void> }>;
@@ -52,14 +53,14 @@ function median(values: number[]): number {
 
 async function measure(append: Append, writers: number): Promise<number> {
   // Warm-up: connections open, plans cached.
-  await Promise.all(Array.from({ length: writers }, () => append()));
+  await Promise.all(Array.from({ length: writers }, (_, w) => append(w)));
   let count = 0;
   const deadline = performance.now() + SECONDS_PER_RUN * 1000;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: writers }, async () => {
+    Array.from({ length: writers }, async (_, w) => {
       while (performance.now() < deadline) {
-        await append();
+        await append(w);
         count++;
       }
     }),
@@ -159,7 +160,7 @@ const rawInsertWithStreamRow: Target = {
   name: 'rawInsertWithStreamRow',
   async setUp(url) {
     const { append, tearDown } = await rawInsert.setUp(url);
-    await append();
+    await append(0);
     const pool = new Pool({ connectionString: url, max: POOL_SIZE });
     await pool.query(
       'CREATE TABLE IF NOT EXISTS raw_streams (stream_name text PRIMARY KEY, revision bigint NOT NULL)',
@@ -175,6 +176,185 @@ const rawInsertWithStreamRow: Target = {
                    'CheckInRecorded', $3, $4, 'tenant-bench', now())`,
           values: [randomUUID(), `checkin-${randomUUID()}`, data, meta],
         }),
+      tearDown: async () => {
+        await pool.end();
+        await tearDown();
+      },
+    };
+  },
+};
+
+// The check-in shape: appends to existing key-result streams with the exact expected
+// revision. 200 streams, as in the API benchmark's cycle; each writer appends to its own
+// 1/16 of them round robin (a check-in command serialises on its stream), so no append
+// conflicts. The streams are created in setUp, outside the timed part.
+const EXISTING_STREAMS = 200;
+const EXISTING_SLICES = 16;
+
+interface StreamSlot {
+  readonly name: string;
+  expected: number;
+}
+
+function slices(slots: StreamSlot[]): (writer: number) => StreamSlot {
+  const perWriter = Array.from({ length: EXISTING_SLICES }, (_, w) =>
+    slots.filter((_, i) => i % EXISTING_SLICES === w),
+  );
+  const turns = new Array<number>(EXISTING_SLICES).fill(0);
+  return (writer) => {
+    const own = perWriter[writer % EXISTING_SLICES]!;
+    return own[turns[writer % EXISTING_SLICES]!++ % own.length]!;
+  };
+}
+
+const oursExisting: Target = {
+  name: 'ours-existing',
+  async setUp(url) {
+    const store = new PostgresEventStore(url, { maxConnections: POOL_SIZE });
+    await store.init();
+    const slots: StreamSlot[] = [];
+    for (let i = 0; i < EXISTING_STREAMS; i++) {
+      const name = `key-result-${randomUUID()}`;
+      const { nextRevision } = await store.append(
+        name,
+        [{ type: 'KeyResultAdded', data: payload, metadata }],
+        { expectedState: 'no_stream' },
+      );
+      slots.push({ name, expected: nextRevision });
+    }
+    const next = slices(slots);
+    return {
+      append: async (writer) => {
+        const slot = next(writer);
+        const { nextRevision } = await store.append(
+          slot.name,
+          [{ type: 'CheckInRecorded', data: payload, metadata }],
+          { expectedState: slot.expected },
+        );
+        slot.expected = nextRevision;
+      },
+      tearDown: () => store.close(),
+    };
+  },
+};
+
+const emmettExisting: Target = {
+  name: 'emmett-existing',
+  async setUp(url) {
+    const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+    const store = getPostgreSQLEventStore(url, { connectionOptions: { pool } });
+    const slots: { name: string; expected: bigint }[] = [];
+    for (let i = 0; i < EXISTING_STREAMS; i++) {
+      const name = `key-result-${randomUUID()}`;
+      const { nextExpectedStreamVersion } = await store.appendToStream(
+        name,
+        [{ type: 'KeyResultAdded', data: payload, metadata }],
+        { expectedStreamVersion: 'STREAM_DOES_NOT_EXIST' },
+      );
+      slots.push({ name, expected: nextExpectedStreamVersion });
+    }
+    const perWriter = Array.from({ length: EXISTING_SLICES }, (_, w) =>
+      slots.filter((_, i) => i % EXISTING_SLICES === w),
+    );
+    const turns = new Array<number>(EXISTING_SLICES).fill(0);
+    return {
+      append: async (writer) => {
+        const own = perWriter[writer % EXISTING_SLICES]!;
+        const slot = own[turns[writer % EXISTING_SLICES]!++ % own.length]!;
+        const { nextExpectedStreamVersion } = await store.appendToStream(
+          slot.name,
+          [{ type: 'CheckInRecorded', data: payload, metadata }],
+          { expectedStreamVersion: slot.expected },
+        );
+        slot.expected = nextExpectedStreamVersion;
+      },
+      tearDown: async () => {
+        await store.close();
+        await pool.end().catch(() => undefined);
+      },
+    };
+  },
+};
+
+// The same rows (next revision of an existing stream) by one bare INSERT: no check at all,
+// only the UNIQUE (stream_name, revision) index.
+const rawInsertExisting: Target = {
+  name: 'rawInsert-existing',
+  async setUp(url) {
+    const { tearDown } = await rawInsert.setUp(url);
+    const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+    const slots: StreamSlot[] = Array.from({ length: EXISTING_STREAMS }, () => ({
+      name: `key-result-${randomUUID()}`,
+      expected: 0,
+    }));
+    const data = JSON.stringify(payload);
+    const meta = JSON.stringify(metadata);
+    for (const slot of slots) {
+      await pool.query(
+        `INSERT INTO raw_events VALUES (pg_current_xact_id(), nextval('raw_position_seq'), $1, $2, 0,
+           'KeyResultAdded', $3, $4, 'tenant-bench', now())`,
+        [randomUUID(), slot.name, data, meta],
+      );
+    }
+    const next = slices(slots);
+    return {
+      append: async (writer) => {
+        const slot = next(writer);
+        await pool.query({
+          name: 'raw_insert_existing',
+          text: `INSERT INTO raw_events VALUES (pg_current_xact_id(), nextval('raw_position_seq'), $1, $2, $5,
+                   'CheckInRecorded', $3, $4, 'tenant-bench', now())`,
+          values: [randomUUID(), slot.name, data, meta, slot.expected + 1],
+        });
+        slot.expected++;
+      },
+      tearDown: async () => {
+        await pool.end();
+        await tearDown();
+      },
+    };
+  },
+};
+
+// The bare INSERT plus an optimistic check on a per-stream revision row, in one statement:
+// what the expected-revision check costs in plain SQL.
+const rawInsertExistingChecked: Target = {
+  name: 'rawInsert-existing-checked',
+  async setUp(url) {
+    const { tearDown } = await rawInsert.setUp(url);
+    const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+    await pool.query(
+      'CREATE TABLE IF NOT EXISTS raw_streams (stream_name text PRIMARY KEY, revision bigint NOT NULL)',
+    );
+    const slots: StreamSlot[] = Array.from({ length: EXISTING_STREAMS }, () => ({
+      name: `key-result-${randomUUID()}`,
+      expected: 0,
+    }));
+    const data = JSON.stringify(payload);
+    const meta = JSON.stringify(metadata);
+    for (const slot of slots) {
+      await pool.query(
+        `WITH s AS (INSERT INTO raw_streams VALUES ($2, 0))
+         INSERT INTO raw_events VALUES (pg_current_xact_id(), nextval('raw_position_seq'), $1, $2, 0,
+           'KeyResultAdded', $3, $4, 'tenant-bench', now())`,
+        [randomUUID(), slot.name, data, meta],
+      );
+    }
+    const next = slices(slots);
+    return {
+      append: async (writer) => {
+        const slot = next(writer);
+        const { rowCount } = await pool.query({
+          name: 'raw_insert_existing_checked',
+          text: `WITH s AS (UPDATE raw_streams SET revision = $5 WHERE stream_name = $2 AND revision = $5 - 1
+                   RETURNING stream_name)
+                 INSERT INTO raw_events SELECT pg_current_xact_id(), nextval('raw_position_seq'), $1, s.stream_name,
+                   $5, 'CheckInRecorded', $3::jsonb, $4::jsonb, 'tenant-bench', now() FROM s`,
+          values: [randomUUID(), slot.name, data, meta, slot.expected + 1],
+        });
+        if (rowCount !== 1) throw new Error(`revision check failed on ${slot.name}`);
+        slot.expected++;
+      },
       tearDown: async () => {
         await pool.end();
         await tearDown();
@@ -205,6 +385,7 @@ async function main(): Promise<void> {
   // Default durability (fsync, synchronous_commit on): the point is durable commits.
   const server = await startThrowawayPostgres('okr-ledger-bench-pg-');
   const serverUrl = server.url;
+  const loadBefore = loadavg().map((l) => l.toFixed(2));
   try {
     const only = process.env.BENCH_TARGETS?.split(',');
     const targets = [
@@ -215,6 +396,10 @@ async function main(): Promise<void> {
       emmett,
       rawInsert,
       rawInsertWithStreamRow,
+      oursExisting,
+      emmettExisting,
+      rawInsertExisting,
+      rawInsertExistingChecked,
     ].filter((t) => !only || only.includes(t.name));
     const urls = new Map<string, string>();
     const admin = new Client({ connectionString: serverUrl });
@@ -267,6 +452,16 @@ async function main(): Promise<void> {
         oursVsRawInsertAt16: +(rate('ours', 16) / rate('rawInsert', 16)).toFixed(2),
         oursVsEmmettAt1: +(rate('ours', 1) / rate('emmett', 1)).toFixed(2),
         oursVsRawInsertAt1: +(rate('ours', 1) / rate('rawInsert', 1)).toFixed(2),
+        existingStream: {
+          oursVsEmmettAt16: +(rate('ours-existing', 16) / rate('emmett-existing', 16)).toFixed(2),
+          oursVsRawInsertAt16: +(
+            rate('ours-existing', 16) / rate('rawInsert-existing', 16)
+          ).toFixed(2),
+          oursVsEmmettAt1: +(rate('ours-existing', 1) / rate('emmett-existing', 1)).toFixed(2),
+          oursVsRawInsertAt1: +(rate('ours-existing', 1) / rate('rawInsert-existing', 1)).toFixed(
+            2,
+          ),
+        },
       },
       method: {
         secondsPerRun: SECONDS_PER_RUN,
@@ -284,7 +479,13 @@ async function main(): Promise<void> {
           'through the PL/pgSQL append function (expectedState any), the previous path; ours-notify-in-transaction = NOTIFY inside the append transaction; ' +
           'ours-notify-off = no NOTIFY. emmett = appendToStream without an expected version. ' +
           'rawInsert = one INSERT into a table with the same columns and indexes; ' +
-          'rawInsertWithStreamRow = the same plus inserting the per-stream revision row.',
+          'rawInsertWithStreamRow = the same plus inserting the per-stream revision row. ' +
+          'The check-in shape (*-existing): one event appended to one of 200 existing streams with ' +
+          'its exact expected revision, each writer on its own 1/16 of the streams (no conflicts): ' +
+          'ours-existing = append with expectedState <revision> (the PL/pgSQL append function); ' +
+          'emmett-existing = appendToStream with expectedStreamVersion; rawInsert-existing = one ' +
+          'INSERT of the same row with the next revision, no check; rawInsert-existing-checked = ' +
+          'the same INSERT behind an optimistic UPDATE of a per-stream revision row, one statement.',
       },
       machine: {
         cpus: cpus().length,
@@ -299,7 +500,11 @@ async function main(): Promise<void> {
     const resultsDir = join(__dirname, 'results');
     await mkdir(resultsDir, { recursive: true });
     await writeFile(join(resultsDir, 'event-store.json'), `${JSON.stringify(result, null, 2)}\n`);
-    const rows = targets.map((t) => `| ${t.name} | ${rate(t.name, 1)} | ${rate(t.name, 16)} |`);
+    const row = (t: Target) => `| ${t.name} | ${rate(t.name, 1)} | ${rate(t.name, 16)} |`;
+    const rows = targets
+      .filter((t) => !t.name.endsWith('-existing') && !t.name.endsWith('-checked'))
+      .map(row);
+    const existingRows = targets.filter((t) => t.name.includes('-existing')).map(row);
     await writeFile(
       join(resultsDir, 'event-store.md'),
       [
@@ -314,6 +519,20 @@ async function main(): Promise<void> {
         '',
         `Ours at 16 writers: ${result.ratios.oursVsEmmettAt16}× Emmett, ` +
           `${result.ratios.oursVsRawInsertAt16}× the bare INSERT.`,
+        '',
+        '| appends/s (1 event, existing stream, exact expected revision: the check-in shape) | 1 writer | 16 writers |',
+        '| --- | ---: | ---: |',
+        ...existingRows,
+        '',
+        `Ours at 16 writers, existing streams: ${result.ratios.existingStream.oursVsEmmettAt16}× Emmett ` +
+          `(goal ≥ 2×: ${result.ratios.existingStream.oursVsEmmettAt16 >= 2 ? 'met' : 'missed'}), ` +
+          `${result.ratios.existingStream.oursVsRawInsertAt16}× the bare INSERT ` +
+          `(goal ≥ 0.7×: ${result.ratios.existingStream.oursVsRawInsertAt16 >= 0.7 ? 'met' : 'missed'}).`,
+        '',
+        `Load average (1/5/15 min) ${loadBefore.join(' / ')} before, ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' / ')} after; ` +
+          'other engineers were running tests on this shared machine during the run.',
         '',
         `Catch-up reads (ours, readAll pages of 1000): ${result.catchUpReadsPerSecond.ours} events/s ` +
           `over ${readEvents} events.`,
