@@ -37,6 +37,8 @@ export {
   type RebuildResult,
 } from './projector/rebuild';
 export { CHECKPOINT_CHANNEL } from './projector/checkpoints';
+export { readStalls, type StoredStall } from './projector/stalls';
+export { retryStalls, type RetryOutcome } from './projector/retry-stalls';
 export { READ_MODELS_SCHEMA } from './migrations/read-models-schema.migration';
 export {
   auditTrailProjection,

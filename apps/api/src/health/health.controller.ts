@@ -1,7 +1,17 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import { EventStoreIndicator } from './event-store.indicator';
-import { ProjectionLagIndicator } from './projection-lag.indicator';
+import { ProjectionLagIndicator, type StallSummary } from './projection-lag.indicator';
+
+/** Terminus's result, with `degraded` when a projection is halted for some tenant. */
+export type HealthReport = Omit<HealthCheckResult, 'status'> & {
+  status: HealthCheckResult['status'] | 'degraded';
+};
 
 @Controller('health')
 export class HealthController {
@@ -15,14 +25,20 @@ export class HealthController {
   /**
    * 200 with `status: ok` while the database and the event store answer, 503 with the failing
    * check otherwise; `details.projections.lag` shows each projection's lag.
+   * 200 with `status: degraded` when they answer but a projection is halted for a tenant
+   * (`details.projections.stalls`: projection, tenant, position): the instance serves every
+   * other tenant, and restarting or routing around it would not help that one; the stall is
+   * retried with `npm run okr -- projections retry` after a fix.
    */
   @Get()
   @HealthCheck()
-  check() {
-    return this.health.check([
+  async check(): Promise<HealthReport> {
+    const result = await this.health.check([
       () => this.database.pingCheck('database', { timeout: 1500 }),
       () => this.eventStore.check('eventStore'),
       () => this.projections.check('projections'),
     ]);
+    const stalls = result.details.projections?.stalls as readonly StallSummary[] | undefined;
+    return stalls && stalls.length > 0 ? { ...result, status: 'degraded' } : result;
   }
 }
