@@ -6,7 +6,8 @@
  *
  * Run: npm run bench:api. Writes bench/results/api.{json,md}.
  *   BENCH_SECONDS (10) per scenario; BENCH_LARGE_OBJECTIVES (10000) objectives of the large
- *   cycle; BENCH_ONLY=checkIn,page,… runs the floor and those only and writes no results;
+ *   cycle; BENCH_ONLY=checkIn,page,… runs the floor and those only and writes no results
+ *   (with BENCH_CPU_PROF, those only, so that the profile holds their requests alone);
  *   BENCH_CPU_PROF=<dir> runs the server under `node --cpu-prof` (profile written on exit).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -396,7 +397,8 @@ async function main(): Promise<void> {
       bodies: ((state: ConnectionState) => Body)[],
       onBody?: (index: number, body: string, state: ConnectionState) => void,
     ) => {
-      if (!run(name) && !name.startsWith('floor')) return;
+      // A profiled run measures only what it names, so the profile holds that request alone.
+      if (!run(name) && !(name.startsWith('floor') && !CPU_PROF)) return;
       // A short warm-up of the same requests (JIT, plans, pools), not counted.
       await load(server!.base, server!.pid, token, bodies, onBody, 1);
       const f = await load(server!.base, server!.pid, token, bodies, onBody);
@@ -459,10 +461,14 @@ async function main(): Promise<void> {
 
     // The floor measured at the start, middle and end; the median is the reference, so that
     // one burst of other work on the machine does not skew every ratio.
-    const floors = [figures.floor!, figures.floorMiddle!, figures.floorAgain!].sort(
-      (a, b) => a.requestsPerSecond - b.requestsPerSecond,
-    );
-    const floor = floors[1]!;
+    const floors = [figures.floor, figures.floorMiddle, figures.floorAgain]
+      .filter((x): x is Figure => x !== undefined)
+      .sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+    const floor = floors[Math.floor(floors.length / 2)] ?? {
+      ...figures[Object.keys(figures)[0]!]!,
+      requestsPerSecond: NaN,
+      latencyMs: { p50: NaN, p99: NaN, mean: NaN },
+    };
     const vsFloor = (f: Figure | undefined) =>
       f && {
         throughput: ratio(f.requestsPerSecond, floor.requestsPerSecond),
