@@ -1,12 +1,15 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import type { OkrCommands } from '@okr-ledger/commands';
+import type { EventStore } from '@okr-ledger/event-store';
+import { keyResultStream } from '@okr-ledger/okr';
 import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
-import { found } from '../okr/lookups';
-import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
+import { WriteNotYetVisibleError } from '../errors/api.errors';
+import { EVENT_STORE, OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { OkrWrites } from '../okr/okr-writes.service';
+import { checkInOfEvent } from './check-in-events';
 import { CheckInKeyResultInput } from './check-in.input';
 import { CheckInModel } from './check-in.model';
 
@@ -15,6 +18,7 @@ export class CheckInsResolver {
   constructor(
     @Inject(OKR_COMMANDS) private readonly commands: OkrCommands,
     @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly writes: OkrWrites,
   ) {}
 
@@ -36,8 +40,19 @@ export class CheckInsResolver {
       source: input.source ?? 'MANUAL',
       idempotencyKey: input.idempotencyKey ?? null,
     });
-    await this.writes.settle(result.position);
+    const write = { id: result.checkInId, version: result.version, position: result.position };
+    await this.writes.settle(identity.tenantId, 'CheckIn', write);
     const [checkIn] = await this.readModels.checkIns.byIds(identity.tenantId, [result.checkInId]);
-    return CheckInModel.from(found(checkIn, 'CheckIn', result.checkInId));
+    if (checkIn) return CheckInModel.from(checkIn);
+    // Not projected in time: the check-in as its event recorded it (check-ins never change).
+    const events = await this.store.readStream(keyResultStream(input.keyResultId));
+    const recorded = events.find(
+      (e) =>
+        e.type === 'KeyResultCheckedIn' &&
+        e.metadata.tenantId === identity.tenantId &&
+        e.data.checkInId === result.checkInId,
+    );
+    if (!recorded) throw new WriteNotYetVisibleError('CheckIn', write);
+    return CheckInModel.from(checkInOfEvent(recorded, input.keyResultId));
   }
 }

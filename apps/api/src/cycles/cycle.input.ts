@@ -9,9 +9,10 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { IDEMPOTENCY_KEY_DESCRIPTION, IdempotentInput } from '../okr/change.input';
 
 @InputType('ScheduleCycleInput', { description: 'A new cycle in PLANNING.' })
-export class ScheduleCycleInput {
+export class ScheduleCycleInput extends IdempotentInput {
   @Field(() => String, { description: 'The cycle name, e.g. "2026 Q1".' })
   @IsString()
   @IsNotEmpty()
@@ -39,4 +40,11 @@ export class CycleTransitionArgs {
   @IsInt()
   @Min(0)
   expectedVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  idempotencyKey?: string | null;
 }

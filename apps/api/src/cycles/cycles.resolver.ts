@@ -9,14 +9,14 @@ import {
   ResolveField,
   Resolver,
 } from '@nestjs/graphql';
-import type { OkrCommands } from '@okr-ledger/commands';
+import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
 import type { ObjectiveView, ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { ObjectiveConnectionModel } from '../objectives/objective.model';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { offsetPage, withCursorCheck } from '../okr/connection-paging';
-import { found, isUuid } from '../okr/lookups';
+import { isUuid } from '../okr/lookups';
 import { OKR_COMMANDS, READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
@@ -52,38 +52,44 @@ export class CyclesResolver {
   @Mutation(() => CycleModel, { description: 'Schedules a cycle (status PLANNING).' })
   async scheduleCycle(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => ScheduleCycleInput }) input: ScheduleCycleInput,
   ): Promise<CycleModel> {
     const result = await this.commands.cycles.schedule(this.writes.actor(identity), {
       name: input.name,
       startsAt: input.startsAt.toISOString(),
       endsAt: input.endsAt.toISOString(),
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => CycleModel, { description: 'PLANNING → ACTIVE.' })
   async startCycle(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args() args: CycleTransitionArgs,
   ): Promise<CycleModel> {
     const result = await this.commands.cycles.start(this.writes.actor(identity), {
       cycleId: args.id,
       expectedVersion: args.expectedVersion ?? undefined,
+      idempotencyKey: args.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => CycleModel, { description: 'ACTIVE → CLOSED; freezes every score of the cycle.' })
   async closeCycle(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args() args: CycleTransitionArgs,
   ): Promise<CycleModel> {
     const result = await this.commands.cycles.close(this.writes.actor(identity), {
       cycleId: args.id,
       expectedVersion: args.expectedVersion ?? undefined,
+      idempotencyKey: args.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @ResolveField('objectives', () => ObjectiveConnectionModel, {
@@ -116,9 +122,14 @@ export class CyclesResolver {
     return ObjectiveConnectionModel.from(result);
   }
 
-  private async payload(identity: Identity, id: string, position: string | null) {
-    await this.writes.settle(position);
-    const [cycle] = await this.readModels.cycles.byIds(identity.tenantId, [id]);
-    return CycleModel.from(found(cycle, 'Cycle', id));
+  private async payload(identity: Identity, ctx: GraphqlContext, result: CommandResult) {
+    await this.writes.settle(identity.tenantId, 'Cycle', result);
+    const { view, asOf } = await this.writes.visible(
+      'Cycle',
+      result,
+      async () => (await this.readModels.cycles.byIds(identity.tenantId, [result.id]))[0],
+      (now) => okrLoaders(ctx).at(now).cycle.load(result.id),
+    );
+    return CycleModel.from(view, asOf);
   }
 }

@@ -11,6 +11,12 @@ export const ERROR_CODES = {
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The write was sent but its reply lost: it may or may not be recorded; retry with its key. */
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
+  /** Recorded, but a projection of the organisation is halted, so no payload can show it. */
+  PROJECTION_STALLED: 'PROJECTION_STALLED',
+  /** Recorded, but neither the read models nor the events show it yet (id and version given). */
+  WRITE_NOT_YET_VISIBLE: 'WRITE_NOT_YET_VISIBLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -93,6 +99,44 @@ export class ConflictError extends ApiError {
 export class DomainRuleError extends ApiError {
   constructor(rule: string, message: string, field?: string) {
     super(message, ERROR_CODES.DOMAIN_RULE, { rule, ...(field === undefined ? {} : { field }) });
+  }
+}
+
+/** What a recording mutation produced, for errors that must say the write happened. */
+export interface RecordedWrite {
+  readonly id: string;
+  readonly version: number;
+  readonly position: string | null;
+}
+
+export class ProjectionStalledError extends ApiError {
+  constructor(
+    stall: { readonly projection: string; readonly position: string },
+    type: string,
+    write: RecordedWrite,
+  ) {
+    super(
+      `Recorded (${type} ${write.id}, version ${write.version}), but the read models of this organisation are halted: projection ${stall.projection} stopped at position ${stall.position}. See /health.`,
+      ERROR_CODES.PROJECTION_STALLED,
+      {
+        projection: stall.projection,
+        position: stall.position,
+        type,
+        id: write.id,
+        version: write.version,
+        writePosition: write.position,
+      },
+    );
+  }
+}
+
+export class WriteNotYetVisibleError extends ApiError {
+  constructor(type: string, write: RecordedWrite) {
+    super(
+      `Recorded (${type} ${write.id}, version ${write.version}), but not readable yet; query it again shortly.`,
+      ERROR_CODES.WRITE_NOT_YET_VISIBLE,
+      { type, id: write.id, version: write.version, writePosition: write.position },
+    );
   }
 }
 

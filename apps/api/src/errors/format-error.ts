@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { HttpException, Logger } from '@nestjs/common';
-import { EventStoreUnavailable, WrongExpectedVersion } from '@okr-ledger/event-store';
+import {
+  AppendOutcomeUnknown,
+  EventStoreUnavailable,
+  IdempotencyKeyReused,
+  WrongExpectedVersion,
+} from '@okr-ledger/event-store';
 import { AggregateNotFound, DomainRuleViolation } from '@okr-ledger/okr';
 import {
   type ASTNode,
@@ -96,6 +101,28 @@ export function createErrorFormatter(logger = new Logger('GraphQL')): ErrorForma
       };
     }
 
+    if (original instanceof AppendOutcomeUnknown) {
+      // Sent, reply lost: saying "nothing was recorded" would invite a duplicate.
+      logger.warn(original.message);
+      return {
+        ...base,
+        message:
+          'The connection to the event store was lost after the write was sent: it may or may not have been recorded. Retry with the same idempotencyKey: it is recorded exactly once.',
+        extensions: { code: ERROR_CODES.OUTCOME_UNKNOWN },
+      };
+    }
+    if (original instanceof IdempotencyKeyReused) {
+      const path = idempotencyKeyPath(error);
+      return {
+        ...base,
+        message: original.message,
+        extensions: {
+          code: ERROR_CODES.BAD_USER_INPUT,
+          fieldErrors: [{ path, constraint: 'idempotencyKeyReused', message: original.message }],
+        },
+      };
+    }
+
     if (original instanceof EventStoreUnavailable) {
       // Nothing was recorded; the client may retry once the store is back.
       logger.warn(original.message);
@@ -151,6 +178,18 @@ export function formatExecutionResult(
   const { errors, ...rest } = result;
   if (!errors) return rest;
   return { ...rest, errors: errors.map((e) => format(e.toJSON(), e)) };
+}
+
+/**
+ * Where the mutation took the key: inside its `input` argument, or as an argument of its own
+ * (`startCycle(id, expectedVersion, idempotencyKey)`). Read from the failing field's node, so
+ * aliases do not matter.
+ */
+function idempotencyKeyPath(error: unknown): string {
+  const node = error instanceof GraphQLError ? error.nodes?.[0] : undefined;
+  const hasInput =
+    node?.kind === Kind.FIELD && (node.arguments ?? []).some((a) => a.name.value === 'input');
+  return hasInput ? 'input.idempotencyKey' : 'idempotencyKey';
 }
 
 function isValueError(error: unknown): boolean {

@@ -12,14 +12,14 @@ import {
   MaxLength,
 } from 'class-validator';
 import type { KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger/okr';
-import { ExplainedChangeInput, VersionedChangeInput } from '../okr/change.input';
+import { ExplainedChangeInput, IdempotentInput, VersionedChangeInput } from '../okr/change.input';
 import { KeyResultKindEnum, KeyResultScoringEnum, KeyResultTypeEnum } from '../okr/okr-enums.model';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
 const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'] };
 
 @InputType('AddKeyResultInput', { description: 'A new key result of an objective.' })
-export class AddKeyResultInput {
+export class AddKeyResultInput extends IdempotentInput {
   @Field(() => ID, { description: 'The objective it measures.' })
   @IsUUID()
   objectiveId!: string;
@@ -161,7 +161,7 @@ export class GraduateKeyResultInput extends ExplainedChangeInput {
 }
 
 @InputType('AddInitiativeInput', { description: 'A task that drives a key result.' })
-export class AddInitiativeInput {
+export class AddInitiativeInput extends IdempotentInput {
   @Field(() => ID, { description: 'The key result it drives.' })
   @IsUUID()
   keyResultId!: string;
@@ -179,7 +179,7 @@ export class AddInitiativeInput {
 }
 
 @InputType('CompleteInitiativeInput', { description: 'Marks an initiative completed.' })
-export class CompleteInitiativeInput {
+export class CompleteInitiativeInput extends IdempotentInput {
   @Field(() => ID, { description: 'The key result the initiative belongs to.' })
   @IsUUID()
   keyResultId!: string;

@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { OkrCommands } from '@okr-ledger/commands';
+import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
 import type { EventStore } from '@okr-ledger/event-store';
-import { keyResultStream, type Health, type KeyResultCheckedIn } from '@okr-ledger/okr';
+import { keyResultStream, type Health } from '@okr-ledger/okr';
 import type { CheckInView, Page, PageRequest, ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
+import { checkInOfEvent } from '../check-ins/check-in-events';
 import { CheckInConnectionModel } from '../check-ins/check-in.model';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { ByIdAsOfArgs } from '../objectives/objective.input';
@@ -53,6 +54,7 @@ export class KeyResultsResolver {
   @Mutation(() => KeyResultModel, { description: 'Adds a key result to an objective.' })
   async addKeyResult(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => AddKeyResultInput }) input: AddKeyResultInput,
   ): Promise<KeyResultModel> {
     const result = await this.commands.keyResults.add(this.writes.actor(identity), {
@@ -67,8 +69,9 @@ export class KeyResultsResolver {
       ownerId: input.ownerId ?? null,
       dataSourceUrl: input.dataSourceUrl ?? null,
       scoring: input.scoring ?? undefined,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => KeyResultModel, {
@@ -76,9 +79,10 @@ export class KeyResultsResolver {
   })
   async redefineKeyResult(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => RedefineKeyResultInput }) input: RedefineKeyResultInput,
   ): Promise<KeyResultModel> {
-    const { keyResultId, expectedVersion, reason, ...fields } = input;
+    const { keyResultId, expectedVersion, reason, idempotencyKey, ...fields } = input;
     // Required fields cannot be cleared: null there means "leave as is", like absent.
     const required = ['title', 'type', 'kind', 'startValue', 'targetValue', 'weight', 'scoring'];
     const changes = Object.fromEntries(
@@ -91,8 +95,9 @@ export class KeyResultsResolver {
       keyResultId,
       expectedVersion: expectedVersion ?? undefined,
       reason: reason ?? null,
+      idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => KeyResultModel, {
@@ -100,39 +105,45 @@ export class KeyResultsResolver {
   })
   async graduateKeyResult(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => GraduateKeyResultInput }) input: GraduateKeyResultInput,
   ): Promise<KeyResultModel> {
     const result = await this.commands.keyResults.graduate(this.writes.actor(identity), {
       keyResultId: input.keyResultId,
       expectedVersion: input.expectedVersion ?? undefined,
       reason: input.reason ?? null,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => KeyResultModel, { description: 'Adds an initiative to a key result.' })
   async addInitiative(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => AddInitiativeInput }) input: AddInitiativeInput,
   ): Promise<KeyResultModel> {
     const result = await this.commands.keyResults.addInitiative(this.writes.actor(identity), {
       keyResultId: input.keyResultId,
       title: input.title,
       dueDate: input.dueDate ?? null,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => KeyResultModel, { description: 'Completes an initiative of a key result.' })
   async completeInitiative(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => CompleteInitiativeInput }) input: CompleteInitiativeInput,
   ): Promise<KeyResultModel> {
     const result = await this.commands.keyResults.completeInitiative(this.writes.actor(identity), {
       keyResultId: input.keyResultId,
       initiativeId: input.initiativeId,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @ResolveField('objective', () => ObjectiveModel, { description: 'The objective it measures.' })
@@ -197,29 +208,19 @@ export class KeyResultsResolver {
     });
     const all = events
       .filter((e) => e.type === 'KeyResultCheckedIn' && e.metadata.tenantId === tenantId)
-      .map((e) => {
-        const data = e.data as KeyResultCheckedIn['data'];
-        return {
-          id: data.checkInId,
-          keyResultId,
-          cycleId: typeof e.metadata.cycleId === 'string' ? e.metadata.cycleId : '',
-          value: data.value,
-          confidence: data.confidence,
-          plan: data.plan,
-          progress: data.progress,
-          problems: data.problems,
-          source: data.source,
-          actorId: e.metadata.actorId,
-          recordedAt: e.recordedAt,
-        };
-      })
+      .map((e) => checkInOfEvent(e, keyResultId))
       .reverse();
     return offsetPage(all, request);
   }
 
-  private async payload(identity: Identity, id: string, position: string | null) {
-    await this.writes.settle(position);
-    const [keyResult] = await this.readModels.keyResults.byIds(identity.tenantId, [id]);
-    return KeyResultModel.from(found(keyResult, 'KeyResult', id));
+  private async payload(identity: Identity, ctx: GraphqlContext, result: CommandResult) {
+    await this.writes.settle(identity.tenantId, 'KeyResult', result);
+    const { view, asOf } = await this.writes.visible(
+      'KeyResult',
+      result,
+      async () => (await this.readModels.keyResults.byIds(identity.tenantId, [result.id]))[0],
+      (now) => okrLoaders(ctx).at(now).keyResult.load(result.id),
+    );
+    return KeyResultModel.from(view, asOf);
   }
 }

@@ -1,12 +1,12 @@
 import { ArgsType, Field, GraphQLISODateTime, ID, InputType } from '@nestjs/graphql';
 import { IsDate, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { ExplainedChangeInput } from '../okr/change.input';
+import { ExplainedChangeInput, IdempotentInput } from '../okr/change.input';
 import { PageArgs } from '../okr/page-info.model';
 
 @InputType('SetObjectiveInput', {
   description: 'A new objective; aligned to a parent objective or a key result, or neither.',
 })
-export class SetObjectiveInput {
+export class SetObjectiveInput extends IdempotentInput {
   @Field(() => ID, { description: 'The cycle it belongs to.' })
   @IsUUID()
   cycleId!: string;

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { OkrCommands } from '@okr-ledger/commands';
+import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
 import type { Health } from '@okr-ledger/okr';
 import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
@@ -85,6 +85,7 @@ export class ObjectivesResolver {
   @Mutation(() => ObjectiveModel, { description: 'Sets a new objective in a cycle.' })
   async setObjective(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => SetObjectiveInput }) input: SetObjectiveInput,
   ): Promise<ObjectiveModel> {
     const result = await this.commands.objectives.set(this.writes.actor(identity), {
@@ -95,13 +96,15 @@ export class ObjectivesResolver {
       teamId: input.teamId ?? null,
       parentObjectiveId: input.parentObjectiveId ?? null,
       parentKeyResultId: input.parentKeyResultId ?? null,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => ObjectiveModel, { description: 'Changes an objective’s definition.' })
   async reviseObjective(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => ReviseObjectiveInput }) input: ReviseObjectiveInput,
   ): Promise<ObjectiveModel> {
     const result = await this.commands.objectives.revise(this.writes.actor(identity), {
@@ -113,13 +116,15 @@ export class ObjectivesResolver {
       ownerId: input.ownerId,
       teamId: input.teamId,
       reason: input.reason ?? null,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => ObjectiveModel, { description: 'Aligns an objective (no alignment loops).' })
   async alignObjective(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => AlignObjectiveInput }) input: AlignObjectiveInput,
   ): Promise<ObjectiveModel> {
     const result = await this.commands.objectives.align(this.writes.actor(identity), {
@@ -128,21 +133,24 @@ export class ObjectivesResolver {
       parentKeyResultId: input.parentKeyResultId ?? null,
       expectedVersion: input.expectedVersion ?? undefined,
       reason: input.reason ?? null,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => ObjectiveModel, { description: 'Archives an objective; its history stays.' })
   async archiveObjective(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => ArchiveObjectiveInput }) input: ArchiveObjectiveInput,
   ): Promise<ObjectiveModel> {
     const result = await this.commands.objectives.archive(this.writes.actor(identity), {
       objectiveId: input.objectiveId,
       expectedVersion: input.expectedVersion ?? undefined,
       reason: input.reason ?? null,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @ResolveField('cycle', () => CycleModel, { description: 'The cycle it belongs to.' })
@@ -209,9 +217,14 @@ export class ObjectivesResolver {
     return healthAt(objective.progress, objective.checkedIn, cycle, objective.asOf);
   }
 
-  private async payload(identity: Identity, id: string, position: string | null) {
-    await this.writes.settle(position);
-    const [objective] = await this.readModels.objectives.byIds(identity.tenantId, [id]);
-    return ObjectiveModel.from(found(objective, 'Objective', id));
+  private async payload(identity: Identity, ctx: GraphqlContext, result: CommandResult) {
+    await this.writes.settle(identity.tenantId, 'Objective', result);
+    const { view, asOf } = await this.writes.visible(
+      'Objective',
+      result,
+      async () => (await this.readModels.objectives.byIds(identity.tenantId, [result.id]))[0],
+      (now) => okrLoaders(ctx).at(now).objective.load(result.id),
+    );
+    return ObjectiveModel.from(view, asOf);
   }
 }

@@ -1,9 +1,9 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { VersionedChangeInput } from '../okr/change.input';
+import { IdempotentInput, VersionedChangeInput } from '../okr/change.input';
 
 @InputType('CreateTeamInput', { description: 'A new team, optionally under a parent team.' })
-export class CreateTeamInput {
+export class CreateTeamInput extends IdempotentInput {
   @Field(() => String, { description: 'The team name.' })
   @IsString()
   @IsNotEmpty()

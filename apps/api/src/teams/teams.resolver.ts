@@ -1,11 +1,10 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
-import type { OkrCommands } from '@okr-ledger/commands';
+import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
 import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { found } from '../okr/lookups';
 import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
@@ -29,39 +28,45 @@ export class TeamsResolver {
   @Mutation(() => TeamModel, { description: 'Creates a team.' })
   async createTeam(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => CreateTeamInput }) input: CreateTeamInput,
   ): Promise<TeamModel> {
     const result = await this.commands.teams.create(this.writes.actor(identity), {
       name: input.name,
       parentTeamId: input.parentTeamId ?? null,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => TeamModel, { description: 'Renames a team.' })
   async renameTeam(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => RenameTeamInput }) input: RenameTeamInput,
   ): Promise<TeamModel> {
     const result = await this.commands.teams.rename(this.writes.actor(identity), {
       teamId: input.teamId,
       name: input.name,
       expectedVersion: input.expectedVersion ?? undefined,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @Mutation(() => TeamModel, { description: 'Moves a team in the team tree (no loops).' })
   async moveTeam(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('input', { type: () => MoveTeamInput }) input: MoveTeamInput,
   ): Promise<TeamModel> {
     const result = await this.commands.teams.move(this.writes.actor(identity), {
       teamId: input.teamId,
       parentTeamId: input.parentTeamId ?? null,
       expectedVersion: input.expectedVersion ?? undefined,
+      idempotencyKey: input.idempotencyKey,
     });
-    return this.payload(identity, result.id, result.position);
+    return this.payload(identity, ctx, result);
   }
 
   @ResolveField('parent', () => TeamModel, { nullable: true, description: 'The parent team.' })
@@ -77,9 +82,14 @@ export class TeamsResolver {
     return children.map((c) => TeamModel.from(c, team.asOf));
   }
 
-  private async payload(identity: Identity, id: string, position: string | null) {
-    await this.writes.settle(position);
-    const [team] = await this.readModels.teams.byIds(identity.tenantId, [id]);
-    return TeamModel.from(found(team, 'Team', id));
+  private async payload(identity: Identity, ctx: GraphqlContext, result: CommandResult) {
+    await this.writes.settle(identity.tenantId, 'Team', result);
+    const { view, asOf } = await this.writes.visible(
+      'Team',
+      result,
+      async () => (await this.readModels.teams.byIds(identity.tenantId, [result.id]))[0],
+      (now) => okrLoaders(ctx).at(now).team.load(result.id),
+    );
+    return TeamModel.from(view, asOf);
   }
 }
