@@ -72,9 +72,12 @@ async function runningPostmaster(pgDir: string): Promise<number | undefined> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+async function waitUntil(
+  done: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() >= deadline) return false;
     await sleep(100);
   }
@@ -88,6 +91,7 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
  * start replays the WAL: committed data survives either way.
  */
 async function stopOrphanedPostmaster(
+  pgDir: string,
   postmaster: ProcessIdentity,
   bootId: string | undefined,
   log: (message: string) => void,
@@ -105,8 +109,12 @@ async function stopOrphanedPostmaster(
     }
     if (await waitUntil(gone, waitMs)) {
       // A zombie still answers kill(pid, 0), which PostgreSQL takes for a live postmaster
-      // holding the lock file: give whoever adopted the orphan (init) a moment to reap it.
-      await waitUntil(() => isReaped(postmaster.pid), 5_000);
+      // should its lock file remain: then give whoever adopted the orphan (init) a moment to
+      // reap it. A clean shutdown removes the lock file, and nothing needs waiting for.
+      await waitUntil(
+        async () => isReaped(postmaster.pid) || (await lockFilePid(pgDir)) !== postmaster.pid,
+        5_000,
+      );
       return;
     }
     log(`the orphaned PostgreSQL (pid ${postmaster.pid}) did not stop after ${signal}`);
@@ -147,7 +155,7 @@ async function takeOverFromDeadOwner(
       `The OKR Ledger that ran this data folder (pid ${record.owner.pid}) is gone; ` +
         `stopping the PostgreSQL it left running (pid ${postmaster}) cleanly`,
     );
-    await stopOrphanedPostmaster(record.postmaster, record.bootId, log);
+    await stopOrphanedPostmaster(pgDir, record.postmaster, record.bootId, log);
     log(`Stopped the orphaned PostgreSQL (pid ${postmaster})`);
     return;
   }
@@ -182,7 +190,8 @@ const startOf = (p) => {
 process.stdin.on('data', () => {});
 process.stdin.on('close', () => {
   const now = startOf(pid);
-  if (startTime === '' || now === startTime) { try { process.kill(Number(pid), 'SIGINT'); } catch {} }
+  const unknowable = startTime === '' || (now === undefined && !fs.existsSync('/proc/self/stat'));
+  if (unknowable || now === startTime) { try { process.kill(Number(pid), 'SIGINT'); } catch {} }
   process.exit(0);
 });
 `;
