@@ -9,6 +9,7 @@ export {
   parsePosition,
 } from './positions';
 export * from './upcasters';
+export { WakeUps } from './polling-subscription';
 export * from './handle-command';
 export * from './idempotency';
 export * from './postgres/postgres-event-store';

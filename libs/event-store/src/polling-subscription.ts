@@ -8,8 +8,9 @@ import { EventStoreUnavailable } from './event-store.errors';
 import { START_POSITION } from './positions';
 
 /**
- * Wake-ups for subscriptions. The generation counter closes the race between "read found
- * nothing" and "start waiting": a wake-up in between is not lost.
+ * Wake-ups for subscriptions (and for the projector's waitForPosition). The generation
+ * counter closes the race between "read found nothing" and "start waiting": a wake-up in
+ * between is not lost.
  */
 export class WakeUps {
   private generation = 0;
@@ -47,10 +48,27 @@ export interface PollingSubscriptionDeps {
   pollIntervalMs: number;
   /** Called before each read, e.g. to re-establish a lost LISTEN connection. */
   beforeRead?: () => Promise<void>;
+  /**
+   * Whether committed events are not readable yet because an older transaction is still open
+   * (PostgreSQL's xmin horizon): they become readable when it ends, and no wake-up says so.
+   */
+  pendingBeyondHorizon?: () => Promise<boolean>;
   onStopped?: () => void;
 }
 
-/** Catch-up then live by repeated `readAll`; the handler runs sequentially. */
+// After a wake-up whose read found nothing new, the next reads come this soon, doubling.
+const FAST_POLL_FIRST_MS = 10;
+// While events wait beyond the horizon, reads come at least this often: a late-visible
+// event is delivered within about this much of becoming readable.
+const FAST_POLL_MAX_MS = 100;
+
+/**
+ * Catch-up then live by repeated `readAll`; the handler runs sequentially. A wake-up (an
+ * append here, or a NOTIFY) can arrive before its event is readable: in PostgreSQL, while any
+ * older transaction with an id is open. Then the read finds nothing and nothing wakes again,
+ * so reads follow quickly (10, 20, 40, 80, then every 100 ms) for as long as the store says
+ * events wait beyond the horizon; without that hint, doubling up to the poll interval.
+ */
 export class PollingSubscription implements Subscription {
   readonly done: Promise<void>;
   private stopped = false;
@@ -73,6 +91,10 @@ export class PollingSubscription implements Subscription {
   private async run(): Promise<void> {
     const { handler, batchSize = 500, eventTypes, streamPrefix } = this.options;
     let checkpoint = this.options.from ?? START_POSITION;
+    // 0 outside a fast re-poll; else the wait before the next read.
+    let fastMs = 0;
+    // Whether this read follows a wake-up (rather than a poll's timeout).
+    let wokeUp = false;
     while (!this.stopped) {
       const seen = this.deps.wakeUps.current;
       let page: ReadAllResult;
@@ -95,7 +117,24 @@ export class PollingSubscription implements Subscription {
         await handler(page.events, page.checkpoint);
         checkpoint = page.checkpoint;
       }
-      if (page.isEnd) await this.deps.wakeUps.wait(seen, this.deps.pollIntervalMs);
+      if (!page.isEnd) continue;
+      if (this.deps.wakeUps.current !== seen) {
+        // Woken during the read: read again at once.
+        wokeUp = true;
+        continue;
+      }
+      if (wokeUp || fastMs > 0) fastMs = await this.nextFastPoll(fastMs);
+      await this.deps.wakeUps.wait(seen, fastMs > 0 ? fastMs : this.deps.pollIntervalMs);
+      wokeUp = this.deps.wakeUps.current !== seen;
     }
+  }
+
+  /** The wait before the next read of a fast re-poll, or 0 when there is nothing to wait for. */
+  private async nextFastPoll(previousMs: number): Promise<number> {
+    const next = previousMs === 0 ? FAST_POLL_FIRST_MS : previousMs * 2;
+    const { pendingBeyondHorizon } = this.deps;
+    if (!pendingBeyondHorizon) return next < this.deps.pollIntervalMs ? next : 0;
+    const pending = await pendingBeyondHorizon().catch(() => false);
+    return pending ? Math.min(next, FAST_POLL_MAX_MS) : 0;
   }
 }

@@ -365,10 +365,23 @@ export class PostgresEventStore implements VerifiableEventStore {
       wakeUps: this.wakeUps,
       pollIntervalMs: this.pollIntervalMs,
       beforeRead: () => this.ensureListening(),
+      pendingBeyondHorizon: () => this.pendingBeyondHorizon(),
       onStopped: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * Whether committed events are not readable yet: readAll stops at the snapshot's xmin, so an
+   * append that committed while an older transaction is open waits for it (one index probe).
+   */
+  private async pendingBeyondHorizon(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ pending: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM event_store.events e
+                       WHERE e.transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS pending`,
+    );
+    return rows[0]?.pending === true;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '@okr-ledger/event-store';
-import { parsePosition, PostgresEventStore } from '@okr-ledger/event-store';
+import { parsePosition, PostgresEventStore, WakeUps } from '@okr-ledger/event-store';
 import { Client, Pool } from 'pg';
 import type { ProjectionLag, ProjectionProgress, ProjectionStall } from '../read-models.views';
 import {
@@ -91,8 +91,8 @@ export class Projector implements ProjectionProgress {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private running = false;
-  private generation = 0;
-  private waiters = new Set<() => void>();
+  /** Wakes waitForPosition when a checkpoint moves (the same mechanism as subscriptions). */
+  private readonly wakeUps = new WakeUps();
   private notifyInFlight = false;
   /** Stalls of the projections this instance runs, kept fresh by every batch: projection → tenant → stall. */
   private readonly localStalls = new Map<string, Map<string, StoredStall>>();
@@ -151,14 +151,14 @@ export class Projector implements ProjectionProgress {
     this.lockClient = null;
     // Closing the session releases every advisory lock it holds.
     await lock?.end().catch(() => undefined);
-    this.wake();
+    this.wakeUps.wake();
     await this.pool.end().catch(() => undefined);
   }
 
   async waitForPosition(position: string, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const seen = this.generation;
+      const seen = this.wakeUps.current;
       if (this.allAtLeast(position)) return true;
       // Projections run by another instance: read their checkpoints (a NOTIFY also wakes us).
       if (this.runners.some((r) => !r.active)) {
@@ -167,7 +167,7 @@ export class Projector implements ProjectionProgress {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
-      await this.waitForWake(seen, Math.min(remaining, REMOTE_POLL_MS));
+      await this.wakeUps.wait(seen, Math.min(remaining, REMOTE_POLL_MS));
     }
   }
 
@@ -265,27 +265,7 @@ export class Projector implements ProjectionProgress {
         moved = true;
       }
     }
-    if (moved) this.wake();
-  }
-
-  private wake(): void {
-    this.generation++;
-    const waiters = this.waiters;
-    this.waiters = new Set();
-    for (const resolve of waiters) resolve();
-  }
-
-  private waitForWake(seen: number, timeoutMs: number): Promise<void> {
-    if (this.generation !== seen) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.waiters.add(done);
-    });
+    if (moved) this.wakeUps.wake();
   }
 
   private tick(): Promise<void> {
@@ -512,7 +492,7 @@ export class Projector implements ProjectionProgress {
   private advance(name: string, position: string): void {
     if (position > (this.checkpoints.get(name) ?? '')) {
       this.checkpoints.set(name, position);
-      this.wake();
+      this.wakeUps.wake();
     }
   }
 

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
+import type { RecordedEvent, Subscription } from './event-store.port';
+import { createPostgresEventStore, type PostgresEventStore } from './postgres/postgres-event-store';
+import { event } from './testing/event-store.contract';
+
+// Correctness bound of the mechanism (not a speed goal): an event that becomes visible late
+// reaches a subscriber this soon after it does. The 1 s poll alone would take up to 1 s.
+const DELIVERY_BOUND_MS = 150;
+
+describe('PollingSubscription', () => {
+  let database: TestDatabase;
+  let writer: PostgresEventStore;
+  let reader: PostgresEventStore;
+  let holder: Client;
+  let subscription: Subscription | null = null;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('wakeups');
+    writer = await createPostgresEventStore(database.url, { maxConnections: 2 });
+    // Another process's store: it learns of appends only through NOTIFY (or its poll).
+    reader = await createPostgresEventStore(database.url, { maxConnections: 2 });
+    holder = new Client({ connectionString: database.url });
+    await holder.connect();
+  });
+  afterAll(async () => {
+    await subscription?.stop();
+    await holder.end();
+    await reader.close();
+    await writer.close();
+    await database.drop();
+  });
+
+  describe('when an append commits while another transaction with an id is open', () => {
+    it('delivers the event soon after that transaction ends, not at the next poll', async () => {
+      const stream = `wake-${randomUUID()}`;
+      const received: { event: RecordedEvent; at: number }[] = [];
+      subscription = reader.subscribe({
+        from: await reader.headPosition(),
+        streamPrefix: 'wake-',
+        handler: (events) => {
+          for (const e of events) received.push({ event: e, at: Date.now() });
+          return Promise.resolve();
+        },
+      });
+      // Live and idle: a first append is delivered through NOTIFY.
+      await writer.append(stream, [event('Warm')]);
+      await until(() => received.length === 1);
+
+      // Holds the xmin horizon: the next append is committed but not yet readable.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()');
+      const { position } = await writer.append(stream, [event('Late')]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received).toHaveLength(1);
+      await holder.query('COMMIT');
+      const committedAt = Date.now();
+
+      await until(() => received.length === 2, 5_000);
+      const late = received[1];
+      expect(late?.event.position).toBe(position);
+      const delay = (late?.at ?? Infinity) - committedAt;
+      expect(delay).toBeLessThan(DELIVERY_BOUND_MS);
+    });
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
