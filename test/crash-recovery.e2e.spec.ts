@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -209,15 +209,18 @@ const CRASHES: [string, (api: Api, dataDir: string) => Promise<void>][] = [
   ],
   [
     'every process, PostgreSQL included (a power cut: its lock file stays behind)',
-    async (api, dataDir) => {
-      const { watchdog, postmaster } = await ownerOf(dataDir);
-      const backends = await childrenOf(postmaster.pid);
-      for (const pid of [watchdog!, api.process.child.pid!, postmaster.pid, ...backends]) {
-        killHard(pid);
-      }
-    },
+    (api, dataDir) => killEverything(api, dataDir),
   ],
 ];
+
+/** SIGKILL to the API, its watchdog and the PostgreSQL with all its processes. */
+async function killEverything(api: Api, dataDir: string): Promise<void> {
+  const { watchdog, postmaster } = await ownerOf(dataDir);
+  const backends = await childrenOf(postmaster.pid);
+  for (const pid of [watchdog!, api.process.child.pid!, postmaster.pid, ...backends]) {
+    killHard(pid);
+  }
+}
 
 describe('An API killed with SIGKILL', () => {
   let dataDir: string;
@@ -363,6 +366,57 @@ describe('An API killed with SIGKILL', () => {
         `stopping the PostgreSQL it left running (pid ${postmaster.pid}) cleanly`,
       );
       expect((await ownerOf(dataDir)).owner.pid).toBe(second.process.child.pid);
+    }, 120_000);
+  });
+
+  describe('when the pid of the dead owner now belongs to another process', () => {
+    it('tells them apart by start time and still stops the orphaned PostgreSQL', async () => {
+      const first = await startApi(dataDir);
+      running.push(first);
+      await waitForOutput(first.process, /GraphQL: +http:\/\/localhost/);
+      await crashLeavingOrphan(first, dataDir);
+      // This test's own live process takes the dead owner's pid; its start time differs.
+      const record = JSON.parse(await readFile(join(dataDir, 'owner.json'), 'utf8')) as Owner;
+      await writeFile(
+        join(dataDir, 'owner.json'),
+        JSON.stringify({ ...record, owner: { ...record.owner, pid: process.pid } }),
+      );
+
+      const second = await startApi(dataDir);
+      running.push(second);
+      await waitForOutput(second.process, /GraphQL: +http:\/\/localhost/);
+      expect(second.process.output()).toContain(
+        `this data folder (pid ${process.pid}) is gone; stopping the PostgreSQL it left running (pid ${record.postmaster.pid})`,
+      );
+    }, 120_000);
+  });
+
+  describe('when the lock file of a killed PostgreSQL names a pid now used by another process', () => {
+    it('moves the stale lock file aside, starts within 20 s and keeps the data', async () => {
+      const first = await startApi(dataDir);
+      running.push(first);
+      await waitForOutput(first.process, /GraphQL: +http:\/\/localhost/);
+      const writer = await GraphqlClient.as(first.url, { sub: 'ana', org: 'acme' });
+      const cycle = await createCycle(writer, { name: 'kept', start: false });
+      await killEverything(first, dataDir);
+      await first.process.exited;
+      // As after a reboot: the pid PostgreSQL recorded is a live process, not a PostgreSQL.
+      const lockFile = join(dataDir, 'pg', 'postmaster.pid');
+      const [, ...rest] = (await readFile(lockFile, 'utf8')).split('\n');
+      await writeFile(lockFile, [String(process.pid), ...rest].join('\n'));
+
+      const started = Date.now();
+      const second = await startApi(dataDir);
+      running.push(second);
+      const healthy = await healthyBy(second, started + RESTART_BOUND_MS);
+      if (!healthy) throw new Error(`not healthy within 20 s:\n${second.process.output()}`);
+      expect(second.process.output()).toContain(
+        `Moving aside a stale PostgreSQL lock file naming pid ${process.pid}`,
+      );
+      const reader = await GraphqlClient.as(second.url, { sub: 'ana', org: 'acme' });
+      expect(
+        await reader.data(`query ($id: ID!) { cycle(id: $id) { name } }`, { id: cycle.id }),
+      ).toEqual({ cycle: { name: 'kept' } });
     }, 120_000);
   });
 
