@@ -8,7 +8,8 @@
  *   BENCH_SECONDS (10) per scenario; BENCH_LARGE_OBJECTIVES (10000) objectives of the large
  *   cycle; BENCH_ONLY=checkIn,page,… runs the floor and those only and writes no results
  *   (with BENCH_CPU_PROF, those only, so that the profile holds their requests alone);
- *   BENCH_CPU_PROF=<dir> runs the server under `node --cpu-prof` (profile written on exit).
+ *   BENCH_CPU_PROF=<dir> runs the server under `node --cpu-prof` (profile written on exit);
+ *   BENCH_AB="NODE_ENV=production" compares a second server with that setting (see abMain).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { Client } from 'pg';
 import { createPostgresEventStore, type NewEvent } from '@okr-ledger/event-store';
 import { DEVELOPMENT_JWT_SECRET, freePort, startThrowawayPostgres } from '@okr-ledger/platform';
 import { signDevelopmentToken } from '../apps/api/src/auth/development-token';
@@ -172,7 +174,7 @@ async function seed(url: string, shapes: Parameters<typeof cycleEvents>[]) {
 // ---------------------------------------------------------------------------------------
 // The server.
 
-async function startServer(databaseUrl: string) {
+async function startServer(databaseUrl: string, extraEnv: Record<string, string> = {}) {
   execFileSync(process.execPath, [join(ROOT, 'scripts/build-api.cjs')], { stdio: 'inherit' });
   const port = await freePort();
   const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
@@ -184,6 +186,7 @@ async function startServer(databaseUrl: string) {
       NO_COLOR: '1',
       PORT: String(port),
       DATABASE_URL: databaseUrl,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -232,6 +235,11 @@ async function waitForProjections(base: string): Promise<void> {
 
 interface Figure {
   requestsPerSecond: number;
+  /**
+   * PostgreSQL write transactions per request (transaction ids assigned, whole server:
+   * appends, projection batches, anything else that wrote meanwhile).
+   */
+  dbWriteTransactionsPerRequest?: number;
   latencyMs: { p50: number; p99: number; mean: number };
   requests: number;
   non2xx: number;
@@ -250,6 +258,8 @@ interface ConnectionState {
   objectiveId?: string;
 }
 
+let dbStats: (() => Promise<number>) | undefined;
+
 async function load(
   base: string,
   pid: number,
@@ -260,6 +270,7 @@ async function load(
 ): Promise<Figure> {
   let graphqlErrors = 0;
   let firstError: string | undefined;
+  const commitsBefore = await dbStats?.();
   const cpuBefore = processCpuSeconds(pid);
   const ticksBefore = cpuTicks();
   const result = await autocannon({
@@ -287,8 +298,12 @@ async function load(
   const ticksAfter = cpuTicks();
   const cpu = processCpuSeconds(pid) - cpuBefore;
   const requests = result.requests.total;
+  const commitsAfter = await dbStats?.();
   return {
     requestsPerSecond: Math.round(result.requests.average),
+    ...(commitsBefore !== undefined && commitsAfter !== undefined && requests
+      ? { dbWriteTransactionsPerRequest: +((commitsAfter - commitsBefore) / requests).toFixed(2) }
+      : {}),
     latencyMs: {
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -365,6 +380,15 @@ async function main(): Promise<void> {
     server = await startServer(pg.url);
     const startMs = Date.now() - t0;
     log(`server healthy in ${startMs} ms (${server.base})`);
+    const stats = new Client({ connectionString: pg.url });
+    await stats.connect();
+    dbStats = async () => {
+      // The next transaction id: exact at once, unlike pg_stat_database's delayed counters.
+      const { rows } = await stats.query<{ n: string }>(
+        'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS n',
+      );
+      return Number(rows[0]?.n ?? NaN);
+    };
     const token = await signDevelopmentToken(
       { sub: 'bench', org: TENANT, roles: ['ADMIN'] },
       DEVELOPMENT_JWT_SECRET,
@@ -456,6 +480,7 @@ async function main(): Promise<void> {
     ]);
     await measure('floorAgain', [() => FLOOR]);
     const loadAfter = loadavg().map((l) => +l.toFixed(2));
+    await stats.end();
     await server.stop();
     server = undefined;
 
@@ -608,7 +633,7 @@ async function writeResults(result: {
   };
   const rows = Object.entries(result.figures).map(([k, f]) => {
     const v = result.vsFloor[k];
-    return `| ${names[k] ?? k} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${v?.throughput ?? ''}× (p99 ${v?.p99 ?? ''}×) | ${f.non2xx} / ${f.graphqlErrors} | ${f.serverCpuMsPerRequest} | ${f.machineBusy} |`;
+    return `| ${names[k] ?? k} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${v?.throughput ?? ''}× (p99 ${v?.p99 ?? ''}×) | ${f.non2xx} / ${f.graphqlErrors} | ${f.serverCpuMsPerRequest} | ${f.dbWriteTransactionsPerRequest ?? ''} | ${f.machineBusy} |`;
   });
   const goalRows = Object.values(result.goals).map(
     (g) => `| ${g.goal} | ${g.value ?? '—'} | **${g.status}** |`,
@@ -626,8 +651,8 @@ async function writeResults(result: {
       '',
       'Ratios are to the median of the three floor runs (start, middle, end).',
       '',
-      '| request | req/s | p50 ms | p99 ms | vs floor | non-2xx / GraphQL errors | server CPU ms/request | machine busy |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| request | req/s | p50 ms | p99 ms | vs floor | non-2xx / GraphQL errors | server CPU ms/request | PostgreSQL write transactions/request | machine busy |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
       '## Goals (issue 11)',
@@ -640,7 +665,124 @@ async function writeResults(result: {
   );
 }
 
-main().catch((error: unknown) => {
+// ---------------------------------------------------------------------------------------
+// A/B of a server setting (BENCH_AB="NAME=value,…"): two servers on one database, A as
+// npm start runs it and B with the setting (B reads A's projections: PROJECTOR=external),
+// read-only requests alternated A, B, A, B in one run. Writes bench/results/api-ab-<name>.*.
+
+async function abMain(setting: string): Promise<void> {
+  const overrides = Object.fromEntries(
+    setting.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  const name = process.env.BENCH_AB_NAME ?? 'ab';
+  const scenarios = ONLY ?? ['floor', 'page', 'tree100'];
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const loadBefore = loadavg().map((l) => +l.toFixed(2));
+  // Both servers verify tokens with this secret, so NODE_ENV=production may be B's setting.
+  const secret = `bench-${randomUUID()}-${randomUUID()}`;
+  const pg = await startThrowawayPostgres('okr-bench-api-ab-');
+  const servers: Awaited<ReturnType<typeof startServer>>[] = [];
+  try {
+    servers.push(await startServer(pg.url, { AUTH_JWT_SECRET: secret }));
+    servers.push(
+      await startServer(pg.url, { AUTH_JWT_SECRET: secret, PROJECTOR: 'external', ...overrides }),
+    );
+    const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+    const { cycles } = await seed(pg.url, [
+      [20, 10, false],
+      [100, 2, true],
+    ]);
+    const [page, small] = cycles as [SeededCycle, SeededCycle];
+    await waitForProjections(a.base);
+    const token = await signDevelopmentToken(
+      { sub: 'bench', org: TENANT, roles: ['ADMIN'] },
+      secret,
+    );
+    const bodies: Record<string, () => Body> = {
+      floor: () => FLOOR,
+      page: () => ({ query: PAGE, variables: { cycleId: page.id } }),
+      tree100: () => ({ query: TREE, variables: { cycleId: small.id } }),
+    };
+    const samples: Record<string, { A: Figure[]; B: Figure[] }> = {};
+    for (let round = 0; round < rounds; round++) {
+      for (const scenario of scenarios) {
+        const make = bodies[scenario];
+        if (!make)
+          throw new Error(`A/B runs read-only requests only: ${Object.keys(bodies).join(', ')}`);
+        for (const [label, server] of [
+          ['A', a],
+          ['B', b],
+        ] as const) {
+          if (round === 0) await load(server.base, server.pid, token, [make], undefined, 1);
+          const f = await load(server.base, server.pid, token, [make]);
+          (samples[scenario] ??= { A: [], B: [] })[label].push(f);
+          process.stderr.write(
+            `round ${round + 1} ${scenario} ${label}: ${f.requestsPerSecond} req/s, p99 ${f.latencyMs.p99} ms, ` +
+              `CPU ${f.serverCpuMsPerRequest} ms/request, errors ${f.graphqlErrors + f.non2xx}\n`,
+          );
+        }
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+    const summary = Object.fromEntries(
+      Object.entries(samples).map(([scenario, { A, B }]) => {
+        const rpsA = mean(A.map((f) => f.requestsPerSecond));
+        const rpsB = mean(B.map((f) => f.requestsPerSecond));
+        const cpuA = mean(A.map((f) => f.serverCpuMsPerRequest));
+        const cpuB = mean(B.map((f) => f.serverCpuMsPerRequest));
+        return [
+          scenario,
+          {
+            requestsPerSecond: {
+              A: Math.round(rpsA),
+              B: Math.round(rpsB),
+              BvsA: ratio(rpsB, rpsA),
+            },
+            serverCpuMsPerRequest: {
+              A: +cpuA.toFixed(2),
+              B: +cpuB.toFixed(2),
+              BvsA: ratio(cpuB, cpuA),
+            },
+            p99Ms: { A: A.map((f) => f.latencyMs.p99), B: B.map((f) => f.latencyMs.p99) },
+          },
+        ];
+      }),
+    );
+    const result = {
+      measuredAt: new Date().toISOString(),
+      setting: overrides,
+      loadAverage: { before: loadBefore, after: loadavg().map((l) => +l.toFixed(2)) },
+      method: `two servers on one throwaway PostgreSQL (B with PROJECTOR=external), autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, A and B alternated, ${rounds} rounds; mean of rounds`,
+      summary,
+      samples,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    const dir = join(__dirname, 'results');
+    await writeFile(join(dir, `api-ab-${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile(
+      join(dir, `api-ab-${name}.md`),
+      [
+        `# API A/B: ${setting}`,
+        '',
+        `Measured ${result.measuredAt}; ${result.method}. Load average (1/5/15 min) ${result.loadAverage.before.join(' / ')} before, ${result.loadAverage.after.join(' / ')} after (shared machine: other engineers' tests were running).`,
+        '',
+        '| request | A req/s | B req/s | B/A | A CPU ms/request | B CPU ms/request | B/A |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ...Object.entries(summary).map(
+          ([k, v]) =>
+            `| ${k} | ${v.requestsPerSecond.A} | ${v.requestsPerSecond.B} | ${v.requestsPerSecond.BvsA} | ${v.serverCpuMsPerRequest.A} | ${v.serverCpuMsPerRequest.B} | ${v.serverCpuMsPerRequest.BvsA} |`,
+        ),
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+    await pg.stop();
+  }
+}
+
+const AB = process.env.BENCH_AB;
+(AB ? abMain(AB) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -64,6 +64,31 @@ for (const d of profile.timeDeltas) times.push((t += d));
 const end = times[times.length - 1] ?? 0;
 const from = Number.isFinite(lastSeconds) ? end - lastSeconds * 1e6 : -Infinity;
 
+// Native and Node-core time (socket writes, JSON, crypto) charged to the nearest caller that
+// is a package or our code: says whether `writev` serves HTTP responses or PostgreSQL queries.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const isCode = (f: CallFrame) => f.url !== '' && !f.url.startsWith('node:');
+function attributed(node: ProfileNode): string {
+  for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+    const frame = byId.get(id)!.callFrame;
+    if (isCode(frame)) return packageOf(frame.url);
+  }
+  return '(no caller)';
+}
+// Inclusive time of our own functions (each counted once per sample, however deep).
+function oursOnStack(node: ProfileNode): Set<string> {
+  const seen = new Set<string>();
+  for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+    const frame = byId.get(id)!.callFrame;
+    if (/\/(apps|libs)\//.test(frame.url) && !frame.url.includes('node_modules'))
+      seen.add(label(frame));
+  }
+  return seen;
+}
+
+const byCaller = new Map<string, number>();
+const inclusiveOurs = new Map<string, number>();
 const selfByFunction = new Map<string, number>();
 const selfByPackage = new Map<string, number>();
 let total = 0;
@@ -79,6 +104,9 @@ for (let i = 0; i < profile.samples.length; i++) {
     idle += dt;
     continue;
   }
+  const caller = name === '(garbage collector)' ? '(garbage collector)' : attributed(node);
+  byCaller.set(caller, (byCaller.get(caller) ?? 0) + dt);
+  for (const f of oursOnStack(node)) inclusiveOurs.set(f, (inclusiveOurs.get(f) ?? 0) + dt);
   const fn = label(node.callFrame);
   selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + dt);
   const pkg =
@@ -99,5 +127,7 @@ console.log(
   `${file}: ${ms(total)} ms sampled${Number.isFinite(lastSeconds) ? ` (last ${lastSeconds} s)` : ''}, ` +
     `${ms(busy)} ms busy (${((100 * busy) / total).toFixed(0)} % of the main thread), ${ms(idle)} ms idle`,
 );
-table('package', selfByPackage);
-table('function', selfByFunction);
+table('package (self)', selfByPackage);
+table('package or our code, native and Node-core time charged to the nearest caller', byCaller);
+table('function (self)', selfByFunction);
+table('our function (inclusive)', inclusiveOurs);
