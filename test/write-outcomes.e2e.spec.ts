@@ -182,6 +182,51 @@ describe('Write outcomes', () => {
     });
   });
 
+  describe('when the read-model row is older than the write', () => {
+    let database: TestDatabase;
+
+    beforeAll(async () => {
+      database = await createTestDatabase('e2e');
+    });
+    afterAll(async () => {
+      await database?.drop();
+    });
+
+    it('answers the payload folded from the events at the write, not the stale row', async () => {
+      // Projected while a projector ran…
+      const first = await startTestApp({}, { database });
+      const ana = await GraphqlClient.as(first.url, { sub: 'ana', org: 'acme' });
+      const cycle = await createCycle(ana, { start: false });
+      const objectiveId: string = (
+        await ana.data(SET_OBJECTIVE, { input: { cycleId: cycle.id, title: 'Before' } })
+      ).setObjective.id;
+      await first.close();
+      // …then revised on an instance whose projections never catch up.
+      const second = await startTestApp({ PROJECTOR: 'external' }, { database });
+      try {
+        const client = await GraphqlClient.as(second.url, { sub: 'ana', org: 'acme' });
+        const { reviseObjective } = await client.data(
+          `mutation ($input: ReviseObjectiveInput!) { reviseObjective(input: $input) {
+            id title version cycle { id } } }`,
+          { input: { objectiveId, title: 'After', expectedVersion: 1 } },
+        );
+        expect(reviseObjective).toEqual({
+          id: objectiveId,
+          title: 'After',
+          version: 2,
+          cycle: { id: cycle.id },
+        });
+        const { objective: row } = await client.data(
+          'query ($id: ID!) { objective(id: $id) { title version } }',
+          { id: objectiveId },
+        );
+        expect(row).toEqual({ title: 'Before', version: 1 });
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
   describe("when a projection is halted for the organisation's events", () => {
     let testApp: TestApp;
     let ana: GraphqlClient;
