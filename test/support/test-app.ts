@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { loadConfig } from '@okr-ledger/platform';
 import { AppModule } from '../../apps/api/src/app.module';
+import { configureHttpTransport } from '../../apps/api/src/graphql/http-transport';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The API booted in-process on its own fresh database, listening on a free port. */
@@ -27,6 +28,7 @@ export async function startTestApp(
     imports: [AppModule.forRoot({ config, databaseUrl: database.url })],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  configureHttpTransport(app);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   return {

@@ -10,6 +10,7 @@ import {
   type RunningDatabase,
 } from '@okr-ledger/platform';
 import { AppModule } from './app.module';
+import { configureHttpTransport } from './graphql/http-transport';
 
 function readConfig(): AppConfig {
   try {
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot({ config, databaseUrl: database.url }), {
     bufferLogs: false,
   });
+  configureHttpTransport(app);
 
   let stopping = false;
   const stop = async (signal: string) => {

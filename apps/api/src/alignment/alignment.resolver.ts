@@ -1,14 +1,5 @@
 import { Inject } from '@nestjs/common';
-import {
-  Args,
-  Context,
-  GraphQLISODateTime,
-  ID,
-  Parent,
-  Query,
-  ResolveField,
-  Resolver,
-} from '@nestjs/graphql';
+import { Args, Context, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
@@ -19,6 +10,7 @@ import { found, isUuid } from '../okr/lookups';
 import { READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { AlignmentNodeModel } from './alignment-node.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @Resolver(() => AlignmentNodeModel)
 export class AlignmentResolver {
@@ -36,7 +28,7 @@ export class AlignmentResolver {
     @Context() ctx: GraphqlContext,
     @Args('cycleId', { type: () => ID }) cycleId: string,
     @Args('asOf', {
-      type: () => GraphQLISODateTime,
+      type: () => DateTimeScalar,
       nullable: true,
       description: 'Answer as of this instant.',
     })

@@ -1,6 +1,7 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { AuditEntryView, Page } from '@okr-ledger/read-models';
 import { PageInfoModel } from '../okr/page-info.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @ObjectType('FieldChange', { description: 'One changed field with its value before and after.' })
 export class FieldChangeModel {
@@ -22,7 +23,7 @@ export class AuditEntryModel {
   @Field(() => String, { description: 'Global position of the event (sortable).' })
   position!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When the event was recorded (UTC).' })
+  @Field(() => DateTimeScalar, { description: 'When the event was recorded (UTC).' })
   occurredAt!: Date;
 
   @Field(() => ID, { description: 'Who caused it.' })

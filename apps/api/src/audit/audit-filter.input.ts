@@ -1,6 +1,7 @@
-import { Field, GraphQLISODateTime, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsBoolean, IsDate, IsIn, IsOptional, IsString } from 'class-validator';
 import { OKR_EVENT_TYPES } from '@okr-ledger/okr';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @InputType('AuditFilter', {
   description: 'Narrows the audit trail; every given condition must hold.',
@@ -36,7 +37,7 @@ export class AuditFilterInput {
   @IsIn(OKR_EVENT_TYPES, { each: true })
   eventTypes?: string[] | null;
 
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'Recorded at or after this instant.',
   })
@@ -44,7 +45,7 @@ export class AuditFilterInput {
   @IsDate()
   from?: Date | null;
 
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'Recorded at or before this instant.',
   })

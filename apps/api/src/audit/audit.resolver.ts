@@ -13,6 +13,16 @@ import { AuditFilterInput } from './audit-filter.input';
 import { AuditEntryConnectionModel, AuditEntryModel } from './audit-entry.model';
 import { LedgerIntegrityModel } from './ledger-integrity.model';
 
+// The store keeps positions as PostgreSQL xid8 and bigint: wider numbers are no position.
+const MAX_MAJOR = 2n ** 64n - 1n;
+const MAX_MINOR = 2n ** 63n - 1n;
+
+function isStorablePosition(value: string): boolean {
+  if (!isPosition(value)) return false;
+  const [major = '', minor = ''] = value.split('-');
+  return BigInt(major) <= MAX_MAJOR && BigInt(minor) <= MAX_MINOR;
+}
+
 const EMPTY_PAGE = {
   items: [],
   hasNextPage: false,
@@ -59,13 +69,19 @@ export class AuditResolver {
     @Args('upTo', {
       type: () => String,
       nullable: true,
-      description: 'A global position (as in AuditEntry.position or a digest noted earlier).',
+      description:
+        'A global position (as in AuditEntry.position or a digest noted earlier): two 20-digit numbers joined by a hyphen, 41 characters.',
     })
     upTo?: string | null,
   ): Promise<LedgerIntegrityModel> {
-    if (upTo && !isPosition(upTo)) {
+    if (upTo && !isStorablePosition(upTo)) {
       throw new BadUserInputError([
-        { path: 'upTo', constraint: 'position', message: `"${upTo}" is not a position` },
+        {
+          path: 'upTo',
+          constraint: 'position',
+          message:
+            'must be a position: two 20-digit numbers joined by a hyphen, as AuditEntry.position',
+        },
       ]);
     }
     if (!isVerifiable(this.store)) {

@@ -1,8 +1,9 @@
-import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { CheckInSource } from '@okr-ledger/okr';
 import type { CheckInView, Page } from '@okr-ledger/read-models';
 import { CheckInSourceEnum } from '../okr/okr-enums.model';
 import { PageInfoModel } from '../okr/page-info.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @ObjectType('CheckIn', {
   description: 'A recorded value of a key result with the weekly Plan / Progress / Problems note.',
@@ -35,7 +36,7 @@ export class CheckInModel {
   @Field(() => ID, { description: 'Who recorded it.' })
   actorId!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it was recorded (UTC).' })
+  @Field(() => DateTimeScalar, { description: 'When it was recorded (UTC).' })
   recordedAt!: Date;
 
   cycleId!: string;

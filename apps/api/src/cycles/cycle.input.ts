@@ -1,4 +1,4 @@
-import { ArgsType, Field, GraphQLISODateTime, ID, InputType, Int } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import {
   IsDate,
   IsInt,
@@ -6,10 +6,13 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  MaxDate,
   MaxLength,
   Min,
+  MinDate,
 } from 'class-validator';
 import { IDEMPOTENCY_KEY_DESCRIPTION, IdempotentInput } from '../okr/change.input';
+import { CYCLE_EARLIEST, CYCLE_LATEST, DateTimeScalar } from '../graphql/date-time.scalar';
 
 @InputType('ScheduleCycleInput', { description: 'A new cycle in PLANNING.' })
 export class ScheduleCycleInput extends IdempotentInput {
@@ -19,12 +22,20 @@ export class ScheduleCycleInput extends IdempotentInput {
   @MaxLength(200)
   name!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it starts (UTC).' })
+  @Field(() => DateTimeScalar, {
+    description: 'When it starts; from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
+  })
   @IsDate()
+  @MinDate(CYCLE_EARLIEST)
+  @MaxDate(CYCLE_LATEST)
   startsAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it ends (UTC); after startsAt.' })
+  @Field(() => DateTimeScalar, {
+    description: 'When it ends; after startsAt, at the latest 9999-12-31T23:59:59.999Z.',
+  })
   @IsDate()
+  @MinDate(CYCLE_EARLIEST)
+  @MaxDate(CYCLE_LATEST)
   endsAt!: Date;
 }
 

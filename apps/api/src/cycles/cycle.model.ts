@@ -1,7 +1,8 @@
-import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { CycleStatus } from '@okr-ledger/okr';
 import type { CycleView } from '@okr-ledger/read-models';
 import { CycleStatusEnum } from '../okr/okr-enums.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @ObjectType('Cycle', { description: 'A period (usually a quarter) that objectives belong to.' })
 export class CycleModel {
@@ -11,10 +12,10 @@ export class CycleModel {
   @Field(() => String, { description: 'The cycle name, e.g. "2026 Q1".' })
   name!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When the cycle starts (UTC).' })
+  @Field(() => DateTimeScalar, { description: 'When the cycle starts (UTC).' })
   startsAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { description: 'When the cycle ends (UTC).' })
+  @Field(() => DateTimeScalar, { description: 'When the cycle ends (UTC).' })
   endsAt!: Date;
 
   @Field(() => CycleStatusEnum, { description: 'PLANNING, ACTIVE or CLOSED.' })

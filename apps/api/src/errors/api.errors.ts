@@ -10,6 +10,14 @@ export const ERROR_CODES = {
   DOMAIN_RULE: 'DOMAIN_RULE',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** More tokens than the parser accepts (`limit`). */
+  QUERY_TOO_LARGE: 'QUERY_TOO_LARGE',
+  /** More aliased fields in the document than `limit`. */
+  TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
+  /** More root fields in a mutation than `limit`: each is a write. */
+  TOO_MANY_MUTATIONS: 'TOO_MANY_MUTATIONS',
+  /** The HTTP request is not a GraphQL request: body, JSON, media type, charset, encoding. */
+  BAD_REQUEST: 'BAD_REQUEST',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The write was sent but its reply lost: it may or may not be recorded; retry with its key. */
   OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',

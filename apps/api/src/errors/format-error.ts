@@ -17,6 +17,7 @@ import {
   Kind,
 } from 'graphql';
 import { ERROR_CODES } from './api.errors';
+import { variableFieldError } from './input-paths';
 
 const VALUE_KINDS: ReadonlySet<string> = new Set([
   Kind.INT,
@@ -142,14 +143,28 @@ export function createErrorFormatter(logger = new Logger('GraphQL')): ErrorForma
       }
     }
     const code = formatted.extensions?.code;
-    if (code === 'GRAPHQL_VALIDATION_FAILED' && isValueError(error)) {
-      // A literal argument that does not fit its type is bad input, not a malformed query.
-      return { ...base, extensions: { code: ERROR_CODES.BAD_USER_INPUT } };
+    const annotated = formatted.extensions?.fieldErrors;
+    if (code === 'GRAPHQL_VALIDATION_FAILED' && (annotated !== undefined || isValueError(error))) {
+      // A literal that does not fit its type, or a required one left out, is bad input, not a
+      // malformed query; annotateInputErrors named the field.
+      const fieldErrors = annotated ?? [
+        { path: '', constraint: 'type', message: formatted.message },
+      ];
+      return { ...base, extensions: { code: ERROR_CODES.BAD_USER_INPUT, fieldErrors } };
     }
-    if (code === ERROR_CODES.BAD_USER_INPUT && formatted.extensions?.fieldErrors === undefined) {
-      const fieldErrors = variableFieldErrors(formatted.message);
-      if (fieldErrors)
-        return { ...formatted, extensions: { ...formatted.extensions, fieldErrors } };
+    if (code === ERROR_CODES.BAD_USER_INPUT && annotated === undefined) {
+      const fieldError = variableFieldError(formatted.message);
+      if (fieldError) {
+        return { ...formatted, extensions: { ...formatted.extensions, fieldErrors: [fieldError] } };
+      }
+    }
+    if (code === 'GRAPHQL_PARSE_FAILED' && /call stack/i.test(formatted.message)) {
+      // The source limits keep nesting below this; should one slip through, it stays coded.
+      return {
+        ...base,
+        message: 'The query nests too deeply to be read.',
+        extensions: { code: ERROR_CODES.QUERY_TOO_DEEP },
+      };
     }
     // Nest's HttpExceptions (e.g. from a guard) were already given a code by the driver.
     if (
@@ -197,16 +212,6 @@ function isValueError(error: unknown): boolean {
     error instanceof GraphQLError ? error.nodes : undefined;
   const first = nodes?.[0];
   return first !== undefined && VALUE_KINDS.has(first.kind);
-}
-
-// graphql-js: Variable "$input" got invalid value -1 at "input.targetValue"; Expected …
-const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s;
-
-function variableFieldErrors(message: string) {
-  const match = VARIABLE_ERROR.exec(message);
-  if (!match) return undefined;
-  const [, variable = '', at, detail = message] = match;
-  return [{ path: at ?? variable, constraint: 'type', message: detail }];
 }
 
 function withoutHttp(extensions: Readonly<Record<string, unknown>>): Record<string, unknown> {

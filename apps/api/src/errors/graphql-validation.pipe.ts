@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { BadUserInputError, type FieldError, joinPath } from './api.errors';
+import { malformedText } from './text-input';
 
 /** class-validator's nested errors as one flat list, one entry per failed constraint. */
 export function flattenValidationErrors(
@@ -34,11 +35,27 @@ export class GraphqlValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // GraphQL arguments arrive as 'body'; context, parent and identity as 'custom'.
+    const textErrors = metadata.type === 'body' ? malformedText(value) : [];
+    let result: unknown;
     try {
-      return (await super.transform(value, metadata)) as unknown;
+      result = await super.transform(value, metadata);
     } catch (error) {
-      if (error instanceof BadUserInputError && metadata.data) throw error.under(metadata.data);
-      throw error;
+      if (!(error instanceof BadUserInputError)) throw error;
+      throw named(new BadUserInputError(merge(textErrors, error.fieldErrors)), metadata);
     }
+    // Text the decorators let through (NUL, lone surrogates) is refused all the same.
+    if (textErrors.length > 0) throw named(new BadUserInputError(textErrors), metadata);
+    return result;
   }
+}
+
+function named(error: BadUserInputError, metadata: ArgumentMetadata): BadUserInputError {
+  return metadata.data ? error.under(metadata.data) : error;
+}
+
+/** Both lists, without a second entry for the same path and constraint. */
+function merge(first: readonly FieldError[], second: readonly FieldError[]): FieldError[] {
+  const seen = new Set(first.map((e) => `${e.path}\u0000${e.constraint}`));
+  return [...first, ...second.filter((e) => !seen.has(`${e.path}\u0000${e.constraint}`))];
 }

@@ -1,12 +1,22 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { createErrorFormatter } from '../errors/format-error';
 import { ErrorsModule } from '../errors/errors.module';
 import { ExplorerModule } from '../explorer/explorer.module';
+import { DateTimeScalar } from './date-time.scalar';
 import { GraphqlContextFactory } from './graphql-context';
 import { GraphqlContextModule } from './graphql-context.module';
 import { graphqlWsOptions } from './graphql-ws.options';
+import { HttpTransportModule } from './http-transport';
+import { documentLimitsMiddleware } from './document-limits.middleware';
 import { operationGuardPlugin } from './operation-guard.plugin';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-limits';
 
@@ -15,8 +25,22 @@ export interface GraphqlApiOptions {
 }
 
 /** GraphQL over HTTP and graphql-ws at /graphql, with identity, errors, limits and explorer. */
+const QUERY_LIMITS = Symbol('QUERY_LIMITS');
+
 @Module({})
-export class GraphqlApiModule {
+export class GraphqlApiModule implements NestModule {
+  constructor(
+    @Inject(QUERY_LIMITS) private readonly limits: QueryLimits,
+    private readonly schemaHost: GraphQLSchemaHost,
+  ) {}
+
+  /** The query limits run before Apollo, on GET and POST alike. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(documentLimitsMiddleware(this.limits, () => this.schemaHost.schema))
+      .forRoutes({ path: 'graphql', method: RequestMethod.ALL });
+  }
+
   static forRoot(options: GraphqlApiOptions = {}): DynamicModule {
     const limits = options.limits ?? DEFAULT_QUERY_LIMITS;
     return {
@@ -25,6 +49,7 @@ export class GraphqlApiModule {
         GraphqlContextModule,
         ErrorsModule,
         ExplorerModule,
+        HttpTransportModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [GraphqlContextModule],
@@ -34,6 +59,10 @@ export class GraphqlApiModule {
             return {
               autoSchemaFile: true,
               sortSchema: true,
+              // Any `Date` without an explicit type is the strict DateTime too.
+              buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+              // A backstop: the operation guard counts tokens before parsing and says why.
+              parseOptions: { maxTokens: limits.maxTokens },
               // Apollo's landing pages load from a CDN; ExplorerModule serves GraphiQL offline.
               playground: false,
               introspection: true,
@@ -50,7 +79,7 @@ export class GraphqlApiModule {
               },
               context: contexts.create,
               formatError,
-              plugins: [operationGuardPlugin(limits)],
+              plugins: [operationGuardPlugin()],
               subscriptions: {
                 'graphql-ws': graphqlWsOptions(
                   contexts,
@@ -63,6 +92,7 @@ export class GraphqlApiModule {
           },
         }),
       ],
+      providers: [{ provide: QUERY_LIMITS, useValue: limits }],
       exports: [GraphqlContextModule],
     };
   }

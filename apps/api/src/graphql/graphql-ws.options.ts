@@ -3,8 +3,9 @@ import { getOperationAST, GraphQLError, parse, validate } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { authorizeOperation } from '../auth/operation-policy';
 import { type ErrorFormatter, formatExecutionResult } from '../errors/format-error';
+import { annotateInputErrors } from '../errors/input-paths';
 import type { GraphqlContextFactory } from './graphql-context';
-import { enforceQueryLimits, type QueryLimits } from './query-limits';
+import { enforceDocumentLimits, enforceSourceLimits, type QueryLimits } from './query-limits';
 
 type SocketOptions = Pick<
   ServerOptions<Record<string, unknown> | undefined, unknown>,
@@ -26,26 +27,31 @@ export function graphqlWsOptions(
   return {
     onConnect: (ctx) => contexts.authenticateSocket(ctx),
     onSubscribe: (ctx, _id, payload) => {
+      const currentSchema = schema();
+      const variables = payload.variables ?? {};
       let document;
       try {
-        document = parse(payload.query);
+        // The same order as over HTTP: limits on the tokens, on the document, then validation.
+        enforceSourceLimits(payload.query, limits);
+        document = parse(payload.query, { maxTokens: limits.maxTokens });
+        enforceDocumentLimits(currentSchema, document, payload.operationName, variables, limits);
       } catch (error) {
         if (error instanceof GraphQLError) return [error];
         throw error;
       }
-      const currentSchema = schema();
       const validationErrors = validate(currentSchema, document);
-      if (validationErrors.length > 0) return validationErrors;
+      if (validationErrors.length > 0) {
+        annotateInputErrors(document, validationErrors);
+        return validationErrors;
+      }
       const operation = getOperationAST(document, payload.operationName);
       if (!operation) return [new GraphQLError('Unable to identify the operation to run.')];
-      const variables = payload.variables ?? {};
       try {
         authorizeOperation(
           { identity: contexts.identityOfSocket(ctx), credentialError: null },
           document,
           operation,
         );
-        enforceQueryLimits(currentSchema, document, operation, variables, limits);
       } catch (error) {
         if (error instanceof GraphQLError) return [error];
         throw error;

@@ -1,23 +1,72 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 import { authorizeOperation } from '../auth/operation-policy';
+import { ApiError, ERROR_CODES } from '../errors/api.errors';
+import { annotateInputErrors } from '../errors/input-paths';
 import type { GraphqlContext } from './graphql-context';
-import { enforceQueryLimits, type QueryLimits } from './query-limits';
+import { statusForDocumentErrors } from './media-type';
 
 /**
- * Runs, for every HTTP operation once it is parsed and validated, the access rule and then
- * the size limits. (graphql-ws operations get the same two checks in `onSubscribe`.)
+ * What Apollo checks of every HTTP operation, beside the query limits (checked before Apollo,
+ * by `documentLimitsMiddleware`):
+ * - after a failed validation, the path of every refused literal (for `fieldErrors`);
+ * - once the operation is known, subscriptions sent to HTTP are refused, then the access rule;
+ * - on the way out, the status a client accepting only `application/json` expects.
+ * (graphql-ws operations get the same checks in `onSubscribe`.)
  */
-export function operationGuardPlugin(limits: QueryLimits): ApolloServerPlugin<GraphqlContext> {
+export function operationGuardPlugin(): ApolloServerPlugin<GraphqlContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ request }) {
+      const status = statusForDocumentErrors(request.http?.headers.get('accept'));
       return {
-        async didResolveOperation({ contextValue, document, operation, schema, request }) {
+        async validationDidStart({ document }) {
+          return async (errors) => {
+            if (errors) {
+              annotateInputErrors(
+                document,
+                errors.filter((e): e is GraphQLError => e instanceof GraphQLError),
+              );
+            }
+          };
+        },
+        async didResolveOperation({ contextValue, document, operation }) {
           // Apollo only gets here with a resolved operation; the check keeps the types honest.
           if (!operation) return;
+          if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+            throw new ApiError(
+              'Subscriptions run over graphql-ws (WebSocket) at this URL, not over HTTP.',
+              ERROR_CODES.BAD_REQUEST,
+              {},
+              400,
+            );
+          }
           authorizeOperation(contextValue, document, operation);
-          enforceQueryLimits(schema, document, operation, request.variables ?? {}, limits);
+        },
+        async willSendResponse({ response }) {
+          // Parse, validation and coercion failures: 200 for an `application/json` client.
+          if (status === 400 || response.http.status !== 400) return;
+          if (response.body.kind !== 'single' || 'data' in response.body.singleResult) return;
+          const errors = response.body.singleResult.errors ?? [];
+          if (errors.length > 0 && errors.every((e) => isDocumentError(e.extensions?.code))) {
+            response.http.status = status;
+          }
         },
       };
     },
   };
+}
+
+const DOCUMENT_ERROR_CODES: ReadonlySet<unknown> = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  ERROR_CODES.BAD_USER_INPUT,
+  ERROR_CODES.QUERY_TOO_DEEP,
+  ERROR_CODES.QUERY_TOO_COMPLEX,
+  ERROR_CODES.QUERY_TOO_LARGE,
+  ERROR_CODES.TOO_MANY_ALIASES,
+  ERROR_CODES.TOO_MANY_MUTATIONS,
+]);
+
+function isDocumentError(code: unknown): boolean {
+  return DOCUMENT_ERROR_CODES.has(code);
 }

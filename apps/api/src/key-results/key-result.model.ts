@@ -1,7 +1,8 @@
-import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger/okr';
 import type { InitiativeView, KeyResultHistoryPoint, KeyResultView } from '@okr-ledger/read-models';
 import { KeyResultKindEnum, KeyResultScoringEnum, KeyResultTypeEnum } from '../okr/okr-enums.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @ObjectType('Initiative', {
   description: 'A task that drives a key result; it never counts toward progress.',
@@ -28,7 +29,7 @@ export class InitiativeModel {
   description: 'One value or definition change of a key result, as a point of its time series.',
 })
 export class KeyResultHistoryPointModel {
-  @Field(() => GraphQLISODateTime, { description: 'When the change was recorded.' })
+  @Field(() => DateTimeScalar, { description: 'When the change was recorded.' })
   at!: Date;
 
   @Field(() => String, { description: 'Global position of the event.' })

@@ -1,7 +1,8 @@
-import { ArgsType, Field, GraphQLISODateTime, ID, InputType } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { IsDate, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ExplainedChangeInput, IdempotentInput } from '../okr/change.input';
 import { PageArgs } from '../okr/page-info.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @InputType('SetObjectiveInput', {
   description: 'A new objective; aligned to a parent objective or a key result, or neither.',
@@ -131,7 +132,7 @@ export class ByIdAsOfArgs {
   @IsString()
   id!: string;
 
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'Answer as of this instant, folded from the events recorded at or before it.',
   })

@@ -1,6 +1,7 @@
-import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { ObjectiveView, Page } from '@okr-ledger/read-models';
 import { PageInfoModel } from '../okr/page-info.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @ObjectType('Objective', { description: 'A qualitative goal of a cycle, measured by key results.' })
 export class ObjectiveModel {
@@ -29,7 +30,7 @@ export class ObjectiveModel {
   @Field(() => Int, { description: 'Number of events in the objective stream.' })
   version!: number;
 
-  @Field(() => GraphQLISODateTime, { description: 'When the objective was set.' })
+  @Field(() => DateTimeScalar, { description: 'When the objective was set.' })
   createdAt!: Date;
 
   cycleId!: string;

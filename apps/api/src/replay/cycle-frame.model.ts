@@ -1,6 +1,7 @@
-import { Field, Float, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
 import type { Health } from '@okr-ledger/okr';
 import { HealthEnum } from '../okr/okr-enums.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @ObjectType('KeyResultFrame', { description: 'A key result as it stood at a frame’s instant.' })
 export class KeyResultFrameModel {
@@ -50,7 +51,7 @@ export class ObjectiveFrameModel {
 
 @ObjectType('CycleFrame', { description: 'The state of a whole cycle at one instant of a replay.' })
 export class CycleFrameModel {
-  @Field(() => GraphQLISODateTime, { description: 'The instant of this frame.' })
+  @Field(() => DateTimeScalar, { description: 'The instant of this frame.' })
   at!: Date;
 
   @Field(() => Float, { description: 'The cycle progress (0..1) at that instant.' })

@@ -1,6 +1,7 @@
-import { ArgsType, Field, GraphQLISODateTime, ID } from '@nestjs/graphql';
+import { ArgsType, Field, ID } from '@nestjs/graphql';
 import { IsDate, IsEnum, IsOptional, IsString } from 'class-validator';
 import { ReplayIntervalEnum, type ReplayInterval } from '../okr/okr-enums.model';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @ArgsType()
 export class CycleReplayArgs {
@@ -8,7 +9,7 @@ export class CycleReplayArgs {
   @IsString()
   cycleId!: string;
 
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'The first frame; the cycle’s start by default.',
   })
@@ -16,7 +17,7 @@ export class CycleReplayArgs {
   @IsDate()
   from?: Date | null;
 
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'The last frame; the earlier of the cycle’s end and now by default.',
   })
