@@ -195,6 +195,20 @@ describe('handleCommand', () => {
       expect(await store.readStream(stream)).toHaveLength(1);
     });
 
+    it('refuses one of two concurrent requests with one key but different inputs', async () => {
+      for (let round = 0; round < 5; round++) {
+        const stream = `counter-${randomUUID()}`;
+        const outcomes = await Promise.allSettled([
+          handleCommand(store, stream, counter, add(1), context, keyed(`k8-${round}`, 1)),
+          handleCommand(store, stream, counter, add(2), context, keyed(`k8-${round}`, 2)),
+        ]);
+        const refused = outcomes.filter((o) => o.status === 'rejected');
+        expect(refused).toHaveLength(1);
+        expect(refused[0]?.reason).toBeInstanceOf(IdempotencyKeyReused);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      }
+    });
+
     it('refuses the key used before for another stream of the tenant (unique event ids)', async () => {
       const used = `counter-${randomUUID()}`;
       await handleCommand(store, used, counter, add(1), context, keyed('k5', 1));

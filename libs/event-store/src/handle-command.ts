@@ -160,6 +160,18 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
       }
       throw error;
     }
+    if (claim) {
+      // The store answers a re-sent id with what it stored: if a concurrent request with this
+      // key got there first, that is its result, and its input may differ from ours.
+      const [stored] = await store.readStream(stream, {
+        fromRevision: result.nextRevision,
+        limit: 1,
+      });
+      if (stored && stored.metadata.correlationId !== metadata.correlationId) {
+        const replay = replayOf(decider, await store.readStream(stream), claim, stream);
+        if (replay) return replay;
+      }
+    }
     for (const event of decided) state = decider.evolve(state, event);
     const firstRevision = result.nextRevision - decided.length + 1;
     return {
