@@ -446,7 +446,7 @@ export class Projector implements ProjectionProgress {
         if (error instanceof ProjectionLockLost || error instanceof ProjectionVersionChanged) {
           // Not this instance's to write any more: stop; a tick may take it up again
           // (and rebuild, when the stored version is older).
-          this.logger.error(`${projection.name}: ${error.message}; stopping`);
+          this.logger.error(`${error.message}; stopping`);
           if (error instanceof ProjectionVersionChanged && error.stored > error.running) {
             runner.retired = true;
           }
