@@ -235,6 +235,8 @@ async function waitForProjections(base: string): Promise<void> {
 
 interface Figure {
   requestsPerSecond: number;
+  /** From the server's GET /metrics, before and after. */
+  server?: ReturnType<typeof fromMetrics>;
   /**
    * PostgreSQL write transactions per request (transaction ids assigned, whole server:
    * appends, projection batches, anything else that wrote meanwhile).
@@ -260,6 +262,65 @@ interface ConnectionState {
 
 let dbStats: (() => Promise<number>) | undefined;
 
+/** Every sample of GET /metrics, keyed by its line's name and labels. */
+async function scrape(base: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+/** What the server's own metrics say happened during a scenario, per request. */
+function fromMetrics(before: Map<string, number>, after: Map<string, number>, requests: number) {
+  const delta = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  const sumOver = (prefix: string, suffix: string) =>
+    [...after.keys()]
+      .filter((k) => k.startsWith(prefix) && k.includes(suffix))
+      .reduce((total, k) => total + delta(k), 0);
+  const appends = sumOver('okr_event_store_append_duration_seconds_count', '');
+  const projections = new Set(
+    [...after.keys()]
+      .map((k) => /^okr_projection_batch_events_count\{projection="([^"]+)"\}/.exec(k)?.[1])
+      .filter((p): p is string => p !== undefined),
+  );
+  const per = (n: number) => +(n / requests).toFixed(2);
+  return {
+    graphqlMeanMs: +(
+      (1000 * sumOver('okr_graphql_request_duration_seconds_sum', '')) /
+      Math.max(1, sumOver('okr_graphql_request_duration_seconds_count', ''))
+    ).toFixed(2),
+    appendsPerRequest: per(appends),
+    appendMeanMs: appends
+      ? +((1000 * sumOver('okr_event_store_append_duration_seconds_sum', '')) / appends).toFixed(2)
+      : 0,
+    projectionBatches: Object.fromEntries(
+      [...projections].map((p) => {
+        const label = `{projection="${p}"}`;
+        const batches = delta(`okr_projection_batch_events_count${label}`);
+        return [
+          p,
+          {
+            batchesPerRequest: per(batches),
+            meanEvents: batches
+              ? +(delta(`okr_projection_batch_events_sum${label}`) / batches).toFixed(1)
+              : 0,
+            meanApplyMs: batches
+              ? +(
+                  (1000 * delta(`okr_projection_batch_apply_duration_seconds_sum${label}`)) /
+                  batches
+                ).toFixed(2)
+              : 0,
+          },
+        ];
+      }),
+    ),
+  };
+}
+
 async function load(
   base: string,
   pid: number,
@@ -271,6 +332,7 @@ async function load(
   let graphqlErrors = 0;
   let firstError: string | undefined;
   const commitsBefore = await dbStats?.();
+  const metricsBefore = await scrape(base);
   const cpuBefore = processCpuSeconds(pid);
   const ticksBefore = cpuTicks();
   const result = await autocannon({
@@ -299,6 +361,7 @@ async function load(
   const cpu = processCpuSeconds(pid) - cpuBefore;
   const requests = result.requests.total;
   const commitsAfter = await dbStats?.();
+  const metricsAfter = await scrape(base);
   return {
     requestsPerSecond: Math.round(result.requests.average),
     ...(commitsBefore !== undefined && commitsAfter !== undefined && requests
@@ -315,6 +378,7 @@ async function load(
     socketErrors: result.errors,
     timeouts: result.timeouts,
     serverCpuMsPerRequest: requests ? +((cpu * 1000) / requests).toFixed(2) : NaN,
+    ...(requests ? { server: fromMetrics(metricsBefore, metricsAfter, requests) } : {}),
     machineBusy: +(
       (ticksAfter.busy - ticksBefore.busy) /
       (ticksAfter.total - ticksBefore.total)
