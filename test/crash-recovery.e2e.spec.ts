@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,7 +222,7 @@ async function killEverything(api: Api, dataDir: string): Promise<void> {
   }
 }
 
-describe('An API killed with SIGKILL', () => {
+describe('The API on the data folder of its embedded PostgreSQL', () => {
   let dataDir: string;
   const running: Api[] = [];
 
@@ -248,7 +248,7 @@ describe('An API killed with SIGKILL', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  describe.each(CRASHES)('when it is killed under write load, taking down %s', (_, crash) => {
+  describe.each(CRASHES)('when SIGKILL under write load takes down %s', (_, crash) => {
     it('starts again on the same folder within 20 s with every acknowledged write there exactly once and read models equal to a rebuild', async () => {
       const first = await startApi(dataDir);
       running.push(first);
@@ -349,7 +349,29 @@ describe('An API killed with SIGKILL', () => {
     }, 180_000);
   });
 
-  describe('when the orphan of a killed API still holds the folder', () => {
+  describe('when only the API is killed with SIGKILL', () => {
+    it('has its watchdog stop the PostgreSQL cleanly, so the next start finds nothing to stop', async () => {
+      const first = await startApi(dataDir);
+      running.push(first);
+      await waitForOutput(first.process, /GraphQL: +http:\/\/localhost/);
+      const { postmaster, watchdog } = await ownerOf(dataDir);
+      killHard(first.process.child.pid!);
+      await first.process.exited;
+      // A fast shutdown removes the lock file on its way out (the test's timeout bounds this).
+      const lockFile = join(dataDir, 'pg', 'postmaster.pid');
+      while (isRunning(postmaster.pid) || existsSync(lockFile)) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      while (isRunning(watchdog!)) await new Promise((r) => setTimeout(r, 100));
+
+      const second = await startApi(dataDir);
+      running.push(second);
+      await waitForOutput(second.process, /GraphQL: +http:\/\/localhost/);
+      expect(second.process.output()).not.toContain('left running');
+    }, 120_000);
+  });
+
+  describe('when the PostgreSQL of an API killed with SIGKILL still holds the folder', () => {
     it('stops that PostgreSQL cleanly at the next start and tells the user', async () => {
       const first = await startApi(dataDir);
       running.push(first);
