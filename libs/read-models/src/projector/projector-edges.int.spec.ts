@@ -82,9 +82,11 @@ describe('Projector', () => {
   };
 
   const storedCheckpoint = async (): Promise<{ position: string; version: number }> => {
-    const [row] = await h.dataSource.query(
+    const rows: { position: string; version: number }[] = await h.dataSource.query(
       `SELECT position, version FROM read_models.projection_checkpoints WHERE name = 'okr-tree'`,
     );
+    const [row] = rows;
+    if (!row) throw new Error('no okr-tree checkpoint');
     return row;
   };
 
