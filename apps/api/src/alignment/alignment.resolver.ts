@@ -26,7 +26,7 @@ export class AlignmentResolver {
   async alignmentTree(
     @CurrentIdentity() identity: Identity,
     @Context() ctx: GraphqlContext,
-    @Args('cycleId', { type: () => ID }) cycleId: string,
+    @Args('cycleId', { type: () => ID, description: 'The cycle (a UUID).' }) cycleId: string,
     @Args('asOf', {
       type: () => DateTimeScalar,
       nullable: true,

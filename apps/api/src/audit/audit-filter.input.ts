@@ -1,5 +1,13 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsBoolean, IsDate, IsIn, IsOptional, IsString } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
 import { OKR_EVENT_TYPES } from '@okr-ledger/okr';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
 
@@ -9,23 +17,30 @@ import { DateTimeScalar } from '../graphql/date-time.scalar';
 export class AuditFilterInput {
   @Field(() => ID, {
     nullable: true,
-    description: 'Only events of this team, cycle, objective or key result.',
+    description:
+      'Only events of this team, cycle, objective or key result. At most 200 characters.',
   })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   aggregateId?: string | null;
 
   @Field(() => ID, {
     nullable: true,
-    description: 'Only events of this cycle (and everything in it).',
+    description: 'Only events of this cycle (and everything in it). At most 200 characters.',
   })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   cycleId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Only events caused by this actor.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only events caused by this actor. At most 200 characters.',
+  })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   actorId?: string | null;
 
   @Field(() => [String], {

@@ -17,7 +17,7 @@ import { CheckInSourceEnum } from '../okr/okr-enums.model';
   description: 'A new value for a key result with the weekly Plan / Progress / Problems note.',
 })
 export class CheckInKeyResultInput {
-  @Field(() => ID, { description: 'The key result.' })
+  @Field(() => ID, { description: 'The key result. A UUID.' })
   @IsUUID()
   keyResultId!: string;
 
@@ -32,19 +32,28 @@ export class CheckInKeyResultInput {
   @Max(1)
   confidence?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Plan: what happens next.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Plan: what happens next. At most 5000 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
   plan?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Progress: what was done.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Progress: what was done. At most 5000 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
   progress?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Problems: what is in the way.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Problems: what is in the way. At most 5000 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
@@ -61,7 +70,7 @@ export class CheckInKeyResultInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'Makes retries safe: a key already used for this key result returns the first check-in and records nothing.',
+      'Makes retries safe: a key already used for this key result returns the first check-in and records nothing. At most 200 characters.',
   })
   @IsOptional()
   @IsString()

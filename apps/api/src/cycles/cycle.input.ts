@@ -16,7 +16,7 @@ import { CYCLE_EARLIEST, CYCLE_LATEST, DateTimeScalar } from '../graphql/date-ti
 
 @InputType('ScheduleCycleInput', { description: 'A new cycle in PLANNING.' })
 export class ScheduleCycleInput extends IdempotentInput {
-  @Field(() => String, { description: 'The cycle name, e.g. "2026 Q1".' })
+  @Field(() => String, { description: 'The cycle name, e.g. "2026 Q1". At most 200 characters.' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -42,7 +42,7 @@ export class ScheduleCycleInput extends IdempotentInput {
 /** `startCycle(id, expectedVersion)` and `closeCycle(id, expectedVersion)`. */
 @ArgsType()
 export class CycleTransitionArgs {
-  @Field(() => ID, { description: 'The cycle.' })
+  @Field(() => ID, { description: 'The cycle. A UUID.' })
   @IsUUID()
   id!: string;
 

@@ -42,7 +42,7 @@ export class CyclesResolver {
   @Query(() => CycleModel, { nullable: true, description: 'One cycle; null when unknown.' })
   async cycle(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID, description: 'The cycle (a UUID).' }) id: string,
   ): Promise<CycleModel | null> {
     if (!isUuid(id)) return null;
     const [cycle] = await this.readModels.cycles.byIds(identity.tenantId, [id]);

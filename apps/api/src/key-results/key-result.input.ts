@@ -8,10 +8,11 @@ import {
   IsString,
   IsUrl,
   IsUUID,
-  Matches,
+  ValidateBy,
   MaxLength,
 } from 'class-validator';
 import type { KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger/okr';
+import { isCalendarDate } from '../graphql/date-time.scalar';
 import { ExplainedChangeInput, IdempotentInput, VersionedChangeInput } from '../okr/change.input';
 import { KeyResultKindEnum, KeyResultScoringEnum, KeyResultTypeEnum } from '../okr/okr-enums.model';
 
@@ -20,11 +21,11 @@ const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'] };
 
 @InputType('AddKeyResultInput', { description: 'A new key result of an objective.' })
 export class AddKeyResultInput extends IdempotentInput {
-  @Field(() => ID, { description: 'The objective it measures.' })
+  @Field(() => ID, { description: 'The objective it measures. A UUID.' })
   @IsUUID()
   objectiveId!: string;
 
-  @Field(() => String, { description: 'What is measured.' })
+  @Field(() => String, { description: 'What is measured. At most 300 characters.' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(300)
@@ -46,7 +47,10 @@ export class AddKeyResultInput extends IdempotentInput {
   @IsNumber(FINITE)
   targetValue!: number;
 
-  @Field(() => String, { nullable: true, description: 'Unit of the values.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Unit of the values. At most 50 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(50)
@@ -58,13 +62,19 @@ export class AddKeyResultInput extends IdempotentInput {
   @IsPositive()
   weight?: number | null;
 
-  @Field(() => ID, { nullable: true, description: 'The person accountable for it.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The person accountable for it. At most 200 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   ownerId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Link to where the value comes from.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Link to where the value comes from. At most 2000 characters.',
+  })
   @IsOptional()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2000)
@@ -84,11 +94,11 @@ export class AddKeyResultInput extends IdempotentInput {
     'Changes a key result’s definition; absent fields stay. Once the cycle is ACTIVE a reason is required.',
 })
 export class RedefineKeyResultInput extends VersionedChangeInput {
-  @Field(() => ID, { description: 'The key result to redefine.' })
+  @Field(() => ID, { description: 'The key result to redefine. A UUID.' })
   @IsUUID()
   keyResultId!: string;
 
-  @Field(() => String, { nullable: true, description: 'The new title.' })
+  @Field(() => String, { nullable: true, description: 'The new title. At most 300 characters.' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -115,7 +125,7 @@ export class RedefineKeyResultInput extends VersionedChangeInput {
   @IsNumber(FINITE)
   targetValue?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'The new unit.' })
+  @Field(() => String, { nullable: true, description: 'The new unit. At most 50 characters.' })
   @IsOptional()
   @IsString()
   @MaxLength(50)
@@ -127,13 +137,16 @@ export class RedefineKeyResultInput extends VersionedChangeInput {
   @IsPositive()
   weight?: number | null;
 
-  @Field(() => ID, { nullable: true, description: 'The new owner.' })
+  @Field(() => ID, { nullable: true, description: 'The new owner. At most 200 characters.' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   ownerId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The new data-source link.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The new data-source link. At most 2000 characters.',
+  })
   @IsOptional()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2000)
@@ -144,7 +157,10 @@ export class RedefineKeyResultInput extends VersionedChangeInput {
   @IsEnum(KeyResultScoringEnum)
   scoring?: KeyResultScoring | null;
 
-  @Field(() => String, { nullable: true, description: 'Why; required once the cycle is ACTIVE.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why; required once the cycle is ACTIVE. At most 2000 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -155,36 +171,45 @@ export class RedefineKeyResultInput extends VersionedChangeInput {
   description: 'Turns a key result into a health metric: monitored, no longer scored.',
 })
 export class GraduateKeyResultInput extends ExplainedChangeInput {
-  @Field(() => ID, { description: 'The key result.' })
+  @Field(() => ID, { description: 'The key result. A UUID.' })
   @IsUUID()
   keyResultId!: string;
 }
 
 @InputType('AddInitiativeInput', { description: 'A task that drives a key result.' })
 export class AddInitiativeInput extends IdempotentInput {
-  @Field(() => ID, { description: 'The key result it drives.' })
+  @Field(() => ID, { description: 'The key result it drives. A UUID.' })
   @IsUUID()
   keyResultId!: string;
 
-  @Field(() => String, { description: 'What is to be done.' })
+  @Field(() => String, { description: 'What is to be done. At most 300 characters.' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(300)
   title!: string;
 
-  @Field(() => String, { nullable: true, description: 'Due date, YYYY-MM-DD (UTC).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Due date: a real calendar date as YYYY-MM-DD (UTC), 10 characters.',
+  })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'dueDate must be a date as YYYY-MM-DD' })
+  @ValidateBy({
+    name: 'isCalendarDate',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isCalendarDate(value),
+      defaultMessage: () => 'dueDate must be a real calendar date as YYYY-MM-DD',
+    },
+  })
   dueDate?: string | null;
 }
 
 @InputType('CompleteInitiativeInput', { description: 'Marks an initiative completed.' })
 export class CompleteInitiativeInput extends IdempotentInput {
-  @Field(() => ID, { description: 'The key result the initiative belongs to.' })
+  @Field(() => ID, { description: 'The key result the initiative belongs to. A UUID.' })
   @IsUUID()
   keyResultId!: string;
 
-  @Field(() => ID, { description: 'The initiative.' })
+  @Field(() => ID, { description: 'The initiative. A UUID.' })
   @IsUUID()
   initiativeId!: string;
 }

@@ -8,39 +8,45 @@ import { DateTimeScalar } from '../graphql/date-time.scalar';
   description: 'A new objective; aligned to a parent objective or a key result, or neither.',
 })
 export class SetObjectiveInput extends IdempotentInput {
-  @Field(() => ID, { description: 'The cycle it belongs to.' })
+  @Field(() => ID, { description: 'The cycle it belongs to. A UUID.' })
   @IsUUID()
   cycleId!: string;
 
-  @Field(() => String, { description: 'What it wants to achieve.' })
+  @Field(() => String, { description: 'What it wants to achieve. At most 300 characters.' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(300)
   title!: string;
 
-  @Field(() => String, { nullable: true, description: 'Longer free text.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Longer free text. At most 5000 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
   description?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The person accountable for it.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The person accountable for it. At most 200 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   ownerId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The team it belongs to.' })
+  @Field(() => ID, { nullable: true, description: 'The team it belongs to. A UUID.' })
   @IsOptional()
   @IsUUID()
   teamId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Align it to this objective…' })
+  @Field(() => ID, { nullable: true, description: 'Align it to this objective… A UUID.' })
   @IsOptional()
   @IsUUID()
   parentObjectiveId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: '…or to this key result (not both).' })
+  @Field(() => ID, { nullable: true, description: '…or to this key result (not both). A UUID.' })
   @IsOptional()
   @IsUUID()
   parentKeyResultId?: string | null;
@@ -50,30 +56,33 @@ export class SetObjectiveInput extends IdempotentInput {
   description: 'Changes an objective’s definition; absent fields stay as they are.',
 })
 export class ReviseObjectiveInput extends ExplainedChangeInput {
-  @Field(() => ID, { description: 'The objective to revise.' })
+  @Field(() => ID, { description: 'The objective to revise. A UUID.' })
   @IsUUID()
   objectiveId!: string;
 
-  @Field(() => String, { nullable: true, description: 'The new title.' })
+  @Field(() => String, { nullable: true, description: 'The new title. At most 300 characters.' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(300)
   title?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The new description.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The new description. At most 5000 characters.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
   description?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The new owner.' })
+  @Field(() => ID, { nullable: true, description: 'The new owner. At most 200 characters.' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   ownerId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The new team.' })
+  @Field(() => ID, { nullable: true, description: 'The new team. A UUID.' })
   @IsOptional()
   @IsUUID()
   teamId?: string | null;
@@ -83,16 +92,16 @@ export class ReviseObjectiveInput extends ExplainedChangeInput {
   description: 'Re-aligns an objective: to an objective, to a key result, or to neither (root).',
 })
 export class AlignObjectiveInput extends ExplainedChangeInput {
-  @Field(() => ID, { description: 'The objective to align.' })
+  @Field(() => ID, { description: 'The objective to align. A UUID.' })
   @IsUUID()
   objectiveId!: string;
 
-  @Field(() => ID, { nullable: true, description: 'The new parent objective…' })
+  @Field(() => ID, { nullable: true, description: 'The new parent objective… A UUID.' })
   @IsOptional()
   @IsUUID()
   parentObjectiveId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: '…or the new parent key result.' })
+  @Field(() => ID, { nullable: true, description: '…or the new parent key result. A UUID.' })
   @IsOptional()
   @IsUUID()
   parentKeyResultId?: string | null;
@@ -102,34 +111,47 @@ export class AlignObjectiveInput extends ExplainedChangeInput {
   description: 'Archives an objective: it keeps its history but stops counting.',
 })
 export class ArchiveObjectiveInput extends ExplainedChangeInput {
-  @Field(() => ID, { description: 'The objective to archive.' })
+  @Field(() => ID, { description: 'The objective to archive. A UUID.' })
   @IsUUID()
   objectiveId!: string;
 }
 
 @ArgsType()
 export class ObjectivesArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only objectives of this cycle.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only objectives of this cycle. At most 200 characters.',
+  })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   cycleId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Only objectives of this team.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only objectives of this team. At most 200 characters.',
+  })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   teamId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Only objectives of this owner.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only objectives of this owner. At most 200 characters.',
+  })
   @IsOptional()
   @IsString()
+  @MaxLength(200)
   ownerId?: string | null;
 }
 
 /** `objective(id, asOf)` and `keyResult(id, asOf)`. */
 @ArgsType()
 export class ByIdAsOfArgs {
-  @Field(() => ID, { description: 'The id.' })
+  @Field(() => ID, { description: 'The id. At most 200 characters.' })
   @IsString()
+  @MaxLength(200)
   id!: string;
 
   @Field(() => DateTimeScalar, {

@@ -44,7 +44,8 @@ export class PageArgs {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Return the items after this cursor (an `endCursor` of this connection).',
+    description:
+      'Return the items after this cursor (an `endCursor` of this connection). At most 500 characters.',
   })
   @IsOptional()
   @IsString()

@@ -1,12 +1,13 @@
 import { ArgsType, Field, ID } from '@nestjs/graphql';
-import { IsDate, IsEnum, IsOptional, IsString } from 'class-validator';
+import { IsDate, IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ReplayIntervalEnum, type ReplayInterval } from '../okr/okr-enums.model';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
 
 @ArgsType()
 export class CycleReplayArgs {
-  @Field(() => ID, { description: 'The cycle to replay.' })
+  @Field(() => ID, { description: 'The cycle to replay. At most 200 characters.' })
   @IsString()
+  @MaxLength(200)
   cycleId!: string;
 
   @Field(() => DateTimeScalar, {

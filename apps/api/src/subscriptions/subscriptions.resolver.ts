@@ -34,7 +34,8 @@ export class SubscriptionsResolver {
     resolve: (payload: CheckInPublished) => CheckInModel.from(payload.checkIn),
   })
   keyResultCheckedIn(
-    @Args('cycleId', { type: () => ID, description: 'The cycle to follow.' }) _cycleId: string,
+    @Args('cycleId', { type: () => ID, description: 'The cycle to follow (a UUID).' })
+    _cycleId: string,
   ) {
     return this.live.pubSub.asyncIterableIterator<CheckInPublished>(KEY_RESULT_CHECKED_IN);
   }
@@ -46,7 +47,8 @@ export class SubscriptionsResolver {
     resolve: (payload: ObjectivePublished) => ObjectiveModel.from(payload.objective),
   })
   objectiveChanged(
-    @Args('cycleId', { type: () => ID, description: 'The cycle to follow.' }) _cycleId: string,
+    @Args('cycleId', { type: () => ID, description: 'The cycle to follow (a UUID).' })
+    _cycleId: string,
   ) {
     return this.live.pubSub.asyncIterableIterator<ObjectivePublished>(OBJECTIVE_CHANGED);
   }
