@@ -98,6 +98,42 @@ describe('Write outcomes', () => {
       );
       expect(events.map((e) => e.type)).toEqual(['CycleScheduled', 'CycleStarted']);
     });
+
+    it('answers OUTCOME_UNKNOWN for a check-in, and its retry with the key answers that check-in', async () => {
+      const cycle = await createCycle(ana);
+      const { setObjective } = await ana.data(SET_OBJECTIVE, {
+        input: { cycleId: cycle.id, title: 'Checked' },
+      });
+      const { addKeyResult } = await ana.data(
+        'mutation ($input: AddKeyResultInput!) { addKeyResult(input: $input) { id } }',
+        {
+          input: {
+            objectiveId: setObjective.id,
+            title: 'Calls',
+            type: 'INCREASE',
+            kind: 'INPUT',
+            startValue: 0,
+            targetValue: 10,
+          },
+        },
+      );
+      const checkIn =
+        'mutation ($input: CheckInKeyResultInput!) { checkInKeyResult(input: $input) { id value } }';
+      const input = { keyResultId: addKeyResult.id, value: 3, idempotencyKey: 'lost-check-in' };
+      proxy.arm('event_store.append_');
+      const lost = await ana.error(checkIn, { input });
+      await proxy.tripped();
+      expect(lost.extensions?.code).toBe('OUTCOME_UNKNOWN');
+      const retried = await ana.data(checkIn, { input });
+      expect(retried.checkInKeyResult.value).toBe(3);
+      const stored = await query<{ check_in_id: string }>(
+        database.url,
+        `SELECT data->>'checkInId' AS check_in_id FROM event_store.events
+          WHERE stream_name = $1 AND type = 'KeyResultCheckedIn'`,
+        [`key-result-${addKeyResult.id as string}`],
+      );
+      expect(stored).toEqual([{ check_in_id: retried.checkInKeyResult.id }]);
+    });
   });
 
   describe('when the projections do not catch up in time', () => {
