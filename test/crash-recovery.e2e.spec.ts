@@ -341,7 +341,8 @@ describe('The API on the data folder of its embedded PostgreSQL', () => {
       const rebuild = launchEntry('apps/projector/src/okr.cli.ts', { OKR_DATA_DIR: dataDir }, [
         'rebuild',
       ]);
-      expect(await rebuild.exited).toBe(0);
+      const rebuilt = await rebuild.exited;
+      if (rebuilt !== 0) throw new Error(`rebuild exited ${rebuilt}:\n${rebuild.output()}`);
       expect(await readModelRows(databaseUrl)).toEqual(live);
 
       second.process.child.kill('SIGTERM');
