@@ -8,7 +8,7 @@
  * Run: npm run bench:start-up. Writes bench/results/start-up.{json,md}.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@okr-ledger/platform';
@@ -57,6 +57,8 @@ async function timeToHealthy(cwd: string, command: string, dataDir: string): Pro
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'okr-bench-start-up-'));
+  // Run as root, the embedded PostgreSQL runs as a `postgres` user that must reach the data.
+  await chmod(work, 0o755);
   const samples: Record<string, number[]> = {};
   const loadBefore = loadavg();
   try {
@@ -95,10 +97,7 @@ async function main(): Promise<void> {
       'dist and data folder kept. Time from spawn to the first GET /health 200.',
   };
   await mkdir(join(__dirname, 'results'), { recursive: true });
-  await writeFile(
-    join(__dirname, 'results/start-up.json'),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
+  await writeFile(join(__dirname, 'results/start-up.json'), `${JSON.stringify(result, null, 2)}\n`);
   const row = (variant: Variant, phase: string) =>
     `| ${variant} | \`${COMMANDS[variant]}\` | ${phase} | ${(samples[`${variant}/${phase}`] ?? []).join(', ')} |`;
   await writeFile(
