@@ -41,8 +41,9 @@ export function variableFieldError(message: string): FieldError | undefined {
 const NULL_VARIABLE =
   /^Variable "\$([^"]+)" of (?:non-null|required) type "[^"]+" (?:must not be null|was not provided)\.$/;
 // Variable "$input" got invalid value -1 at "input.targetValue"; Expected …
+// (The value is skipped string by string, so a "; " inside one does not end it.)
 const INVALID_VARIABLE =
-  /^Variable "\$([^"]+)" got invalid value .*?(?: at "([_A-Za-z]\w*(?:\.[_A-Za-z]\w*|\[\d+\])*)")?; (.*)$/s;
+  /^Variable "\$([^"]+)" got invalid value (?:"(?:[^"\\]|\\.)*"|[^"])*?(?: at "([_A-Za-z]\w*(?:\.[_A-Za-z]\w*|\[\d+\])*)")?; (.*)$/s;
 // Field "CreateTeamInput.name" of required type "String!" was not provided. (literals)
 // Field "name" of required type "String!" was not provided. (variables)
 const MISSING_FIELD = /^Field "(?:[^".]+\.)?([^".]+)" of required type "[^"]+" was not provided\./;
