@@ -1,4 +1,5 @@
 import { getIntrospectionQuery } from 'graphql';
+import { auditServer } from 'graphql-http';
 import request from 'supertest';
 import type { TestApp } from '@okr-ledger/testing';
 import { bearer, tokenFor } from './support/auth-tokens';
@@ -138,6 +139,23 @@ describe('GraphQL over HTTP', () => {
     it('lets the full introspection query through without a token', async () => {
       const response = await post({ query: getIntrospectionQuery() }, {}).expect(200);
       expect(bodyOf(response).errors).toBeUndefined();
+    });
+  });
+
+  describe('when graphql-http audits the server against the GraphQL-over-HTTP spec', () => {
+    it('finds no MUST and no SHOULD failing', async () => {
+      // Every real client sends its token; the audit's requests get one too.
+      const fetchFn = (input: RequestInfo | URL, init: RequestInit = {}) =>
+        fetch(input, {
+          ...init,
+          headers: { ...(init.headers as Record<string, string>), ...auth },
+        });
+      const results = await auditServer({ url: `${app.url}/graphql`, fetchFn });
+      const failures = results
+        .filter((r) => r.status !== 'ok' && !r.name.startsWith('MAY'))
+        .map((r) => `${r.name} (${r.status})`);
+      expect(results.length).toBeGreaterThan(30);
+      expect(failures).toEqual([]);
     });
   });
 
