@@ -160,11 +160,8 @@ export async function applyBatch(
     let newStalls: NewStall[] = [];
     let written: StoredStall[] = [];
     if (fresh.length > 0) {
-      // Old tables during a start-up rebuild: a failure there is retried, not recorded.
-      newStalls =
-        row.version === projection.version
-          ? await applyIsolatingFailures(client, projection, fresh, halted, stored)
-          : (await projection.apply(fresh, client), []);
+      // Also into the old tables during a start-up rebuild: the swap replaces their stalls.
+      newStalls = await applyIsolatingFailures(client, projection, fresh, halted, stored);
       written = await insertStalls(client, newStalls);
     }
     const next = checkpoint > stored ? checkpoint : stored;

@@ -146,6 +146,25 @@ describe('Projector', () => {
       });
     });
 
+    it('finds each failing event of one batch, one stall per tenant', async () => {
+      const initech: Actor = { tenantId: 'initech', actorId: 'ian' };
+      const first = await appendYearZeroCycle(h.store, ana);
+      const middle = await seedCycle(h.commands, initech);
+      const second = await appendYearZeroCycle(h.store, eve);
+      await appendYearZeroCycle(h.store, ana);
+      const { keyResult, last } = await seedCycle(h.commands, initech);
+      const projector = h.newProjector();
+      await projector.start();
+      expect(await projector.waitForPosition(last, 10_000)).toBe(true);
+      const stalls = await projector.allStalls();
+      expect(stalls.map((s) => [s.projection, s.tenantId, s.position])).toEqual([
+        ['okr-tree', 'acme', first],
+        ['okr-tree', 'globex', second],
+      ]);
+      const ids = [middle.keyResult.id, keyResult.id];
+      expect(await h.readModels.keyResults.byIds(initech.tenantId, ids)).toHaveLength(2);
+    });
+
     it('is seen by an instance that does not run the projection', async () => {
       await appendYearZeroCycle(h.store, ana);
       const { last } = await seedCycle(h.commands, eve);

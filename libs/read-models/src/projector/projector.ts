@@ -96,6 +96,8 @@ export class Projector implements ProjectionProgress {
   private notifyInFlight = false;
   /** Stalls of the projections this instance runs, kept fresh by every batch: projection → tenant → stall. */
   private readonly localStalls = new Map<string, Map<string, StoredStall>>();
+  /** Counts batches that set localStalls, so that an older read of the table does not undo them. */
+  private readonly localStallsSet = new Map<string, number>();
   private remoteStalls: { readonly at: number; readonly stalls: readonly StoredStall[] } | null =
     null;
   private remoteStallsLoading: Promise<readonly StoredStall[]> | null = null;
@@ -416,16 +418,21 @@ export class Projector implements ProjectionProgress {
   /** Re-reads the stall rows of the projections this instance runs. */
   private async refreshLocalStalls(runners = this.runners.filter((r) => r.active)): Promise<void> {
     if (runners.length === 0) return;
+    const started = new Map(runners.map((r) => [r, this.localStallsSet.get(r.projection.name)]));
     const stalls = await readStalls(this.pool);
     for (const runner of runners) {
+      // A batch that committed meanwhile knows better than this read.
+      if (this.localStallsSet.get(runner.projection.name) !== started.get(runner)) continue;
       this.setLocalStalls(
         runner.projection.name,
         stalls.filter((s) => s.projection === runner.projection.name),
+        false,
       );
     }
   }
 
-  private setLocalStalls(name: string, stalls: readonly StoredStall[]): void {
+  private setLocalStalls(name: string, stalls: readonly StoredStall[], fromBatch = true): void {
+    if (fromBatch) this.localStallsSet.set(name, (this.localStallsSet.get(name) ?? 0) + 1);
     this.localStalls.set(name, new Map(stalls.map((s) => [s.tenantId, s])));
   }
 
