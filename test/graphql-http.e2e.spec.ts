@@ -145,7 +145,7 @@ describe('GraphQL over HTTP', () => {
   describe('when graphql-http audits the server against the GraphQL-over-HTTP spec', () => {
     it('finds no MUST and no SHOULD failing', async () => {
       // Every real client sends its token; the audit's requests get one too.
-      const fetchFn = (input: RequestInfo | URL, init: RequestInit = {}) =>
+      const fetchFn = (input: string | URL | Request, init: RequestInit = {}) =>
         fetch(input, {
           ...init,
           headers: { ...(init.headers as Record<string, string>), ...auth },
