@@ -1,2 +1,3 @@
 export * from './config/config';
+export * from './config/ledger-signing-key';
 export * from './database/embedded-postgres.runner';

@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
+import { DEVELOPMENT_LEDGER_SIGNING_KEY, parseLedgerSigningKey } from './ledger-signing-key';
 
 export type EventStoreKind = 'postgres' | 'eventstoredb';
 export type ProjectorMode = 'in-process' | 'external';
@@ -17,6 +19,8 @@ export interface AppConfig {
   readonly projector: ProjectorMode;
   /** `json`: one JSON object per log line, and one line per GraphQL request. */
   readonly logFormat: LogFormat;
+  /** Ed25519 private key that signs ledger checkpoints (LEDGER_SIGNING_KEY). */
+  readonly ledgerSigningKey: KeyObject;
 }
 
 /** The documented development secret; refused when NODE_ENV=production. */
@@ -122,6 +126,7 @@ export function loadConfig(
     'in-process',
   );
   const logFormat = parseChoice<LogFormat>('LOG_FORMAT', env.LOG_FORMAT, ['text', 'json'], 'text');
+  const ledgerSigningKey = loadLedgerSigningKey(env.LEDGER_SIGNING_KEY, nodeEnv);
   return {
     nodeEnv,
     port,
@@ -132,5 +137,21 @@ export function loadConfig(
     auth: { jwtSecret: secret || DEVELOPMENT_JWT_SECRET, jwksUrl },
     projector,
     logFormat,
+    ledgerSigningKey,
   };
+}
+
+function loadLedgerSigningKey(raw: string | undefined, nodeEnv: string): KeyObject {
+  const text = raw?.trim() || DEVELOPMENT_LEDGER_SIGNING_KEY;
+  if (nodeEnv === 'production' && text === DEVELOPMENT_LEDGER_SIGNING_KEY) {
+    throw new ConfigError(
+      'LEDGER_SIGNING_KEY',
+      'must be set in production (an Ed25519 private key, PEM or base64 PKCS#8); the development key is refused',
+    );
+  }
+  try {
+    return parseLedgerSigningKey(text);
+  } catch (error) {
+    throw new ConfigError('LEDGER_SIGNING_KEY', (error as Error).message);
+  }
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -54,6 +55,9 @@ describe('loadConfig', () => {
       const config = loadConfig({
         NODE_ENV: 'production',
         AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+        LEDGER_SIGNING_KEY: generateKeyPairSync('ed25519')
+          .privateKey.export({ type: 'pkcs8', format: 'der' })
+          .toString('base64'),
       });
       expect(config.auth.jwksUrl).toBe('https://id.example.com/.well-known/jwks.json');
     });
