@@ -32,9 +32,15 @@ export function variableFieldError(message: string): FieldError | undefined {
     return { path: nullOrMissing[1] ?? '', constraint: 'required', message };
   }
   const match = INVALID_VARIABLE.exec(message);
-  if (!match) return undefined;
-  const [, variable = '', at, detail = message] = match;
-  return nested(at ?? variable, detail);
+  if (match) {
+    const [, variable = '', at, detail = message] = match;
+    return nested(at ?? variable, detail);
+  }
+  // The value is printed unescaped (object keys may hold quotes): read the tail instead.
+  const variable = /^Variable "\$([^"]+)"/.exec(message)?.[1];
+  if (variable === undefined) return undefined;
+  const tail = /; (Field "[^"]+" (?:is not defined by type|of required type) [^;]*)$/.exec(message);
+  return tail?.[1] ? nested(variable, tail[1]) : { path: variable, constraint: 'type', message };
 }
 
 // Variable "$id" of non-null type "ID!" must not be null. / … of required type "ID!" was not provided.

@@ -55,6 +55,16 @@ describe('variableFieldError', () => {
         'input.a',
         'unknown',
       ],
+      [
+        'Variable "$input" got invalid value { k": "x" }; Field "k"" is not defined by type "Thing".',
+        'input',
+        'type',
+      ],
+      [
+        'Variable "$input" got invalid value { a: { k": 1 } }; Field "a" is not defined by type "Thing".',
+        'input.a',
+        'unknown',
+      ],
       ['Variable "$id" of non-null type "ID!" must not be null.', 'id', 'required'],
       ['Variable "$id" of required type "ID!" was not provided.', 'id', 'required'],
     ])('reads %j', (message, path, constraint) => {
