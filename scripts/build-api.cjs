@@ -68,20 +68,27 @@ function swcOptions() {
 function build(files, stamp) {
   const { transformFileSync } = require('@swc/core');
   const options = swcOptions();
-  fs.rmSync(outDir, { recursive: true, force: true });
+  // Written beside and swapped in at the end, so that a failed build leaves the previous one
+  // and a process starting meanwhile never loads half of a build.
+  const staging = `${outDir}.building-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
   for (const file of files) {
     const source = path.join(root, file);
-    const target = path.join(outDir, file.replace(/\.ts$/, '.js'));
+    const target = path.join(staging, file.replace(/\.ts$/, '.js'));
+    // Source maps point at the sources from where the file will be, not from the staging copy.
+    const final = path.join(outDir, file.replace(/\.ts$/, '.js'));
     const { code, map } = transformFileSync(source, {
       ...options,
       filename: source,
-      sourceFileName: path.relative(path.dirname(target), source),
+      sourceFileName: path.relative(path.dirname(final), source),
     });
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
     if (map) fs.writeFileSync(`${target}.map`, map);
   }
-  fs.writeFileSync(stampFile, stamp);
+  fs.writeFileSync(path.join(staging, path.basename(stampFile)), stamp);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.renameSync(staging, outDir);
 }
 
 function main() {
