@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '@okr-ledger/commands';
 import type { PostgresEventStore, RecordedEvent } from '@okr-ledger/event-store';
 import type { ClientBase } from 'pg';
-import { okrTreeProjection, type Projection } from '../index';
+import { checkInsProjection, okrTreeProjection, type Projection } from '../index';
 import {
   createHarness,
   seedCycle,
@@ -284,6 +284,47 @@ describe('Projector', () => {
   });
 
   describe('when the log holding a poison event is rebuilt', () => {
+    it('keeps every row the bulk loader wrote in an attempt that was rolled back', async () => {
+      const a = await seedCycle(h.commands, ana);
+      const e = await seedCycle(h.commands, eve);
+      const ids: string[] = [];
+      for (let i = 1; i <= 3; i++) {
+        for (const [actor, kr] of [
+          [eve, e.keyResult.id],
+          [ana, a.keyResult.id],
+        ] as const) {
+          ids.push(
+            (await h.commands.keyResults.checkIn(actor, { keyResultId: kr, value: i })).checkInId,
+          );
+        }
+      }
+      const { events } = await h.store.readAll({ limit: 1000, eventTypes: ['KeyResultCheckedIn'] });
+      const bad = events.find((ev) => ev.metadata.tenantId === 'acme' && ev.data.value === 2);
+      // Fails after its rows went through COPY, as a late constraint would.
+      const checkIns: Projection = {
+        ...checkInsProjection,
+        async apply(batch, client) {
+          await checkInsProjection.apply(batch, client);
+          if (batch.some((ev) => ev.id === bad?.id)) throw new Error('check-in refused');
+        },
+      };
+      const result = await rebuildProjection(h.store.pool, h.store, checkIns);
+      expect(result.swapped).toBe(true);
+      const rows: { tenant_id: string; value: number }[] = await h.dataSource.query(
+        `SELECT tenant_id, value FROM read_models.check_ins ORDER BY tenant_id, value`,
+      );
+      expect(rows.map((r) => [r.tenant_id, r.value])).toEqual([
+        ['acme', 1],
+        ['globex', 1],
+        ['globex', 2],
+        ['globex', 3],
+      ]);
+      expect(ids).toHaveLength(6);
+      expect((await readStalls(h.store.pool)).map((st) => [st.tenantId, st.position])).toEqual([
+        ['acme', bad?.position],
+      ]);
+    });
+
     it('swaps in the other tenants’ rows and records the stall with the new tables', async () => {
       const { keyResult } = await seedCycle(h.commands, eve);
       const poison = await appendYearZeroCycle(h.store, ana);
