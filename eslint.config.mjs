@@ -40,6 +40,19 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/require-await': 'off',
+      // One DateTime in the schema: Nest's own accepts anything `new Date()` does (ADR 0008).
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@nestjs/graphql',
+              importNames: ['GraphQLISODateTime', 'GraphQLTimestamp'],
+              message: 'Use DateTimeScalar from apps/api/src/graphql/date-time.scalar.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
