@@ -21,3 +21,8 @@ export {
 } from './postgres/postgres-migrations';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './open-event-store';
+export * from './ledger/canonical-event';
+export * from './ledger/merkle-tree';
+export * from './ledger/signed-checkpoint';
+export * from './ledger/evidence-bundle';
+export * from './postgres/postgres-ledger';

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { LEDGER_CHECKPOINTS_MIGRATION } from './ledger-checkpoints.migration';
 
 /**
  * Versioned schema of the PostgreSQL event store. Append-only list: never edit a shipped
@@ -252,6 +253,7 @@ LANGUAGE sql STABLE AS $fn$
 $fn$;
 `,
   },
+  LEDGER_CHECKPOINTS_MIGRATION,
 ];
 
 /** Applies missing migrations under an advisory lock; safe to run from many processes. */

@@ -1,0 +1,39 @@
+import type { Migration } from './postgres-migrations';
+
+/**
+ * Signed checkpoints of each organisation's Merkle tree, kept like the events: insert only
+ * (the same trigger refuses UPDATE, DELETE and TRUNCATE). The Merkle tree itself is not
+ * stored: it is computed from the log, in log order, when a checkpoint or proof is asked
+ * (docs/adr/0010-verifiable-ledger.md).
+ */
+export const LEDGER_CHECKPOINTS_MIGRATION: Migration = {
+  version: 2,
+  name: 'signed ledger checkpoints, append-only',
+  sql: `
+CREATE TABLE event_store.ledger_checkpoints (
+  -- Orders the checkpoints (cursor of ledgerCheckpoints); not part of what is signed.
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant_id text NOT NULL,
+  size bigint NOT NULL CHECK (size >= 0),
+  root text NOT NULL,
+  position text NOT NULL,
+  -- The signed text of the time, exactly as signed.
+  signed_at text NOT NULL,
+  signature text NOT NULL,
+  key_fingerprint text NOT NULL,
+  -- Why it was taken: 'requested' or 'cycle-closed'.
+  reason text NOT NULL
+);
+CREATE INDEX ledger_checkpoints_tenant_idx ON event_store.ledger_checkpoints (tenant_id, seq);
+CREATE INDEX ledger_checkpoints_tenant_size_idx ON event_store.ledger_checkpoints (tenant_id, size);
+
+CREATE TRIGGER ledger_checkpoints_are_immutable BEFORE UPDATE OR DELETE
+  ON event_store.ledger_checkpoints FOR EACH ROW EXECUTE FUNCTION event_store.refuse_change();
+CREATE TRIGGER ledger_checkpoints_are_not_truncated BEFORE TRUNCATE
+  ON event_store.ledger_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION event_store.refuse_change();
+
+-- The ledger reads one organisation's log in log order.
+CREATE INDEX events_tenant_order_idx
+  ON event_store.events (tenant_id, transaction_id, global_position);
+`,
+};

@@ -1,0 +1,326 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Pool } from 'pg';
+import {
+  eventLeafHash,
+  jsonbText,
+  recordedAtFromMicros,
+  type LedgerEvent,
+} from '../ledger/canonical-event';
+import { consistencyProof, inclusionProof, merkleRoot, type Hash } from '../ledger/merkle-tree';
+import {
+  keyFingerprint,
+  publicKeyPem,
+  signCheckpoint,
+  type SignedCheckpoint,
+} from '../ledger/signed-checkpoint';
+import { formatPosition, isPosition, START_POSITION } from '../positions';
+
+export type CheckpointReason = 'requested' | 'cycle-closed';
+
+export interface StoredCheckpoint extends SignedCheckpoint {
+  /** Order of the checkpoints (the cursor of a listing). */
+  readonly seq: string;
+  readonly reason: CheckpointReason;
+}
+
+export interface InclusionProof {
+  readonly position: string;
+  readonly leafHash: string;
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly hashes: readonly string[];
+  readonly checkpoint: StoredCheckpoint;
+}
+
+export interface ConsistencyProof {
+  readonly from: StoredCheckpoint;
+  readonly to: StoredCheckpoint;
+  readonly hashes: readonly string[];
+}
+
+/** Why a proof cannot be given; the API maps each to its coded error. */
+export class LedgerProofUnavailable extends Error {
+  constructor(
+    readonly reason: 'no-checkpoint' | 'not-in-log' | 'no-checkpoint-of-size',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LedgerProofUnavailable';
+  }
+}
+
+/** The log does not give the root a stored checkpoint signed: it changed after signing. */
+export class LedgerCheckpointMismatch extends Error {
+  constructor(readonly checkpoint: StoredCheckpoint) {
+    super(
+      `The log of ${checkpoint.organisation} no longer gives the root signed at size ${checkpoint.size} (${checkpoint.at}): events were changed, removed or reordered`,
+    );
+    this.name = 'LedgerCheckpointMismatch';
+  }
+}
+
+interface LedgerRow {
+  tx: string;
+  pos: string;
+  id: string;
+  stream_name: string;
+  revision: string;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  data_text: string;
+  metadata_text: string;
+  recorded_us: string;
+  hash: string;
+}
+
+interface CheckpointRow {
+  seq: string;
+  tenant_id: string;
+  size: string;
+  root: string;
+  position: string;
+  signed_at: string;
+  signature: string;
+  key_fingerprint: string;
+  reason: CheckpointReason;
+}
+
+const CHECKPOINT_COLUMNS = `seq::text, tenant_id, size::text, root, position, signed_at, signature,
+  key_fingerprint, reason`;
+
+/**
+ * The verifiable ledger on the PostgreSQL store: each organisation's events, in log order,
+ * are the leaves of an RFC 6962 Merkle tree. Only events below the snapshot's xmin count
+ * (as for catch-up reads): no transaction still running can put an event before them, so a
+ * tree of n leaves never changes once seen and appends are not serialised for it.
+ */
+export class PostgresLedger {
+  private readonly clock: () => Date;
+  readonly publicKey: KeyObject;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly signingKey: KeyObject,
+    options: { clock?: () => Date } = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.publicKey = createPublicKey(signingKey);
+  }
+
+  get publicKeyPem(): string {
+    return publicKeyPem(this.publicKey);
+  }
+
+  get fingerprint(): string {
+    return keyFingerprint(this.publicKey);
+  }
+
+  /** The organisation's events in log order: all readable ones, or the first `size`. */
+  async events(tenantId: string, size?: number): Promise<LedgerEvent[]> {
+    const { rows } = await this.pool.query<LedgerRow>(
+      `SELECT e.transaction_id::text AS tx, e.global_position::text AS pos, e.event_id::text AS id,
+              e.stream_name, e.revision::text AS revision, e.type, e.data, e.metadata,
+              e.data::text AS data_text, e.metadata::text AS metadata_text,
+              (extract(epoch FROM e.recorded_at) * 1000000)::bigint::text AS recorded_us,
+              encode(e.hash, 'hex') AS hash
+         FROM event_store.events e
+        WHERE e.tenant_id = $1 AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.transaction_id, e.global_position
+        LIMIT $2`,
+      [tenantId, size ?? null],
+    );
+    return rows.map(toLedgerEvent);
+  }
+
+  async leaves(tenantId: string, size?: number): Promise<Hash[]> {
+    return (await this.events(tenantId, size)).map(eventLeafHash);
+  }
+
+  /** Signs the organisation's tree as it is now and keeps the checkpoint. */
+  async takeCheckpoint(
+    tenantId: string,
+    reason: CheckpointReason = 'requested',
+  ): Promise<StoredCheckpoint> {
+    const events = await this.events(tenantId);
+    const signed = signCheckpoint(
+      {
+        organisation: tenantId,
+        size: events.length,
+        root: merkleRoot(events.map(eventLeafHash)).toString('hex'),
+        position: events[events.length - 1]?.position ?? START_POSITION,
+        at: this.clock().toISOString(),
+      },
+      this.signingKey,
+    );
+    const { rows } = await this.pool.query<CheckpointRow>(
+      `INSERT INTO event_store.ledger_checkpoints
+         (tenant_id, size, root, position, signed_at, signature, key_fingerprint, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CHECKPOINT_COLUMNS}`,
+      [
+        tenantId,
+        signed.size,
+        signed.root,
+        signed.position,
+        signed.at,
+        signed.signature,
+        signed.keyFingerprint,
+        reason,
+      ],
+    );
+    return toCheckpoint(rows[0] as CheckpointRow);
+  }
+
+  /** Newest first; `after` is the `seq` of the last one of the previous page. */
+  async checkpoints(
+    tenantId: string,
+    page: { first: number; after?: string },
+  ): Promise<{ items: StoredCheckpoint[]; hasNextPage: boolean; totalCount: number }> {
+    const after = page.after && /^\d{1,18}$/.test(page.after) ? page.after : null;
+    const { rows } = await this.pool.query<CheckpointRow & { total: string }>(
+      `SELECT ${CHECKPOINT_COLUMNS},
+              (SELECT count(*) FROM event_store.ledger_checkpoints t WHERE t.tenant_id = $1)::text AS total
+         FROM event_store.ledger_checkpoints
+        WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
+        ORDER BY seq DESC LIMIT $3`,
+      [tenantId, after, page.first + 1],
+    );
+    let totalCount = Number(rows[0]?.total ?? 0);
+    if (rows.length === 0 && after !== null) {
+      const { rows: count } = await this.pool.query<{ total: string }>(
+        `SELECT count(*)::text AS total FROM event_store.ledger_checkpoints WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      totalCount = Number(count[0]?.total ?? 0);
+    }
+    return {
+      items: rows.slice(0, page.first).map(toCheckpoint),
+      hasNextPage: rows.length > page.first,
+      totalCount,
+    };
+  }
+
+  async latestCheckpoint(tenantId: string): Promise<StoredCheckpoint | null> {
+    const { items } = await this.checkpoints(tenantId, { first: 1 });
+    return items[0] ?? null;
+  }
+
+  async checkpointOfSize(tenantId: string, size: number): Promise<StoredCheckpoint | null> {
+    const { rows } = await this.pool.query<CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM event_store.ledger_checkpoints
+        WHERE tenant_id = $1 AND size = $2 ORDER BY seq DESC LIMIT 1`,
+      [tenantId, size],
+    );
+    return rows[0] ? toCheckpoint(rows[0]) : null;
+  }
+
+  /** Whether the log still gives the root the checkpoint signed. */
+  async holds(checkpoint: StoredCheckpoint): Promise<boolean> {
+    const leaves = await this.leaves(checkpoint.organisation, checkpoint.size);
+    return (
+      leaves.length === checkpoint.size && merkleRoot(leaves).toString('hex') === checkpoint.root
+    );
+  }
+
+  /** That the event at `position` is leaf `leafIndex` of the latest checkpoint's tree. */
+  async inclusionProof(tenantId: string, position: string): Promise<InclusionProof> {
+    const checkpoint = await this.latestCheckpoint(tenantId);
+    if (!checkpoint || !isPosition(position) || position > checkpoint.position) {
+      throw new LedgerProofUnavailable(
+        'no-checkpoint',
+        `No signed checkpoint of your organisation covers position ${position} yet: take one with takeLedgerCheckpoint`,
+      );
+    }
+    const events = await this.events(tenantId, checkpoint.size);
+    const leaves = events.map(eventLeafHash);
+    if (leaves.length !== checkpoint.size || !merkleRoot(leaves).equals(hex(checkpoint.root))) {
+      throw new LedgerCheckpointMismatch(checkpoint);
+    }
+    const index = events.findIndex((e) => e.position === position);
+    const leaf = leaves[index];
+    if (index < 0 || !leaf) {
+      throw new LedgerProofUnavailable(
+        'not-in-log',
+        `No event of your organisation is at position ${position}`,
+      );
+    }
+    return {
+      position,
+      leafHash: leaf.toString('hex'),
+      leafIndex: index,
+      treeSize: checkpoint.size,
+      hashes: inclusionProof(leaves, index).map((h) => h.toString('hex')),
+      checkpoint,
+    };
+  }
+
+  /** That the checkpoint of `fromSize` leaves is a prefix of the one of `toSize`. */
+  async consistencyProof(
+    tenantId: string,
+    fromSize: number,
+    toSize: number,
+  ): Promise<ConsistencyProof> {
+    const [from, to] = await Promise.all([
+      this.checkpointOfSize(tenantId, fromSize),
+      this.checkpointOfSize(tenantId, toSize),
+    ]);
+    for (const [size, found] of [
+      [fromSize, from],
+      [toSize, to],
+    ] as const) {
+      if (!found) {
+        throw new LedgerProofUnavailable(
+          'no-checkpoint-of-size',
+          `Your organisation has no signed checkpoint of size ${size}`,
+        );
+      }
+    }
+    if (!from || !to) throw new Error('unreachable');
+    const leaves = await this.leaves(tenantId, toSize);
+    if (leaves.length !== toSize || !merkleRoot(leaves).equals(hex(to.root))) {
+      throw new LedgerCheckpointMismatch(to);
+    }
+    return {
+      from,
+      to,
+      hashes: consistencyProof(leaves, fromSize, toSize).map((h) => h.toString('hex')),
+    };
+  }
+}
+
+function hex(text: string): Buffer {
+  return Buffer.from(text, 'hex');
+}
+
+function toLedgerEvent(row: LedgerRow): LedgerEvent {
+  const event: LedgerEvent = {
+    position: formatPosition(row.tx, row.pos),
+    id: row.id,
+    stream: row.stream_name,
+    revision: Number(row.revision),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: recordedAtFromMicros(BigInt(row.recorded_us)),
+    hash: row.hash,
+  };
+  // The chain hashes PostgreSQL's text; keep it where our rendering of the values differs.
+  if (jsonbText(row.data) !== row.data_text || jsonbText(row.metadata) !== row.metadata_text) {
+    return { ...event, jsonb: { data: row.data_text, metadata: row.metadata_text } };
+  }
+  return event;
+}
+
+function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
+  return {
+    seq: row.seq,
+    organisation: row.tenant_id,
+    size: Number(row.size),
+    root: row.root,
+    position: row.position,
+    at: row.signed_at,
+    signature: row.signature,
+    keyFingerprint: row.key_fingerprint,
+    reason: row.reason,
+  };
+}
