@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -50,6 +50,35 @@ function processCpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+function statFields(pid: string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined; // exited meanwhile
+  }
+}
+
+/**
+ * CPU seconds of the whole PostgreSQL server: the postmaster with the children it reaped
+ * (cutime, cstime) plus every live child (backends, walwriter, checkpointer, …).
+ */
+function postgresCpuSeconds(postmaster: number): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const f = statFields(pid);
+    if (!f) continue;
+    if (Number(pid) === postmaster) {
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } else if (Number(f[1]) === postmaster) {
+      ticks += Number(f[11]) + Number(f[12]);
+    }
+  }
+  return ticks / 100;
+}
+let postmasterPid: number | undefined;
 
 // ---------------------------------------------------------------------------------------
 // Seeding straight into the event store: the server's projector projects it.
@@ -249,6 +278,8 @@ interface Figure {
   socketErrors: number;
   timeouts: number;
   serverCpuMsPerRequest: number;
+  /** The whole PostgreSQL server's CPU per request (NaN in the A/B mode). */
+  postgresCpuMsPerRequest: number;
   machineBusy: number;
   firstError?: string;
 }
@@ -334,6 +365,7 @@ async function load(
   const commitsBefore = await dbStats?.();
   const metricsBefore = await scrape(base);
   const cpuBefore = processCpuSeconds(pid);
+  const pgCpuBefore = postmasterPid ? postgresCpuSeconds(postmasterPid) : NaN;
   const ticksBefore = cpuTicks();
   const result = await autocannon({
     url: `${base}/graphql`,
@@ -359,6 +391,7 @@ async function load(
   });
   const ticksAfter = cpuTicks();
   const cpu = processCpuSeconds(pid) - cpuBefore;
+  const pgCpu = postmasterPid ? postgresCpuSeconds(postmasterPid) - pgCpuBefore : NaN;
   const requests = result.requests.total;
   const commitsAfter = await dbStats?.();
   const metricsAfter = await scrape(base);
@@ -378,6 +411,7 @@ async function load(
     socketErrors: result.errors,
     timeouts: result.timeouts,
     serverCpuMsPerRequest: requests ? +((cpu * 1000) / requests).toFixed(2) : NaN,
+    postgresCpuMsPerRequest: requests ? +((pgCpu * 1000) / requests).toFixed(2) : NaN,
     ...(requests ? { server: fromMetrics(metricsBefore, metricsAfter, requests) } : {}),
     machineBusy: +(
       (ticksAfter.busy - ticksBefore.busy) /
@@ -453,6 +487,8 @@ async function main(): Promise<void> {
       );
       return Number(rows[0]?.n ?? NaN);
     };
+    const backend = await stats.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    postmasterPid = Number(statFields(String(backend.rows[0]!.pid))?.[1]);
     const token = await signDevelopmentToken(
       { sub: 'bench', org: TENANT, roles: ['ADMIN'] },
       DEVELOPMENT_JWT_SECRET,
@@ -697,7 +733,7 @@ async function writeResults(result: {
   };
   const rows = Object.entries(result.figures).map(([k, f]) => {
     const v = result.vsFloor[k];
-    return `| ${names[k] ?? k} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${v?.throughput ?? ''}× (p99 ${v?.p99 ?? ''}×) | ${f.non2xx} / ${f.graphqlErrors} | ${f.serverCpuMsPerRequest} | ${f.dbWriteTransactionsPerRequest ?? ''} | ${f.machineBusy} |`;
+    return `| ${names[k] ?? k} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${v?.throughput ?? ''}× (p99 ${v?.p99 ?? ''}×) | ${f.non2xx} / ${f.graphqlErrors} | ${f.serverCpuMsPerRequest} | ${f.postgresCpuMsPerRequest} | ${f.dbWriteTransactionsPerRequest ?? ''} | ${f.machineBusy} |`;
   });
   const goalRows = Object.values(result.goals).map(
     (g) => `| ${g.goal} | ${g.value ?? '—'} | **${g.status}** |`,
@@ -715,8 +751,8 @@ async function writeResults(result: {
       '',
       'Ratios are to the median of the three floor runs (start, middle, end).',
       '',
-      '| request | req/s | p50 ms | p99 ms | vs floor | non-2xx / GraphQL errors | server CPU ms/request | PostgreSQL write transactions/request | machine busy |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| request | req/s | p50 ms | p99 ms | vs floor | non-2xx / GraphQL errors | API CPU ms/request | PostgreSQL CPU ms/request | PostgreSQL write transactions/request | machine busy |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
       "## What the server's own /metrics said, per request of each scenario",
