@@ -17,6 +17,7 @@ import request from 'supertest';
 import { GraphqlClient, startTestApp, type TestApp } from '@okr-ledger/testing';
 import { MAX_BODY_BYTES } from '../apps/api/src/graphql/http-transport';
 import { type GraphqlBody } from './support/graphql-body';
+import { subscribeOnce } from './support/ws-client';
 
 type FieldErrors = { path: string; constraint: string; message: string }[];
 
@@ -404,6 +405,48 @@ describe('Bad input', () => {
         code: 'BAD_USER_INPUT',
         fieldErrors: [{ path: 'id', constraint: 'required', message: expect.any(String) }],
       });
+    });
+  });
+
+  describe('when the same requests come over graphql-ws', () => {
+    const viaSocket = (query: string) =>
+      subscribeOnce(app.url, { Authorization: `Bearer ${client.token}` }, query);
+
+    it('refuses a query over the limits with the same code and extensions', async () => {
+      const outcome = await viaSocket(doublingFragments(21));
+      expect(outcome.errors).toEqual([
+        [expect.objectContaining({ extensions: { code: 'QUERY_TOO_DEEP', limit: 12, depth: 23 } })],
+      ]);
+    });
+
+    it('codes a syntax error and refuses 3,000 levels of nesting with QUERY_TOO_DEEP', async () => {
+      expect((await viaSocket('{ teams {')).errors).toEqual([
+        [expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } })],
+      ]);
+      const deep = await viaSocket(
+        `{ teams { ${'parent { '.repeat(3000)}id${' }'.repeat(3000)} } }`,
+      );
+      expect(deep.errors).toEqual([
+        [
+          expect.objectContaining({
+            extensions: expect.objectContaining({ code: 'QUERY_TOO_DEEP' }),
+          }),
+        ],
+      ]);
+    });
+
+    it('names the field of a refused literal', async () => {
+      const outcome = await viaSocket('subscription { objectiveChanged(cycleId: true) { id } }');
+      expect(outcome.errors).toEqual([
+        [
+          expect.objectContaining({
+            extensions: {
+              code: 'BAD_USER_INPUT',
+              fieldErrors: [{ path: 'cycleId', constraint: 'type', message: expect.any(String) }],
+            },
+          }),
+        ],
+      ]);
     });
   });
 

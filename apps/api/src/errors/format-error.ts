@@ -171,7 +171,9 @@ export function createErrorFormatter(logger = new Logger('GraphQL')): ErrorForma
       PASS_THROUGH.has(code) &&
       (original instanceof GraphQLError || original instanceof HttpException)
     ) {
-      return formatted;
+      // Apollo drops `http` from what it sends; graphql-ws does not, so it goes here.
+      if (formatted.extensions?.http === undefined) return formatted;
+      return { ...formatted, extensions: withoutHttp(formatted.extensions) };
     }
 
     const errorId = randomUUID();

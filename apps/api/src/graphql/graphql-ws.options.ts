@@ -33,7 +33,17 @@ export function graphqlWsOptions(
       try {
         // The same order as over HTTP: limits on the tokens, on the document, then validation.
         enforceSourceLimits(payload.query, limits);
+      } catch (error) {
+        if (error instanceof GraphQLError) return [error];
+        throw error;
+      }
+      try {
         document = parse(payload.query, { maxTokens: limits.maxTokens });
+      } catch (error) {
+        if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_PARSE_FAILED')];
+        throw error;
+      }
+      try {
         enforceDocumentLimits(currentSchema, document, payload.operationName, variables, limits);
       } catch (error) {
         if (error instanceof GraphQLError) return [error];
@@ -42,10 +52,17 @@ export function graphqlWsOptions(
       const validationErrors = validate(currentSchema, document);
       if (validationErrors.length > 0) {
         annotateInputErrors(document, validationErrors);
-        return validationErrors;
+        return validationErrors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
       }
       const operation = getOperationAST(document, payload.operationName);
-      if (!operation) return [new GraphQLError('Unable to identify the operation to run.')];
+      if (!operation) {
+        return [
+          coded(
+            new GraphQLError('Unable to identify the operation to run.'),
+            'OPERATION_RESOLUTION_FAILURE',
+          ),
+        ];
+      }
       try {
         authorizeOperation(
           { identity: contexts.identityOfSocket(ctx), credentialError: null },
@@ -67,4 +84,15 @@ export function graphqlWsOptions(
     onNext: (_ctx, _id, _payload, _args, result) => formatExecutionResult(result, format),
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
   };
+}
+
+/** graphql-js errors carry no code; Apollo gives these over HTTP, so the socket does too. */
+function coded(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError ?? error,
+    extensions: { ...error.extensions, code },
+  });
 }
