@@ -1,25 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import {
   ANY,
+  AccessDeniedError,
   BACKWARDS,
   END,
   EventStoreDBClient,
   FORWARDS,
+  InvalidArgumentError,
   NO_STREAM,
+  NotLeaderError,
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
   UnavailableError,
+  UnsupportedError,
   WrongExpectedVersionError,
-  eventTypeFilter,
   jsonEvent,
-  streamNameFilter,
 } from '@eventstore/db-client';
 import type {
   AllStreamRecordedEvent,
   AllStreamResolvedEvent,
+  AllStreamSubscription,
   AppendExpectedRevision,
-  Filter,
   Position,
   ReadPosition,
   ResolvedEvent,
@@ -43,13 +45,39 @@ import {
   EventStoreUnavailable,
   WrongExpectedVersion,
 } from '../event-store.errors';
-import { comparePositions, formatPosition, parsePosition, START_POSITION } from '../positions';
+import {
+  comparePositions,
+  formatPosition,
+  maxPosition,
+  parsePosition,
+  START_POSITION,
+} from '../positions';
 import { UpcasterRegistry } from '../upcasters';
+import { appendPosition } from './append-position';
+import {
+  CYCLE_MEMBER_EVENT,
+  KnownEntries,
+  cycleIndexStream,
+  cycleQueried,
+  cyclesOf,
+  entryId,
+  memberStreams,
+  type CycleKey,
+} from './cycle-index';
+import { INDEX_STREAM_PREFIX, isDomainRecord, serverFilter } from './eventstoredb-filters';
+import { filteredReadAll } from './filtered-read-all';
+import { findHead, type HeadCandidate } from './head-position';
+import { reconnectDelay, type BackoffOptions } from './reconnect-backoff';
+import { BatchAccumulator, shouldFlush } from './subscription-batch';
 
 export interface EventStoreDbEventStoreOptions {
   /** The only source of recorded times; stored in the event metadata (see below). */
   clock?: () => Date;
   upcasters?: UpcasterRegistry;
+  /** Reconnection of subscriptions after a dropped connection (delays, for tests). */
+  reconnect?: BackoffOptions;
+  /** How long a partly filled batch waits for more records before it is handed out. */
+  lingerMs?: number;
 }
 
 /**
@@ -60,10 +88,29 @@ const RECORDED_AT_KEY = '$recordedAt';
 
 type StoredMetadata = EventMetadata & { [RECORDED_AT_KEY]?: string };
 
+/** Pushed into the client's subscription stream, in order with its events. */
+const CHECKPOINT = Symbol('checkpoint');
+const CAUGHT_UP = Symbol('caught-up');
+type Marker = { readonly [CHECKPOINT]: string } | typeof CAUGHT_UP;
+type SubscriptionItem = AllStreamResolvedEvent | Marker;
+
+/** The handler's own error: it ends the subscription instead of reconnecting. */
+class HandlerFailed extends Error {
+  constructor(readonly error: unknown) {
+    super('The subscription handler failed', { cause: error });
+  }
+}
+
+/** The server ended a subscription that nobody stopped: reconnect like after a drop. */
+class SubscriptionEnded extends Error {}
+
 export class EventStoreDbEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly upcasters: UpcasterRegistry;
+  private readonly reconnect: BackoffOptions;
+  private readonly lingerMs: number;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly indexed = new KnownEntries();
 
   constructor(
     readonly client: EventStoreDBClient,
@@ -71,6 +118,8 @@ export class EventStoreDbEventStore implements EventStore {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
+    this.reconnect = options.reconnect ?? {};
+    this.lingerMs = options.lingerMs ?? 10;
   }
 
   static fromConnectionString(
@@ -92,7 +141,9 @@ export class EventStoreDbEventStore implements EventStore {
     if (events.length === 0) throw new TypeError('An append needs at least one event');
     const recordedAt = this.clock().toISOString();
     try {
-      // Re-sent ids are deduplicated by the server (idempotent writes).
+      await this.indexCycles(stream, events);
+      // Re-sent ids are deduplicated by the server, within this stream only and only when the
+      // expected revision is behind the stream's or `any` (see the port's NewEvent.id).
       const result = await this.client.appendToStream(
         stream,
         events.map((e) =>
@@ -105,10 +156,13 @@ export class EventStoreDbEventStore implements EventStore {
         ),
         { expectedRevision: toExpectedRevision(expected) },
       );
-      if (!result.position) throw new Error('EventStoreDB returned no position for the append');
+      const where = appendPosition(events.length, result.nextExpectedRevision, result.position);
       return {
         nextRevision: Number(result.nextExpectedRevision),
-        position: toPosition(result.position),
+        position:
+          where.kind === 'answered'
+            ? formatPosition(where.commit, where.prepare)
+            : await this.positionOf(stream, where.revision),
       };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
@@ -121,6 +175,34 @@ export class EventStoreDbEventStore implements EventStore {
       }
       throw mapAppendError(stream, error);
     }
+  }
+
+  /** Writes the cycle index entries an append needs, before the append (cycle-index.ts). */
+  private async indexCycles(stream: string, events: readonly NewEvent[]): Promise<void> {
+    if (stream.startsWith(INDEX_STREAM_PREFIX)) return;
+    for (const key of cyclesOf(events)) {
+      if (this.indexed.has(key, stream)) continue;
+      await this.client.appendToStream(
+        cycleIndexStream(key),
+        jsonEvent({ id: entryId(key, stream), type: CYCLE_MEMBER_EVENT, data: { stream } }),
+        { expectedRevision: ANY },
+      );
+      this.indexed.add(key, stream);
+    }
+  }
+
+  /** The `$all` position of one stored event, read back (append-position.ts says when). */
+  private async positionOf(stream: string, revision: bigint): Promise<string> {
+    const read = this.client.readStream(stream, {
+      direction: FORWARDS,
+      fromRevision: revision,
+      maxCount: 1n,
+    });
+    for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
+      const position = resolved.event?.position;
+      if (position) return toPosition(position);
+    }
+    throw new Error(`EventStoreDB returned no position for ${stream}@${revision}`);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -155,76 +237,211 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
-    const after = options.after ?? START_POSITION;
     const limit = options.limit ?? 1000;
-    const events: RecordedEvent[] = [];
-    let checkpoint = after;
-    let isEnd = true;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`limit must be a whole number ≥ 1, got ${limit}`);
+    }
     try {
-      // readAll has no server-side filter in this client version: page through $all and filter
-      // here. (subscribe uses the server-side filters.)
-      const read = this.client.readAll({
-        fromPosition: toReadPosition(after),
-        direction: FORWARDS,
-        maxCount: BigInt(Math.max(limit * 4, 256)),
-      });
-      let seen = 0;
-      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-        seen++;
-        const recorded = resolved.event;
-        if (!recorded?.position) continue;
-        const position = toPosition(recorded.position);
-        if (comparePositions(position, after) <= 0) continue; // fromPosition is inclusive
-        if (events.length >= limit) {
-          isEnd = false;
-          break;
-        }
-        checkpoint = position;
-        const event = fromRecorded(recorded);
-        if (event && matches(event, options)) events.push(event);
-      }
-      if (isEnd && seen >= Math.max(limit * 4, 256)) isEnd = false;
+      const cycle = cycleQueried(options);
+      const page = cycle
+        ? await this.readCycle(cycle, options, limit)
+        : await this.readFiltered(options, limit);
+      return { ...page, events: this.upcasters.upcastAll(page.events) };
     } catch (error) {
       throw mapError(error);
     }
-    return { events: this.upcasters.upcastAll(events), checkpoint, isEnd };
+  }
+
+  /**
+   * `$all` after a position, filtered by the server (event type or stream prefix; system
+   * events excluded). Metadata and recorded time are checked here, on what the server sent.
+   */
+  private async readFiltered(options: ReadAllOptions, limit: number): Promise<ReadAllResult> {
+    const after = options.after ?? START_POSITION;
+    // Read before the events: a checkpoint at the end may move up to it and no further, so an
+    // event appended meanwhile is never skipped.
+    const end = await this.lastRecordPosition();
+    const requested = BigInt(limit + 1);
+    const read = filteredReadAll(this.client, {
+      fromPosition: toReadPosition(after),
+      maxCount: requested,
+      filter: serverFilter(options),
+    });
+    const events: RecordedEvent[] = [];
+    let checkpoint = after;
+    let received = 0n;
+    for await (const resolved of read) {
+      received++;
+      const recorded = resolved.event;
+      if (!recorded?.position) continue;
+      const position = toPosition(recorded.position);
+      if (comparePositions(position, after) <= 0) continue; // fromPosition is inclusive
+      if (events.length >= limit) return { events, checkpoint, isEnd: false };
+      checkpoint = position;
+      const event = fromRecorded(recorded);
+      if (event && matches(event, options)) events.push(event);
+    }
+    // Fewer than asked for: the server reached the end of $all for this filter.
+    if (received < requested)
+      return { events, checkpoint: maxPosition(checkpoint, end), isEnd: true };
+    return { events, checkpoint, isEnd: false };
+  }
+
+  /** The events of one tenant's cycle: its index, then only the streams it names. */
+  private async readCycle(
+    cycle: CycleKey,
+    options: ReadAllOptions,
+    limit: number,
+  ): Promise<ReadAllResult> {
+    const after = options.after ?? START_POSITION;
+    const entries = await this.readRecorded(cycleIndexStream(cycle));
+    const streams = memberStreams(entries);
+    const found: RecordedEvent[] = [];
+    for (let i = 0; i < streams.length; i += CYCLE_READ_CONCURRENCY) {
+      const reads = streams
+        .slice(i, i + CYCLE_READ_CONCURRENCY)
+        .map((stream) => this.readRecorded(stream));
+      for (const events of await Promise.all(reads)) {
+        for (const event of events) {
+          if (comparePositions(event.position, after) > 0 && matches(event, options)) {
+            found.push(event);
+          }
+        }
+      }
+    }
+    found.sort((a, b) => comparePositions(a.position, b.position));
+    const events = found.slice(0, limit);
+    const isEnd = found.length <= limit;
+    return { events, checkpoint: events.at(-1)?.position ?? after, isEnd };
+  }
+
+  /** A whole stream as stored (no upcasting, no as-of cut): `[]` when it does not exist. */
+  private async readRecorded(stream: string): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      const read = this.client.readStream(stream, { direction: FORWARDS, fromRevision: START });
+      for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
+        const recorded = resolved.event;
+        if (!recorded?.position) continue;
+        const event =
+          stream.startsWith(INDEX_STREAM_PREFIX) && recorded.isJson
+            ? fromIndexRecord(recorded as AllStreamRecordedEvent)
+            : fromResolved(resolved);
+        if (event) events.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
   }
 
   subscribe(options: SubscribeOptions): Subscription {
-    const filter = toServerFilter(options);
-    const subscription = this.client.subscribeToAll({
-      fromPosition: toReadPosition(options.from ?? START_POSITION),
-      ...(filter ? { filter } : {}),
-    });
-    const batchSize = options.batchSize ?? 500;
+    const batches = new BatchAccumulator<RecordedEvent>(
+      options.from ?? START_POSITION,
+      options.batchSize ?? 500,
+    );
+    let current: AllStreamSubscription | null = null;
     let stopped = false;
+    let wake: () => void = () => undefined;
+    const stopSignal = new Promise<typeof STOPPED>((resolve) => {
+      wake = () => resolve(STOPPED);
+    });
+
+    const deliver = async (): Promise<void> => {
+      const batch = batches.take();
+      if (!batch) return;
+      try {
+        await options.handler(this.upcasters.upcastAll(batch.events), batch.checkpoint);
+      } catch (error) {
+        throw new HandlerFailed(error);
+      }
+    };
+
+    // One server call at a time; a new one after a drop resumes after what was handed out.
+    const follow = async (): Promise<void> => {
+      const subscription = this.client.subscribeToAll({
+        fromPosition: toReadPosition(batches.delivered),
+        filter: {
+          ...serverFilter(options),
+          // Checkpoints travel in the same stream as the events, so one is never applied
+          // before events that precede it but are still buffered.
+          checkpointReached: (sub, position) => {
+            sub.push({ [CHECKPOINT]: toPosition(position) } satisfies Marker);
+          },
+        },
+      });
+      current = subscription;
+      let live = false;
+      subscription.on('caughtUp', () => subscription.push(CAUGHT_UP));
+      const items = (subscription as AsyncIterable<SubscriptionItem>)[Symbol.asyncIterator]();
+      let next = items.next();
+      next.catch(() => undefined); // read below; never an unhandled rejection meanwhile
+      try {
+        for (;;) {
+          const linger = batches.pending ? delay(this.lingerMs) : null;
+          const item = await Promise.race([next, stopSignal, ...(linger ? [linger.promise] : [])]);
+          linger?.cancel();
+          if (item === STOPPED) return;
+          if (item === LINGERED) {
+            await deliver();
+            continue;
+          }
+          if (item.done) throw new SubscriptionEnded('EventStoreDB ended the subscription');
+          next = items.next();
+          next.catch(() => undefined);
+          const value = item.value;
+          if (value === CAUGHT_UP) live = true;
+          else if (CHECKPOINT in value) batches.checkpoint(value[CHECKPOINT]);
+          else {
+            const recorded = value.event;
+            if (recorded?.position) {
+              const event = fromRecorded(recorded);
+              batches.record(
+                toPosition(recorded.position),
+                event && matches(event, options) ? event : null,
+              );
+            }
+          }
+          const flush = shouldFlush({
+            full: batches.full,
+            pending: batches.pending,
+            live,
+            buffered: subscription.readableLength,
+          });
+          if (flush) await deliver();
+          attempt = 0;
+        }
+      } finally {
+        current = null;
+        // Cancels the server call: no subscription left behind on the server, whatever ended it.
+        await subscription.unsubscribe().catch(() => undefined);
+      }
+    };
+
+    let attempt = 0;
     const done = (async () => {
-      let batch: RecordedEvent[] = [];
-      let checkpoint = options.from ?? START_POSITION;
-      // Handler calls are sequential: the iterator is not advanced while one runs.
-      for await (const resolved of subscription as AsyncIterable<AllStreamResolvedEvent>) {
-        const recorded = resolved.event;
-        if (!recorded?.position) continue;
-        const position = toPosition(recorded.position);
-        if (comparePositions(position, checkpoint) <= 0) continue;
-        checkpoint = position;
-        const event = fromRecorded(recorded);
-        if (event && matches(event, options)) batch.push(event);
-        // Deliver when the batch is full or nothing is buffered behind this event (live).
-        if (batch.length >= batchSize || subscription.readableLength === 0) {
-          await options.handler(this.upcasters.upcastAll(batch), checkpoint);
-          batch = [];
+      while (!stopped) {
+        try {
+          await follow();
+        } catch (error) {
+          if (error instanceof HandlerFailed) throw error.error;
+          if (stopped) return;
+          if (!isTransient(error)) throw mapError(error);
+          batches.discardUndelivered();
+          const wait = delay(reconnectDelay(attempt++, this.reconnect));
+          await Promise.race([wait.promise, stopSignal]);
+          wait.cancel();
         }
       }
-    })().catch((error: unknown) => {
-      if (!stopped) throw mapError(error);
-    });
+    })();
     done.catch(() => undefined);
     const handle: Subscription = {
       done,
       stop: async () => {
         stopped = true;
-        await subscription.unsubscribe().catch(() => undefined);
+        wake();
+        await current?.unsubscribe().catch(() => undefined);
         await done.catch(() => undefined);
         this.subscriptions.delete(handle);
       },
@@ -235,22 +452,60 @@ export class EventStoreDbEventStore implements EventStore {
 
   async headPosition(): Promise<string> {
     try {
-      const read = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 64n });
-      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-        const recorded = resolved.event;
-        if (recorded?.position && !recorded.type.startsWith('$'))
-          return toPosition(recorded.position);
-      }
-      return START_POSITION;
+      return await findHead(
+        async (before, size) => {
+          const read = this.client.readAll({
+            fromPosition: before === null ? END : toReadPosition(before),
+            direction: BACKWARDS,
+            maxCount: BigInt(before === null ? size : size + 1),
+          });
+          const page: HeadCandidate[] = [];
+          for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+            const recorded = resolved.event;
+            if (!recorded?.position) continue;
+            const position = toPosition(recorded.position);
+            // A backwards read from a position starts with the record there: seen already.
+            if (before !== null && comparePositions(position, before) >= 0) continue;
+            page.push({ position, domain: isDomainRecord(recorded) });
+          }
+          return page;
+        },
+        { start: START_POSITION },
+      );
     } catch (error) {
       throw mapError(error);
     }
+  }
+
+  /** The newest record of `$all`, system records included; the start when there is none. */
+  private async lastRecordPosition(): Promise<string> {
+    const read = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1n });
+    for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+      if (resolved.event?.position) return toPosition(resolved.event.position);
+    }
+    return START_POSITION;
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.client.dispose();
   }
+}
+
+/** Index streams are few per read; a cycle's member streams are read this many at a time. */
+const CYCLE_READ_CONCURRENCY = 16;
+
+const STOPPED = Symbol('stopped');
+const LINGERED = Symbol('lingered');
+
+/** A cancellable, unref'd timer: a pending wait never keeps a stopping process alive. */
+function delay(ms: number): { promise: Promise<typeof LINGERED>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<typeof LINGERED>((resolve) => {
+    timer = setTimeout(() => resolve(LINGERED), ms);
+    timer.unref();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
 }
 
 function toExpectedRevision(expected: ExpectedState): AppendExpectedRevision {
@@ -276,16 +531,6 @@ function toReadPosition(position: string): ReadPosition {
   return { commit: major, prepare: minor };
 }
 
-function toServerFilter(options: SubscribeOptions): Filter | undefined {
-  if (options.eventTypes && options.streamPrefix) {
-    // One server filter only: the stream prefix there, event types client-side.
-    return streamNameFilter({ prefixes: [options.streamPrefix] });
-  }
-  if (options.eventTypes) return eventTypeFilter({ prefixes: options.eventTypes });
-  if (options.streamPrefix) return streamNameFilter({ prefixes: [options.streamPrefix] });
-  return undefined;
-}
-
 function matches(
   event: RecordedEvent,
   options: Pick<ReadAllOptions, 'eventTypes' | 'streamPrefix' | 'metadata' | 'recordedUpTo'>,
@@ -306,9 +551,8 @@ function fromResolved(resolved: ResolvedEvent): RecordedEvent | null {
 }
 
 function fromRecorded(recorded: AllStreamRecordedEvent): RecordedEvent | null {
-  // System events ($-prefixed types or streams) are not ours.
-  if (recorded.type.startsWith('$') || recorded.streamId.startsWith('$') || !recorded.isJson)
-    return null;
+  // System events ($-prefixed types or streams) and the cycle index are not the domain's.
+  if (!isDomainRecord(recorded)) return null;
   const { [RECORDED_AT_KEY]: recordedAt, ...metadata } = (recorded.metadata ??
     {}) as StoredMetadata;
   return {
@@ -320,6 +564,20 @@ function fromRecorded(recorded: AllStreamRecordedEvent): RecordedEvent | null {
     data: recorded.data as Record<string, unknown>,
     metadata: metadata,
     recordedAt: recordedAt ? new Date(recordedAt) : recorded.created,
+  };
+}
+
+/** An index entry, read like an event so readCycle can reuse the stream read. */
+function fromIndexRecord(recorded: AllStreamRecordedEvent): RecordedEvent {
+  return {
+    id: recorded.id,
+    streamName: recorded.streamId,
+    revision: Number(recorded.revision),
+    position: toPosition(recorded.position),
+    type: recorded.type,
+    data: recorded.data as Record<string, unknown>,
+    metadata: {} as EventMetadata,
+    recordedAt: recorded.created,
   };
 }
 
@@ -351,6 +609,28 @@ function mapAppendError(stream: string, error: unknown): unknown {
     { cause: error },
   );
 }
+
+/**
+ * Whether a subscription should reconnect after this error. A dropped or refused connection, a
+ * deadline, a leader change or the server ending the call are passing; what retrying cannot
+ * fix (access, a request the server refuses, an unsupported server) ends the subscription.
+ */
+export function isTransient(error: unknown): boolean {
+  if (
+    error instanceof AccessDeniedError ||
+    error instanceof InvalidArgumentError ||
+    error instanceof UnsupportedError
+  ) {
+    return false;
+  }
+  if (error instanceof SubscriptionEnded || error instanceof NotLeaderError) return true;
+  if (isUnreachable(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && TRANSIENT_GRPC_CODES.has(code);
+}
+
+// CANCELLED (by the server or a proxy), RESOURCE_EXHAUSTED, ABORTED, INTERNAL (a reset stream).
+const TRANSIENT_GRPC_CODES = new Set([1, 8, 10, 13]);
 
 function mapError(error: unknown): unknown {
   if (isUnreachable(error) && error instanceof Error) {
