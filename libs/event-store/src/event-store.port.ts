@@ -18,7 +18,24 @@ export interface EventMetadata {
 }
 
 export interface NewEvent {
-  /** uuid; generated if absent. Re-sending the same ids makes an append idempotent. */
+  /**
+   * uuid; generated if absent. Re-sending the same ids makes an append idempotent: the same
+   * events (same ids, same order) sent again to the same stream with the first attempt's
+   * expected state — an exact revision now behind, `no_stream`, or `any` — store nothing and
+   * answer the first attempt's result, position included. Every adapter guarantees this much
+   * (the contract suite tests it).
+   *
+   * Beyond that the adapters differ, and callers must not rely on the stronger one:
+   * - PostgreSQL: an id is unique in the whole log. An append that repeats some ids but not as
+   *   an exact re-send (a partial overlap), or ids stored in another stream, is refused with
+   *   `WrongExpectedVersion` and stores nothing.
+   * - EventStoreDB/KurrentDB: the server checks ids within the one stream only, and only when
+   *   the expected revision is behind the stream's or `any` (then best effort, from a cache of
+   *   recent writes). Appended at the current revision, a repeated id is written again; another
+   *   stream never sees it.
+   * Exactly-once effects therefore come from re-sending the same events with the same expected
+   * state (what `handleCommand` and the idempotency keys do), never from reusing an id.
+   */
   id?: string;
   type: string;
   data: Record<string, unknown>;
@@ -39,7 +56,12 @@ export interface RecordedEvent {
 
 export interface AppendResult {
   nextRevision: number;
-  /** Position of the last appended event. */
+  /**
+   * Global position of the LAST appended event, exactly as reads and subscriptions report it:
+   * read-your-writes (`waitForPosition`) waits until the projections pass it. (EventStoreDB
+   * answers a write with its first prepare position; the adapter reads the last event back when
+   * that differs, see eventstoredb/append-position.ts.)
+   */
   position: string;
 }
 
@@ -59,9 +81,15 @@ export interface ReadAllOptions {
   /** Exclusive. */
   after?: string;
   limit?: number;
+  /** Exact types. Filtered by the server on EventStoreDB (with `streamPrefix` in the client). */
   eventTypes?: string[];
+  /** Filtered by the server on EventStoreDB when no `eventTypes` are given. */
   streamPrefix?: string;
-  /** Equality on metadata keys, e.g. `{ tenantId, cycleId }`. */
+  /**
+   * Equality on metadata keys, e.g. `{ tenantId, cycleId }`. EventStoreDB cannot filter on
+   * metadata; with both `tenantId` and `cycleId` its adapter reads only that cycle's streams
+   * (a per-cycle index it keeps), otherwise metadata is checked on what the server sends.
+   */
   metadata?: Record<string, string>;
   recordedUpTo?: Date;
 }
@@ -90,8 +118,14 @@ export interface SubscribeOptions {
 }
 
 export interface Subscription {
+  /** Ends the subscription and its server call; resolves once no handler call is running. */
   stop(): Promise<void>;
-  /** Resolves after `stop()`, rejects on a fatal error (e.g. the handler threw). */
+  /**
+   * Resolves after `stop()`, rejects on a fatal error: the handler threw (its server call is
+   * cancelled first), or the store refuses for good (e.g. access denied). A dropped connection
+   * is not fatal: the subscription reconnects with back-off and resumes after the last
+   * checkpoint handed to the handler, so events may be delivered again (at-least-once).
+   */
   readonly done: Promise<void>;
 }
 
@@ -102,7 +136,11 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
   /** Catch-up, then live. */
   subscribe(options: SubscribeOptions): Subscription;
-  /** Position of the last event a catch-up read can deliver now; `START_POSITION` if none. */
+  /**
+   * Position of the last event a catch-up read can deliver now; `START_POSITION` only if the log
+   * holds none. Never earlier than a stored event (system records after the last event may
+   * make it later), so a subscription from it replays nothing of the past.
+   */
   headPosition(): Promise<string>;
   close(): Promise<void>;
 }
