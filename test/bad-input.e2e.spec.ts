@@ -346,6 +346,15 @@ describe('Bad input', () => {
       });
     });
 
+    it('refuses them over GET too', async () => {
+      const response = await request(app.url)
+        .get('/graphql')
+        .query({ query: doublingFragments(21) })
+        .set('Authorization', `Bearer ${client.token}`);
+      expect(response.status).toBe(400);
+      expect(refusal(response.body as GraphqlBody).code).toBe('QUERY_TOO_DEEP');
+    });
+
     it('refuses 3,000 levels of nesting with a code, not a JavaScript message', async () => {
       const query = `{ teams { ${'parent { '.repeat(3000)}id${' }'.repeat(3000)} } }`;
       const body = await client.send(query);
