@@ -1,4 +1,8 @@
-import { EventStoreUnavailable, WrongExpectedVersion } from '@okr-ledger/event-store';
+import {
+  AppendOutcomeUnknown,
+  EventStoreUnavailable,
+  WrongExpectedVersion,
+} from '@okr-ledger/event-store';
 import type { ProjectionLag } from '@okr-ledger/read-models';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -8,9 +12,11 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 
 /** How an append ended, as a label: a conflict is a client's stale version, not a fault. */
-export function appendOutcome(error: unknown): 'conflict' | 'unavailable' | 'error' {
+export function appendOutcome(error: unknown): 'conflict' | 'unavailable' | 'unknown' | 'error' {
   if (error instanceof WrongExpectedVersion) return 'conflict';
   if (error instanceof EventStoreUnavailable) return 'unavailable';
+  // Sent, reply lost: stored or not (a keyed retry stores it at most once).
+  if (error instanceof AppendOutcomeUnknown) return 'unknown';
   return 'error';
 }
 
@@ -52,7 +58,7 @@ export class OkrMetrics {
 
   readonly appendDuration = new Histogram({
     name: 'okr_event_store_append_duration_seconds',
-    help: 'Event store appends made by commands, by outcome (ok, conflict, unavailable, error).',
+    help: 'Event store appends made by commands, by outcome (ok, conflict, unavailable, unknown, error).',
     labelNames: ['outcome'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
