@@ -58,6 +58,8 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('LiveUpdates');
   private subscription: Subscription | null = null;
   private stopped = false;
+  /** The last checkpoint handled: a new subscription resumes there, missing nothing. */
+  private position: string | null = null;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -84,16 +86,23 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Live only: a subscriber hears of what happens after it subscribed, not the past. */
   private async follow(): Promise<void> {
-    const from = await this.store.headPosition();
+    const from = this.position ?? (await this.store.headPosition());
     if (this.stopped) return;
+    this.position = from;
     this.subscription = this.store.subscribe({
       from,
       eventTypes: [...OBJECTIVE_EVENTS, ...KEY_RESULT_EVENTS],
-      handler: (batch) => this.publish(batch),
+      handler: async (batch, checkpoint) => {
+        await this.publish(batch);
+        this.position = checkpoint;
+      },
     });
-    this.subscription.done.catch((error: unknown) =>
-      this.logger.error(`The live-updates subscription stopped: ${String(error)}`),
-    );
+    // The store reconnects after a dropped connection itself; should the subscription still
+    // end, follow again from the last position with back-off rather than stop for good.
+    this.subscription.done.catch((error: unknown) => {
+      this.logger.error(`The live-updates subscription stopped: ${String(error)}`);
+      if (!this.stopped) void this.retry();
+    });
   }
 
   private async retry(): Promise<void> {
