@@ -48,6 +48,22 @@ module.exports = {
       to: { path: '^libs/read-models/' },
     },
     {
+      name: 'event-store-imports-no-domain',
+      comment:
+        'The store folds any decider structurally (fold-stream.ts): it knows no aggregate, ' +
+        'command handler or read model.',
+      severity: 'error',
+      from: { path: '^libs/event-store/' },
+      to: { path: '^libs/(okr|commands|read-models)/' },
+    },
+    {
+      name: 'projector-imports-no-api',
+      comment: 'The projector runs alone (apps/projector): nothing of the GraphQL process.',
+      severity: 'error',
+      from: { path: '^(apps/projector/|libs/read-models/src/projector/)' },
+      to: { path: '^apps/api/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

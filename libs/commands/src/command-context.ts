@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  foldStream,
   nameBasedUuid,
   requestHash,
   type EventMetadata,
   type EventStore,
   type IdempotencyClaim,
-  type RecordedEvent,
+  type StreamFold,
 } from '@okr-ledger/event-store';
 import type { DomainEvent } from '@okr-ledger/okr';
 
@@ -86,12 +87,7 @@ export async function loadState<State, Event extends DomainEvent>(
   store: EventStore,
   stream: string,
   tenantId: string,
-  decider: { evolve(state: State, event: Event): State; initialState(): State },
+  decider: StreamFold<State, Event>,
 ): Promise<State> {
-  const events: RecordedEvent[] = await store.readStream(stream);
-  if (events.some((e) => e.metadata.tenantId !== tenantId)) return decider.initialState();
-  return events.reduce(
-    (state, event) => decider.evolve(state, event as unknown as Event),
-    decider.initialState(),
-  );
+  return (await foldStream(store, stream, tenantId, decider)).state;
 }

@@ -4,7 +4,7 @@ import type { TestDatabase } from '@okr-ledger/testing/test-database';
 import { IdempotencyKeyReused, WrongExpectedVersion } from './event-store.errors';
 import { requestHash } from './idempotency';
 import { handleCommand } from './handle-command';
-import type { Decider } from './handle-command';
+import type { StreamDecider } from './handle-command';
 import { createPostgresEventStore } from './postgres/postgres-event-store';
 import type { PostgresEventStore } from './postgres/postgres-event-store';
 import { metadata } from './testing/event-store.contract';
@@ -15,7 +15,7 @@ interface Total {
   total: number;
 }
 
-const counter: Decider<Command, Total, Added, { limit: number }> = {
+const counter: StreamDecider<Total, Command, Added, { limit: number }> = {
   initialState: () => ({ total: 0 }),
   evolve: (state, e) => ({ total: state.total + e.data.amount }),
   decide: (command, state, context) => {

@@ -3,18 +3,25 @@ import type { AppendResult, EventMetadata, EventStore, RecordedEvent } from './e
 import { IdempotencyKeyReused, WrongExpectedVersion } from './event-store.errors';
 import { IDEMPOTENCY_KEY, REQUEST_HASH, keyedEventId, type IdempotencyClaim } from './idempotency';
 import type { UpcasterRegistry } from './upcasters';
+import {
+  foldEvents,
+  foldStream,
+  tenantHistory,
+  type FoldableEvent,
+  type StreamFold,
+} from './fold-stream';
 
-/** A domain event as deciders see it. */
-export interface DomainEvent {
-  type: string;
-  data: object;
-}
-
-/** Structural: any decider of libs/okr fits without this lib importing it. */
-export interface Decider<Command, State, Event extends DomainEvent, Context = unknown> {
+/**
+ * What handleCommand calls: libs/okr's `Decider` (same type parameters in the same order),
+ * stated structurally because the event store imports no domain.
+ */
+export interface StreamDecider<
+  State,
+  Command,
+  Event extends FoldableEvent,
+  Context = unknown,
+> extends StreamFold<State, Event> {
   decide(command: Command, state: State, context: Context): readonly Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
 }
 
 export interface HandleCommandOptions<State = unknown> {
@@ -67,19 +74,11 @@ export type CommandContext<State, Context> =
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Another tenant's ids behave as if they did not exist: its events are not folded, so the
- * decider sees no aggregate and says so.
- */
-function sameTenant(event: RecordedEvent, tenantId: string): boolean {
-  return event.metadata.tenantId === tenantId;
-}
-
 /** Read, fold, decide, append with the expected revision — in one place. */
-export async function handleCommand<Command, State, Event extends DomainEvent, Context>(
+export async function handleCommand<State, Command, Event extends FoldableEvent, Context>(
   store: EventStore,
   stream: string,
-  decider: Decider<Command, State, Event, Context>,
+  decider: StreamDecider<State, Command, Event, Context>,
   command: Command,
   context: CommandContext<State, Context>,
   options: HandleCommandOptions<State>,
@@ -94,17 +93,16 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
   const retries = options.expectedRevision !== undefined ? 0 : (options.retryOnConflict ?? 0);
   const claim = options.idempotency;
   for (let attempt = 0; ; attempt++) {
-    let history = await store.readStream(stream);
-    if (options.upcasters) history = options.upcasters.upcastAll(history);
-    const foreign = history.some((e) => !sameTenant(e, tenantId));
-    if (foreign) history = [];
+    const folded = await foldStream(store, stream, tenantId, decider, {
+      upcasters: options.upcasters,
+    });
+    const history = folded.history;
     // A retry of a keyed command answers the first result, before any version check.
     if (claim) {
       const replay = replayOf(decider, history, claim, stream);
       if (replay) return replay;
     }
-    let state = decider.initialState();
-    for (const event of history) state = decider.evolve(state, event as unknown as Event);
+    let state = folded.state;
     const currentRevision = history.length > 0 ? (history[history.length - 1]?.revision ?? -1) : -1;
     // The caller's revision goes first: acting on a stale view must fail, not silently retry.
     const expected = options.expectedRevision ?? currentRevision;
@@ -143,8 +141,7 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
     } catch (error) {
       if (error instanceof WrongExpectedVersion && claim) {
         // A same-key request may have won the race: read again and answer its result.
-        const again = await store.readStream(stream);
-        const mine = again.some((e) => !sameTenant(e, tenantId)) ? [] : again;
+        const mine = tenantHistory(await store.readStream(stream), tenantId);
         const replay = replayOf(decider, mine, claim, stream);
         if (replay) return replay;
         const now = mine[mine.length - 1]?.revision ?? -1;
@@ -190,8 +187,8 @@ export async function handleCommand<Command, State, Event extends DomainEvent, C
  * position (so the caller waits for it to be projected like the first time), and the state
  * right after it. IdempotencyKeyReused when that request was a different one.
  */
-function replayOf<Command, State, Event extends DomainEvent, Context>(
-  decider: Decider<Command, State, Event, Context>,
+function replayOf<State, Event extends FoldableEvent>(
+  decider: StreamFold<State, Event>,
   history: readonly RecordedEvent[],
   claim: IdempotencyClaim,
   stream: string,
@@ -204,9 +201,7 @@ function replayOf<Command, State, Event extends DomainEvent, Context>(
   if (first === undefined) return null;
   if (first.metadata[REQUEST_HASH] !== claim.requestHash)
     throw new IdempotencyKeyReused(claim.key, stream);
-  let state = decider.initialState();
-  for (const event of history.slice(0, last + 1))
-    state = decider.evolve(state, event as unknown as Event);
+  const state = foldEvents(decider, history.slice(0, last + 1));
   return {
     events: [],
     nextRevision: first.revision,

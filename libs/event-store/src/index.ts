@@ -10,6 +10,7 @@ export {
 } from './positions';
 export * from './upcasters';
 export { WakeUps } from './polling-subscription';
+export * from './fold-stream';
 export * from './handle-command';
 export * from './idempotency';
 export * from './postgres/postgres-event-store';

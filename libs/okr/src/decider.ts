@@ -1,7 +1,9 @@
 /**
- * The decider shape (after Emmett's samples): a command handler elsewhere reads the stream,
- * folds it with `evolve` from `initialState()`, calls `decide` and appends the result with
- * the expected revision. Everything here is pure: no clock, no randomness, no I/O.
+ * The decider shape (after Emmett's samples): the event store's `foldStream` folds a stream
+ * with `evolve` from `initialState()` (the write side and time travel alike), `handleCommand`
+ * then calls `decide` and appends the result with the expected revision. The store states
+ * these shapes structurally (it imports no domain); these are the types. Everything here is
+ * pure: no clock, no randomness, no I/O.
  */
 export interface DomainEvent<Type extends string = string, Data extends object = object> {
   readonly type: Type;
@@ -13,14 +15,6 @@ export interface Decider<State, Command, Event extends DomainEvent, Context = vo
   decide(command: Command, state: State, context: Context): Event[];
   evolve(state: State, event: Event): State;
   initialState(): State;
-}
-
-/** Folds a stream; the same fold serves the write side and time travel. */
-export function fold<State, Event extends DomainEvent>(
-  decider: Pick<Decider<State, never, Event, never>, 'evolve' | 'initialState'>,
-  events: readonly Event[],
-): State {
-  return events.reduce((state, event) => decider.evolve(state, event), decider.initialState());
 }
 
 /** A JSON value as stored in a field change (the API JSON-encodes it for `FieldChange`). */

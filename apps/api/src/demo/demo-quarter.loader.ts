@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { OkrCommands, type Actor } from '@okr-ledger/commands';
-import { createPostgresEventStore, type EventStore } from '@okr-ledger/event-store';
 import {
-  cycleStream,
-  teamStream,
-  type CycleState,
-  evolveCycle,
-  type CycleEvent,
-} from '@okr-ledger/okr';
+  createPostgresEventStore,
+  foldStream,
+  tenantHistory,
+  type EventStore,
+} from '@okr-ledger/event-store';
+import { cycleDecider, cycleStream, teamStream, type CycleState } from '@okr-ledger/okr';
 import {
   DEMO_OBJECTIVES,
   DEMO_TEAMS,
@@ -170,10 +169,8 @@ class DemoLoader {
   }
 
   private async cycleState(): Promise<CycleState> {
-    const events = await this.store.readStream(cycleStream(this.cycleId));
-    return events
-      .filter((e) => e.metadata.tenantId === DEMO_TENANT)
-      .reduce<CycleState>((s, e) => evolveCycle(s, e as unknown as CycleEvent), null);
+    return (await foldStream(this.store, cycleStream(this.cycleId), DEMO_TENANT, cycleDecider))
+      .state;
   }
 
   /** Teams outlive quarters: an earlier demo quarter may have created them already. */
@@ -182,7 +179,7 @@ class DemoLoader {
     for (const team of DEMO_TEAMS) {
       const teamId = demoId(`team:${team.key}`);
       const existing = await this.store.readStream(teamStream(teamId));
-      if (existing.some((e) => e.metadata.tenantId === DEMO_TENANT)) continue;
+      if (tenantHistory(existing, DEMO_TENANT).length > 0) continue;
       await this.commands.teams.create(this.actor('ana'), {
         teamId,
         name: team.name,

@@ -1,12 +1,16 @@
-import type { EventStore, ReadAllOptions, RecordedEvent } from '@okr-ledger/event-store';
 import {
+  foldStream,
+  tenantHistory,
+  type EventStore,
+  type ReadAllOptions,
+  type RecordedEvent,
+} from '@okr-ledger/event-store';
+import {
+  cycleDecider,
   cycleStream,
-  evolveCycle,
   evolveTeam,
-  initialCycleState,
   keyResultStream,
   objectiveStream,
-  type CycleEvent,
   type CycleState,
   type TeamEvent,
   type TeamState,
@@ -176,10 +180,7 @@ export class TimeTravel {
   }
 
   private async currentCycle(tenantId: string, cycleId: string): Promise<CycleState> {
-    const events = await this.store.readStream(cycleStream(cycleId));
-    return events
-      .filter((e) => e.metadata.tenantId === tenantId)
-      .reduce((state, e) => evolveCycle(state, e as unknown as CycleEvent), initialCycleState());
+    return (await foldStream(this.store, cycleStream(cycleId), tenantId, cycleDecider)).state;
   }
 
   private async cyclesByIds(view: AsOfView, ids: readonly string[]) {
@@ -327,7 +328,7 @@ export class TimeTravel {
     if (cycleId === undefined) {
       const stream = kind === 'objective' ? objectiveStream(id) : keyResultStream(id);
       const events = await this.store.readStream(stream, { recordedUpTo: view.asOf });
-      const first = events.find((e) => e.metadata.tenantId === view.tenantId);
+      const [first] = tenantHistory(events, view.tenantId);
       if (first === undefined || typeof first.data.cycleId !== 'string') return null;
       cycleId = first.data.cycleId;
       this.cycleOfId.set(key, cycleId);
