@@ -17,8 +17,20 @@ interface ComposeFile {
   volumes?: Record<string, unknown>;
 }
 
+interface WorkflowJob {
+  services?: Record<string, { image?: string; ports?: string[] }>;
+  env?: Record<string, string>;
+  steps?: { run?: string }[];
+}
+interface Workflow {
+  jobs: Record<string, WorkflowJob>;
+}
+
 const root = join(__dirname, '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as ComposeFile;
+const workflow = parse(
+  readFileSync(join(root, '.github', 'workflows', 'ci.yml'), 'utf8'),
+) as Workflow;
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
 /** `${NAME:-default}` as compose would expand it with nothing set. */
@@ -92,6 +104,42 @@ describe('docker-compose.yml', () => {
       const entry = /node (dist\/\S+\.js)/.exec(pkg.scripts.start ?? '')?.[1];
       expect(entry).toBeDefined();
       expect(dockerfile).toContain(`"${entry}"`);
+    });
+  });
+});
+
+describe('.github/workflows/ci.yml', () => {
+  const jobs = Object.values(workflow.jobs);
+  const withServer = jobs.filter((job) =>
+    Object.values(job.services ?? {}).some((s) => /kurrentdb|eventstore/.test(s.image ?? '')),
+  );
+
+  describe('when the tests run against a real server', () => {
+    it('has a job with PostgreSQL 18 and the KurrentDB image:tag docker-compose.yml starts', () => {
+      expect(withServer).toHaveLength(1);
+      const images = Object.values(withServer[0]?.services ?? {}).map((s) => s.image);
+      expect(images).toContain(compose.services.eventstore?.image);
+      expect(images).toContain(compose.services.postgres?.image);
+      expect(compose.services.postgres?.image).toBe('postgres:18');
+    });
+
+    it('pins the server version, so CI and compose cannot drift apart unnoticed', () => {
+      expect(compose.services.eventstore?.image).toMatch(/:\d+\.\d+\.\d+$/);
+    });
+
+    it('runs npm ci and npm test with EVENTSTORE_URL and TEST_DATABASE_URL on the services', () => {
+      const job = withServer[0];
+      const runs = (job?.steps ?? []).map((step) => step.run?.trim());
+      expect(runs).toEqual(expect.arrayContaining(['npm ci', 'npm test']));
+      expect(runs.indexOf('npm ci')).toBeLessThan(runs.indexOf('npm test'));
+      const eventStore = new URL(job?.env?.EVENTSTORE_URL ?? '');
+      expect(eventStore.protocol).toBe('esdb:');
+      expect(eventStore.port).toBe(compose.services.eventstore?.environment?.KURRENTDB_NODE_PORT);
+      expect(new URL(job?.env?.TEST_DATABASE_URL ?? '').port).toBe('5432');
+      const ports = Object.values(job?.services ?? {}).flatMap((s) => s.ports ?? []);
+      expect(ports).toEqual(
+        expect.arrayContaining(['5432:5432', `${eventStore.port}:${eventStore.port}`]),
+      );
     });
   });
 });
