@@ -104,6 +104,18 @@ describe('Bad input', () => {
       );
     });
 
+    it('answers variables nested 100,000 levels deep with a coded error', async () => {
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const response = await post()
+        .set('Content-Type', 'application/json')
+        .send(`{"query":"query($id: ID!) { cycle(id: $id) { id } }","variables":{"id":${deep}}}`);
+      expect(response.status).toBe(400);
+      expect(refusal(response.body as GraphqlBody)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fieldErrors: [{ path: 'id', constraint: 'type' }],
+      });
+    });
+
     it('answers another media type with 415 BAD_REQUEST', async () => {
       const response = await post()
         .set('Content-Type', 'text/plain')
