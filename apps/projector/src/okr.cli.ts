@@ -9,6 +9,7 @@ import {
   type RebuildProgress,
   type StoredStall,
 } from '@okr-ledger/read-models';
+import { ledgerEvidenceCommand, LEDGER_USAGE } from './ledger-evidence.command';
 import { openProjectorDatabase } from './projector.database';
 
 const USAGE = `usage: npm run okr -- rebuild [projection…]
@@ -130,8 +131,10 @@ export function renderProgress(p: RebuildProgress): string {
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...names] = argv;
   if (command === 'projections') return projectionsCommand(names);
+  const evidence = ledgerEvidenceCommand(command, names);
+  if (evidence) return evidence;
   if (command !== 'rebuild') {
-    process.stderr.write(`${USAGE}\n`);
+    process.stderr.write(`${USAGE}\n${LEDGER_USAGE}\n`);
     return command === undefined || command === '--help' ? 0 : 2;
   }
   const unknown = names.filter((n) => !READ_MODEL_PROJECTIONS.some((p) => p.name === n));

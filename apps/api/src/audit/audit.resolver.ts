@@ -8,6 +8,7 @@ import { withCursorCheck } from '../okr/connection-paging';
 import { isUuid } from '../okr/lookups';
 import { EVENT_STORE, READ_MODELS } from '../okr/okr-api.tokens';
 import { BadUserInputError } from '../errors/api.errors';
+import { LedgerService } from '../ledger/ledger.service';
 import { PageArgs, pageRequest } from '../okr/page-info.model';
 import { AuditFilterInput } from './audit-filter.input';
 import { AuditEntryConnectionModel, AuditEntryModel } from './audit-entry.model';
@@ -37,6 +38,7 @@ export class AuditResolver {
   constructor(
     @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly ledger: LedgerService,
   ) {}
 
   @Query(() => AuditEntryConnectionModel, {
@@ -97,6 +99,13 @@ export class AuditResolver {
       tenantId: identity.tenantId,
       ...(upTo ? { upTo } : {}),
     });
-    return LedgerIntegrityModel.from(report);
+    // Against the latest signed checkpoint too: a rewritten and re-hashed chain passes
+    // verify_chains but no longer gives the signed root.
+    const checkpoint = await this.ledger.available?.latestCheckpoint(identity.tenantId);
+    const holds = checkpoint ? await this.ledger.available?.holds(checkpoint) : undefined;
+    return LedgerIntegrityModel.from(
+      report,
+      checkpoint && holds !== undefined ? { checkpoint, holds } : null,
+    );
   }
 }

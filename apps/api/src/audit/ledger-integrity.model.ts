@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import type { IntegrityProblem, IntegrityReport } from '@okr-ledger/event-store';
+import type { IntegrityProblem, IntegrityReport, StoredCheckpoint } from '@okr-ledger/event-store';
+import { SignedCheckpointModel } from '../ledger/signed-checkpoint.model';
 
 const AGGREGATE_TYPES: Readonly<Record<string, string>> = {
   team: 'Team',
@@ -66,13 +67,31 @@ export class LedgerIntegrityModel {
   })
   problems!: IntegrityProblemModel[];
 
-  static from(report: IntegrityReport): LedgerIntegrityModel {
+  @Field(() => SignedCheckpointModel, {
+    nullable: true,
+    description: 'The latest signed checkpoint of the organisation; null before the first.',
+  })
+  latestCheckpoint!: SignedCheckpointModel | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Whether the log still gives the Merkle root `latestCheckpoint` signed (its first `size` events, unchanged and in order); null without a checkpoint.',
+  })
+  latestCheckpointHolds!: boolean | null;
+
+  static from(
+    report: IntegrityReport,
+    latest: { checkpoint: StoredCheckpoint; holds: boolean } | null = null,
+  ): LedgerIntegrityModel {
     return Object.assign(new LedgerIntegrityModel(), {
       checkedEvents: report.checkedEvents,
       aggregates: report.streams,
       position: report.position,
       digest: report.digest,
       problems: report.problems.map((p) => IntegrityProblemModel.from(p)),
+      latestCheckpoint: latest ? SignedCheckpointModel.from(latest.checkpoint) : null,
+      latestCheckpointHolds: latest ? latest.holds : null,
     });
   }
 }

@@ -10,6 +10,8 @@ import { ForbiddenError, UnauthenticatedError } from '../errors/api.errors';
 import { canWrite, type Identity } from './identity';
 
 const INTROSPECTION_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type', '__typename']);
+/** The one mutation an AUDITOR may run: it records no event, it signs the log. */
+const AUDITOR_MUTATIONS: ReadonlySet<string> = new Set(['takeLedgerCheckpoint', '__typename']);
 
 /** Who is asking, as the transport established it. */
 export interface Caller {
@@ -21,7 +23,8 @@ export interface Caller {
 /**
  * The single access rule of the API, applied to every operation on every transport:
  * a refused credential is never ignored; without an identity only introspection runs
- * (so explorers load the schema); mutations need ADMIN or MEMBER.
+ * (so explorers load the schema); mutations need ADMIN or MEMBER, except that an AUDITOR
+ * may take a ledger checkpoint.
  */
 export function authorizeOperation(
   caller: Caller,
@@ -34,7 +37,14 @@ export function authorizeOperation(
       return null;
     throw new UnauthenticatedError();
   }
-  if (operation.operation === OperationTypeNode.MUTATION && !canWrite(caller.identity)) {
+  if (
+    operation.operation === OperationTypeNode.MUTATION &&
+    !canWrite(caller.identity) &&
+    !(
+      caller.identity.roles.includes('AUDITOR') &&
+      onlyFields(document, operation, AUDITOR_MUTATIONS)
+    )
+  ) {
     throw new ForbiddenError('Your roles allow reading only; mutations need ADMIN or MEMBER.');
   }
   return caller.identity;
@@ -44,6 +54,15 @@ export function authorizeOperation(
 export function isIntrospectionOnly(
   document: DocumentNode,
   operation: OperationDefinitionNode,
+): boolean {
+  return onlyFields(document, operation, INTROSPECTION_FIELDS);
+}
+
+/** True when every root field, through fragments, is one of `allowed`. */
+function onlyFields(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  allowed: ReadonlySet<string>,
 ): boolean {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -56,7 +75,7 @@ export function isIntrospectionOnly(
     selectionSet.selections.every((selection) => {
       switch (selection.kind) {
         case Kind.FIELD:
-          return INTROSPECTION_FIELDS.has(selection.name.value);
+          return allowed.has(selection.name.value);
         case Kind.INLINE_FRAGMENT:
           return check(selection.selectionSet);
         case Kind.FRAGMENT_SPREAD: {

@@ -16,6 +16,7 @@ import type { Identity } from '../auth/identity';
 import { ObjectiveConnectionModel } from '../objectives/objective.model';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { offsetPage, withCursorCheck } from '../okr/connection-paging';
+import { LedgerService } from '../ledger/ledger.service';
 import { isUuid } from '../okr/lookups';
 import { OKR_COMMANDS, READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
@@ -31,6 +32,7 @@ export class CyclesResolver {
     @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
     @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel,
     private readonly writes: OkrWrites,
+    private readonly ledger: LedgerService,
   ) {}
 
   @Query(() => [CycleModel], { description: 'Every cycle of your organisation.' })
@@ -89,6 +91,8 @@ export class CyclesResolver {
       expectedVersion: args.expectedVersion ?? undefined,
       idempotencyKey: args.idempotencyKey,
     });
+    // The quarter's evidence: a signed checkpoint that includes the close.
+    await this.ledger.afterCycleClosed(identity.tenantId, result.position);
     return this.payload(identity, ctx, result);
   }
 

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   PROJECTION_STALLED: 'PROJECTION_STALLED',
   /** Recorded, but neither the read models nor the events show it yet (id and version given). */
   WRITE_NOT_YET_VISIBLE: 'WRITE_NOT_YET_VISIBLE',
+  /** The log no longer gives the Merkle root a stored signed checkpoint signed: it was changed. */
+  LEDGER_CHECKPOINT_MISMATCH: 'LEDGER_CHECKPOINT_MISMATCH',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -156,4 +158,18 @@ export function joinPath(prefix: string, path: string): string {
 function describeFieldErrors(errors: readonly FieldError[]): string {
   if (errors.length === 0) return 'Invalid input.';
   return `Invalid input: ${errors.map((e) => `${e.path} (${e.constraint})`).join(', ')}.`;
+}
+
+/** No proof to give: no checkpoint covers it yet, no such event or no checkpoint of that size. */
+export class LedgerProofUnavailableError extends ApiError {
+  constructor(message: string, reason: string) {
+    super(message, ERROR_CODES.NOT_FOUND, { reason });
+  }
+}
+
+/** Tamper evidence: the events no longer hash to what a checkpoint signed. */
+export class LedgerCheckpointMismatchError extends ApiError {
+  constructor(message: string, checkpoint: { size: number; root: string; at: string }) {
+    super(message, ERROR_CODES.LEDGER_CHECKPOINT_MISMATCH, { checkpoint });
+  }
 }

@@ -23,6 +23,7 @@ import { AuditModule } from '../audit/audit.module';
 import { CheckInsModule } from '../check-ins/check-ins.module';
 import { CyclesModule } from '../cycles/cycles.module';
 import { KeyResultsModule } from '../key-results/key-results.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { ObjectivesModule } from '../objectives/objectives.module';
 import { ReplayModule } from '../replay/replay.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
@@ -77,6 +78,7 @@ export class OkrApiModule {
         KeyResultsModule,
         CheckInsModule,
         AuditModule,
+        LedgerModule,
         AlignmentModule,
         ReplayModule,
         SubscriptionsModule,

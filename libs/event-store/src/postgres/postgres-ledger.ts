@@ -116,6 +116,15 @@ export class PostgresLedger {
     return keyFingerprint(this.publicKey);
   }
 
+  /** Whether a checkpoint taken now includes the event at `position` (it is below the horizon). */
+  async readable(position: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ readable: boolean }>(
+      `SELECT $1::xid8 < pg_snapshot_xmin(pg_current_snapshot()) AS readable`,
+      [position.slice(0, 20).replace(/^0+(?=\d)/, '')],
+    );
+    return rows[0]?.readable === true;
+  }
+
   /** The organisation's events in log order: all readable ones, or the first `size`. */
   async events(tenantId: string, size?: number): Promise<LedgerEvent[]> {
     const { rows } = await this.pool.query<LedgerRow>(
