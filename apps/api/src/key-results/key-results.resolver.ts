@@ -14,7 +14,7 @@ import { ObjectiveModel } from '../objectives/objective.model';
 import { HealthEnum } from '../okr/okr-enums.model';
 import { offsetPage, withCursorCheck } from '../okr/connection-paging';
 import { found } from '../okr/lookups';
-import { healthAt } from '../okr/read-time-health';
+import { healthAtReadTime } from '../okr/read-time-health';
 import { EVENT_STORE, OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
@@ -165,7 +165,7 @@ export class KeyResultsResolver {
     @Context() ctx: GraphqlContext,
   ): Promise<Health> {
     const cycle = await okrLoaders(ctx).at(keyResult.asOf).cycle.load(keyResult.cycleId);
-    return healthAt(keyResult.progress, keyResult.checkInCount > 0, cycle, keyResult.asOf);
+    return healthAtReadTime(keyResult.progress, keyResult.checkInCount > 0, cycle, keyResult.asOf);
   }
 
   @ResolveField('checkIns', () => CheckInConnectionModel, {

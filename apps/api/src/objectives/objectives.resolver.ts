@@ -11,7 +11,7 @@ import { KeyResultModel } from '../key-results/key-result.model';
 import { HealthEnum } from '../okr/okr-enums.model';
 import { withCursorCheck } from '../okr/connection-paging';
 import { found, isUuid } from '../okr/lookups';
-import { healthAt } from '../okr/read-time-health';
+import { healthAtReadTime } from '../okr/read-time-health';
 import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
@@ -214,7 +214,7 @@ export class ObjectivesResolver {
     @Context() ctx: GraphqlContext,
   ): Promise<Health> {
     const cycle = await okrLoaders(ctx).at(objective.asOf).cycle.load(objective.cycleId);
-    return healthAt(objective.progress, objective.checkedIn, cycle, objective.asOf);
+    return healthAtReadTime(objective.progress, objective.checkedIn, cycle, objective.asOf);
   }
 
   private async payload(identity: Identity, ctx: GraphqlContext, result: CommandResult) {

@@ -26,11 +26,31 @@ export function expectedProgress(cycleStartsAt: string, cycleEndsAt: string, at:
 }
 
 export function health(input: HealthInput): Health {
-  const { progress, checkedIn, cycleStartsAt, cycleEndsAt, at } = input;
+  const { cycleStartsAt, cycleEndsAt, at } = input;
+  return healthAt(input, { startsAt: cycleStartsAt, endsAt: cycleEndsAt }, at);
+}
+
+/** A cycle's window as health reads it (UTC ISO-8601 instants). */
+export interface CycleWindow {
+  readonly startsAt: string;
+  readonly endsAt: string;
+}
+
+/**
+ * Health at an instant (ADR 0002), with or without a cycle. Without one (none is known for the
+ * score, e.g. not yet projected) the rules before the calendar still hold, and nothing can be
+ * expected yet, so it reads as at a cycle's start: ON_TRACK.
+ */
+export function healthAt(
+  score: Pick<HealthInput, 'progress' | 'checkedIn'>,
+  cycle: CycleWindow | null,
+  at: string,
+): Health {
+  const { progress, checkedIn } = score;
   // Nothing reported yet says nothing about the track, even if the start value already scores.
   if (!checkedIn) return 'NOT_STARTED';
   if (progress >= 1) return 'DONE';
-  const expected = expectedProgress(cycleStartsAt, cycleEndsAt, at);
+  const expected = cycle ? expectedProgress(cycle.startsAt, cycle.endsAt, at) : 0;
   // Before (or at) the start nothing is expected yet, so nobody can be behind.
   if (expected <= 0) return 'ON_TRACK';
   const ratio = (Number.isFinite(progress) ? progress : 0) / expected;

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { expectedProgress, health, HEALTH_VALUES, type HealthInput } from './health.score';
+import {
+  expectedProgress,
+  health,
+  healthAt,
+  HEALTH_VALUES,
+  type HealthInput,
+} from './health.score';
 
 const cycle = { cycleStartsAt: '2025-01-01T00:00:00Z', cycleEndsAt: '2025-01-11T00:00:00Z' };
 // Half way through the cycle: 0.5 progress is expected.
@@ -55,6 +61,24 @@ describe('health', () => {
           },
         ),
       );
+    });
+  });
+});
+
+describe('healthAt', () => {
+  describe('when no cycle is known', () => {
+    it('keeps NOT_STARTED and DONE, and otherwise nothing is expected yet: ON_TRACK', () => {
+      const now = '2025-01-06T00:00:00Z';
+      expect(healthAt({ progress: 1, checkedIn: false }, null, now)).toBe('NOT_STARTED');
+      expect(healthAt({ progress: 1, checkedIn: true }, null, now)).toBe('DONE');
+      expect(healthAt({ progress: 0, checkedIn: true }, null, now)).toBe('ON_TRACK');
+    });
+  });
+  describe('when the cycle is known', () => {
+    it('answers as health does', () => {
+      const window = { startsAt: cycle.cycleStartsAt, endsAt: cycle.cycleEndsAt };
+      expect(healthAt({ progress: 0.2, checkedIn: true }, window, halfway.at)).toBe('AT_RISK');
+      expect(at({ progress: 0.2 })).toBe('AT_RISK');
     });
   });
 });

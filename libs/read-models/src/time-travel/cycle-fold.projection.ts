@@ -7,7 +7,7 @@ import {
   evolveCycle,
   evolveKeyResult,
   evolveObjective,
-  health,
+  healthAt,
   initialCycleState,
   keyResultProgress,
   keyResultRolledUpProgress,
@@ -270,17 +270,9 @@ export class CycleFold {
     const scores = this.scores();
     const keyResultsOf = this.keyResultsByObjective();
     const cycle = this.cycle?.state ?? null;
-    // Health as it read at that instant: the same function and thresholds as the live API.
-    const healthAt = (progress: number, checkedIn: boolean): Health =>
-      cycle
-        ? health({
-            progress,
-            checkedIn,
-            cycleStartsAt: cycle.startsAt,
-            cycleEndsAt: cycle.endsAt,
-            at: at.toISOString(),
-          })
-        : 'NOT_STARTED';
+    // Health as it read at that instant: the same rule as the live API.
+    const healthOf = (progress: number, checkedIn: boolean): Health =>
+      healthAt({ progress, checkedIn }, cycle, at.toISOString());
     const objectives: ObjectiveFrame[] = [];
     for (const [id, { state }] of this.objectives) {
       if (state.status === 'ARCHIVED' || state.cycleId !== this.cycleId) continue;
@@ -290,7 +282,7 @@ export class CycleFold {
         objectiveId: id,
         title: state.title,
         progress,
-        health: healthAt(
+        health: healthOf(
           progress,
           keyResults.some((kr) => kr.checkInCount > 0),
         ),
@@ -303,7 +295,7 @@ export class CycleFold {
             currentValue: kr.currentValue,
             progress: krProgress,
             confidence: kr.confidence,
-            health: healthAt(krProgress, kr.checkInCount > 0),
+            health: healthOf(krProgress, kr.checkInCount > 0),
           };
         }),
       });
