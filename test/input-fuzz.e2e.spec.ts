@@ -245,6 +245,38 @@ function requestFor(
   });
 }
 
+/** No 5xx, every error coded, nothing leaked, every BAD_USER_INPUT naming its field. */
+function expectWellFormed(response: request.Response): GraphqlBody {
+  expect(response.status).toBeLessThan(500);
+  const body = response.body as GraphqlBody;
+  expect(JSON.stringify(body)).not.toMatch(LEAKS);
+  for (const error of body.errors ?? []) {
+    expect(CODES).toContain(error.extensions?.code);
+    if (error.extensions?.code === ERROR_CODES.BAD_USER_INPUT) {
+      const fieldErrors = error.extensions.fieldErrors as { path: string; constraint: string }[];
+      expect(fieldErrors.length).toBeGreaterThan(0);
+      for (const fieldError of fieldErrors) {
+        expect(fieldError.path).toMatch(/^\w/);
+        expect(fieldError.constraint).toMatch(/^\w+$/);
+      }
+    }
+  }
+  return body;
+}
+
+/** GET parameters as a client would put them in the URL: JSON for anything not a string. */
+function asSearchParams(sent: unknown): Record<string, string> {
+  if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) {
+    return { query: String(sent) };
+  }
+  return Object.fromEntries(
+    Object.entries(sent).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
+    ]),
+  );
+}
+
 describe('The API under generated bad input', () => {
   let app: TestApp;
   let client: GraphqlClient;
@@ -289,24 +321,10 @@ describe('The API under generated bad input', () => {
             .post('/graphql')
             .set('Authorization', `Bearer ${client.token}`)
             .send(generated.body);
-          expect(response.status).toBeLessThan(500);
-          const body = response.body as GraphqlBody;
-          expect(JSON.stringify(body)).not.toMatch(LEAKS);
-          for (const error of body.errors ?? []) {
-            expect(CODES).toContain(error.extensions?.code);
-            if (error.extensions?.code === ERROR_CODES.BAD_USER_INPUT) {
-              badUserInput++;
-              const fieldErrors = error.extensions.fieldErrors as {
-                path: string;
-                constraint: string;
-              }[];
-              expect(fieldErrors.length).toBeGreaterThan(0);
-              for (const fieldError of fieldErrors) {
-                expect(fieldError.path).toMatch(/^\w/);
-                expect(fieldError.constraint).toMatch(/^\w+$/);
-              }
-            }
-          }
+          const body = expectWellFormed(response);
+          badUserInput += (body.errors ?? []).filter(
+            (e) => e.extensions?.code === ERROR_CODES.BAD_USER_INPUT,
+          ).length;
           if (generated.operation === 'mutation' && !body.data?.[generated.field]) {
             refusedWrites++;
             expect(await events()).toBe(before);
@@ -318,6 +336,62 @@ describe('The API under generated bad input', () => {
       expect(refusedWrites).toBeGreaterThan(50);
       expect(badUserInput).toBeGreaterThan(50);
     }, 90_000);
+
+    it('answers odd request shapes and token soup with coded errors too', async () => {
+      const words = [
+        '{',
+        '}',
+        '(',
+        ')',
+        '[',
+        ']',
+        '...',
+        ':',
+        '!',
+        '=',
+        '$x',
+        '@include',
+        'query',
+        'mutation',
+        'subscription',
+        'fragment',
+        'on',
+        'teams',
+        'id',
+        'createTeam',
+        'input',
+        'name',
+        '"t"',
+        '1',
+        'null',
+        'true',
+        '__typename',
+        'Team',
+        '#',
+        '"""',
+      ];
+      const soup = fc.array(fc.constantFrom(...words), { maxLength: 40 }).map((w) => w.join(' '));
+      const params = fc.record(
+        { query: fc.oneof(soup, oddString, anyJson), variables: anyJson, operationName: anyJson },
+        { requiredKeys: [] },
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(params, anyJson), fc.boolean(), async (sent, asGet) => {
+          const response = asGet
+            ? await request(app.url)
+                .get('/graphql')
+                .query(asSearchParams(sent))
+                .set('Authorization', `Bearer ${client.token}`)
+            : await request(app.url)
+                .post('/graphql')
+                .set('Authorization', `Bearer ${client.token}`)
+                .set('Content-Type', 'application/json')
+                .send(JSON.stringify(sent) ?? 'null');
+          expectWellFormed(response);
+        }),
+        { seed: SEED, numRuns: 400, interruptAfterTimeLimit: 20_000, endOnFailure: true },
+      );
+    }, 60_000);
 
     it('stays healthy afterwards', async () => {
       const health = await request(app.url).get('/health');
