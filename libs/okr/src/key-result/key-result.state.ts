@@ -28,6 +28,26 @@ export type KeyResultState = KeyResult | null;
 
 export const initialKeyResultState = (): KeyResultState => null;
 
+/**
+ * The current value after a redefinition: until someone checks in it is the start value, so it
+ * follows the start; afterwards it is what was last reported. The fold and every projection
+ * that keeps a current value call this.
+ */
+export function valueAfterRedefinition(
+  current: { readonly currentValue: number; readonly checkInCount: number },
+  startValue: number,
+): number {
+  return current.checkInCount === 0 ? startValue : current.currentValue;
+}
+
+/** The confidence after a check-in: a check-in without one keeps the last stated one. */
+export function confidenceAfterCheckIn(
+  stated: number | null,
+  lastStated: number | null,
+): number | null {
+  return stated ?? lastStated;
+}
+
 export function evolveKeyResult(state: KeyResultState, event: KeyResultEvent): KeyResultState {
   if (event.type === 'KeyResultAdded') {
     return {
@@ -45,15 +65,14 @@ export function evolveKeyResult(state: KeyResultState, event: KeyResultEvent): K
   switch (event.type) {
     case 'KeyResultRedefined': {
       const next = applyFieldChanges<KeyResultDefinition, KeyResult>(state, event.data.changes);
-      // Until someone checks in, the current value is the start value, so it follows it.
-      return state.checkInCount === 0 ? { ...next, currentValue: next.startValue } : next;
+      return { ...next, currentValue: valueAfterRedefinition(state, next.startValue) };
     }
     case 'KeyResultCheckedIn': {
       const { checkInId, value, confidence, idempotencyKey } = event.data;
       return {
         ...state,
         currentValue: value,
-        confidence: confidence ?? state.confidence,
+        confidence: confidenceAfterCheckIn(confidence, state.confidence),
         checkInCount: state.checkInCount + 1,
         lastCheckInId: checkInId,
         checkInIdsByIdempotencyKey:

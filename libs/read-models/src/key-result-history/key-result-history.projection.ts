@@ -1,5 +1,10 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
-import { keyResultProgress, type KeyResultType } from '@okr-ledger/okr';
+import {
+  confidenceAfterCheckIn,
+  keyResultProgress,
+  valueAfterRedefinition,
+  type KeyResultType,
+} from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, tenantOf } from '../projector/recorded-event';
@@ -86,8 +91,10 @@ export const keyResultHistoryProjection: Projection = {
             if (change.field === 'startValue') next.start_value = change.to;
             if (change.field === 'targetValue') next.target_value = change.to;
           }
-          // Same rule as the domain fold: before any check-in the value follows the start.
-          if (next.check_in_count === 0) next.current_value = next.start_value;
+          next.current_value = valueAfterRedefinition(
+            { currentValue: next.current_value, checkInCount: next.check_in_count },
+            next.start_value,
+          );
           break;
         }
         case 'KeyResultCheckedIn': {
@@ -104,7 +111,7 @@ export const keyResultHistoryProjection: Projection = {
             target_value: previous.target_value,
             current_value: event.data.value,
             progress: 0,
-            confidence: event.data.confidence ?? previous.confidence,
+            confidence: confidenceAfterCheckIn(event.data.confidence, previous.confidence),
             check_in_count: previous.check_in_count + 1,
           };
           break;

@@ -1,12 +1,14 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
 import {
   CYCLE_EVENT_TYPES,
+  confidenceAfterCheckIn,
   cycleProgress,
   KEY_RESULT_EVENT_TYPES,
   keyResultProgress,
   keyResultRolledUpProgress,
   OBJECTIVE_EVENT_TYPES,
   objectiveProgress,
+  valueAfterRedefinition,
   type KeyResultDefinition,
   type ObjectiveDefinition,
   type ObjectiveParent,
@@ -245,12 +247,14 @@ class OkrTreeBatch {
         if (event.type === 'KeyResultRedefined') {
           const columns = row as unknown as Record<string, unknown>;
           for (const c of event.data.changes) columns[KEY_RESULT_COLUMNS[c.field]] = c.to;
-          // The domain fold's rule: until someone checks in, the value follows the start.
-          if (row.check_in_count === 0) row.current_value = row.start_value;
+          row.current_value = valueAfterRedefinition(
+            { currentValue: row.current_value, checkInCount: row.check_in_count },
+            row.start_value,
+          );
           this.recomputeKeyResults.add(key);
         } else if (event.type === 'KeyResultCheckedIn') {
           row.current_value = event.data.value;
-          row.confidence = event.data.confidence ?? row.confidence;
+          row.confidence = confidenceAfterCheckIn(event.data.confidence, row.confidence);
           row.check_in_count += 1;
           this.recomputeKeyResults.add(key);
         } else if (event.type === 'KeyResultGraduated') {
