@@ -91,7 +91,8 @@ type StoredMetadata = EventMetadata & { [RECORDED_AT_KEY]?: string };
 /** Pushed into the client's subscription stream, in order with its events. */
 const CHECKPOINT = Symbol('checkpoint');
 const CAUGHT_UP = Symbol('caught-up');
-type Marker = { readonly [CHECKPOINT]: string } | typeof CAUGHT_UP;
+const FELL_BEHIND = Symbol('fell-behind');
+type Marker = { readonly [CHECKPOINT]: string } | typeof CAUGHT_UP | typeof FELL_BEHIND;
 type SubscriptionItem = AllStreamResolvedEvent | Marker;
 
 /** The handler's own error: it ends the subscription instead of reconnecting. */
@@ -142,6 +143,11 @@ export class EventStoreDbEventStore implements EventStore {
     const recordedAt = this.clock().toISOString();
     try {
       await this.indexCycles(stream, events);
+    } catch (error) {
+      // The events were not sent: unavailable, not "outcome unknown" (an entry alone is harmless).
+      throw mapError(error);
+    }
+    try {
       // Re-sent ids are deduplicated by the server, within this stream only and only when the
       // expected revision is behind the stream's or `any` (see the port's NewEvent.id).
       const result = await this.client.appendToStream(
@@ -374,6 +380,8 @@ export class EventStoreDbEventStore implements EventStore {
       current = subscription;
       let live = false;
       subscription.on('caughtUp', () => subscription.push(CAUGHT_UP));
+      // Back to catching up (the server's live buffer overflowed): fill batches again.
+      subscription.on('fellBehind', () => subscription.push(FELL_BEHIND));
       const items = (subscription as AsyncIterable<SubscriptionItem>)[Symbol.asyncIterator]();
       let next = items.next();
       next.catch(() => undefined); // read below; never an unhandled rejection meanwhile
@@ -392,6 +400,7 @@ export class EventStoreDbEventStore implements EventStore {
           next.catch(() => undefined);
           const value = item.value;
           if (value === CAUGHT_UP) live = true;
+          else if (value === FELL_BEHIND) live = false;
           else if (CHECKPOINT in value) batches.checkpoint(value[CHECKPOINT]);
           else {
             const recorded = value.event;

@@ -86,6 +86,13 @@ describe('EventStoreDbEventStore', () => {
     await store.close();
   });
 
+  /** A partly filled batch waits (practically) forever: only the batch rules hand it out. */
+  function longLingerStore() {
+    const fake = fakeClient();
+    const patient = new EventStoreDbEventStore(fake.client, { lingerMs: 60_000 });
+    return { store: patient, calls: fake.calls };
+  }
+
   describe('when subscribing with event types', () => {
     it('asks the server to filter them, with checkpoints, from the given position', () => {
       const subscription = store.subscribe({ from: at(3), eventTypes: ['Wanted'], handler });
@@ -112,6 +119,19 @@ describe('EventStoreDbEventStore', () => {
         { events: [5], checkpoint: at(5) },
       ]);
       await subscription.stop();
+    });
+
+    it('waits for a full batch even when records arrive with pauses between them', async () => {
+      const patient = longLingerStore();
+      const subscription = patient.store.subscribe({ batchSize: 2, handler });
+      patient.calls[0]!.event(1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(batches).toEqual([]);
+      patient.calls[0]!.event(2);
+      await until(() => batches.length === 1);
+      expect(batches).toEqual([{ events: [1, 2], checkpoint: at(2) }]);
+      await subscription.stop();
+      await patient.store.close();
     });
   });
 
@@ -140,6 +160,26 @@ describe('EventStoreDbEventStore', () => {
       await until(() => batches.length === 1);
       expect(batches).toEqual([{ events: [2], checkpoint: at(2) }]);
       await subscription.stop();
+    });
+  });
+
+  describe('when the server says the subscription fell behind', () => {
+    it('fills batches again until it is live once more', async () => {
+      const patient = longLingerStore();
+      const subscription = patient.store.subscribe({ batchSize: 2, from: at(1), handler });
+      const call = patient.calls[0]!;
+      call.emit('caughtUp');
+      call.event(2);
+      await until(() => batches.length === 1);
+      call.emit('fellBehind');
+      call.event(3);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(batches).toHaveLength(1);
+      call.event(4);
+      await until(() => batches.length === 2);
+      expect(batches.map((b) => b.events)).toEqual([[2], [3, 4]]);
+      await subscription.stop();
+      await patient.store.close();
     });
   });
 
