@@ -307,6 +307,32 @@ describe('Bad input', () => {
       expect(cases.length).toBeGreaterThan(20);
     });
 
+    it('finds a documented bound on every text argument and input field of the schema', () => {
+      const text = (type: GraphQLInputType) => ['String', 'ID'].includes(getNamedType(type).name);
+      const unbounded: string[] = [];
+      const check = (where: string, type: GraphQLInputType, description?: string | null) => {
+        // A length, a UUID, or (audit event types) a fixed list of names.
+        if (text(type) && !/\d+ characters|UUID|event types \(/.test(description ?? '')) {
+          unbounded.push(where);
+        }
+      };
+      for (const type of Object.values(schema.getTypeMap())) {
+        if (type.name.startsWith('__')) continue;
+        if (isInputObjectType(type)) {
+          for (const f of Object.values(type.getFields())) {
+            check(`${type.name}.${f.name}`, f.type, f.description);
+          }
+        } else if ('getFields' in type && typeof type.getFields === 'function') {
+          for (const f of Object.values(type.getFields())) {
+            for (const a of 'args' in f ? f.args : []) {
+              check(`${type.name}.${f.name}(${a.name})`, a.type, a.description);
+            }
+          }
+        }
+      }
+      expect(unbounded).toEqual([]);
+    });
+
     it.each(cases.map((c) => [`${c.mutation}.input.${c.field}`, c] as const))(
       'refuses %s, recording nothing',
       async (_, { mutation, input, field, max }) => {
