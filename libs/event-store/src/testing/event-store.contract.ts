@@ -322,6 +322,24 @@ export function eventStoreContract(adapterName: string, createStore: ContractSto
         expect(q1.events.map((e) => e.id)).toEqual([appended[0], appended[1], appended[3]]);
       });
 
+      it('reads one cycle of a tenant across its streams in global order, page by page', async () => {
+        // How time travel and cycle replays read (EventStoreDB: from the adapter's cycle index).
+        const cycle = { after: from, metadata: { tenantId: tenant, cycleId: 'q1' } };
+        const first = await store.readAll({ ...cycle, limit: 2 });
+        expect(first.events.map((e) => e.id)).toEqual([appended[0], appended[1]]);
+        expect(first.isEnd).toBe(false);
+        const rest = await store.readAll({ ...cycle, after: first.checkpoint, limit: 2 });
+        expect(rest.events.map((e) => e.id)).toEqual([appended[3]]);
+        expect(rest.isEnd).toBe(true);
+        const checkedIn = await store.readAll({ ...cycle, eventTypes: ['CheckedIn'] });
+        expect(checkedIn.events.map((e) => e.id)).toEqual([appended[3]]);
+        const otherTenant = await store.readAll({
+          after: from,
+          metadata: { tenantId: `${tenant}-other`, cycleId: 'q1' },
+        });
+        expect(otherTenant.events).toEqual([]);
+      });
+
       it('advances the checkpoint past filtered-out events', async () => {
         const result = await store.readAll({ after: from, eventTypes: ['NothingMatches'] });
         expect(result.events).toEqual([]);
