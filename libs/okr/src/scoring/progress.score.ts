@@ -86,6 +86,27 @@ export function keyResultRolledUpProgress(input: RollUpInput): number {
   return clamp01(mean(children));
 }
 
+export interface CascadeInput extends Omit<RollUpInput, 'alignedObjectiveProgresses'> {
+  /** What its cycle's close froze; null while the cycle is open. */
+  readonly frozenProgress: number | null;
+  /** Asked only when not frozen: a frozen key result does not look at its aligned objectives. */
+  readonly alignedObjectiveProgresses: () => readonly number[];
+}
+
+/**
+ * A key result's progress in the roll-up cascade (ADR 0002, "closing freezes"): once its cycle
+ * is CLOSED, what it was at the close, whatever the objectives aligned to it do since;
+ * otherwise its roll-up. The live projection and time travel both call it.
+ */
+export function keyResultCascadedProgress(input: CascadeInput): number {
+  if (input.frozenProgress !== null) return input.frozenProgress;
+  return keyResultRolledUpProgress({
+    scoring: input.scoring,
+    ownProgress: input.ownProgress,
+    alignedObjectiveProgresses: input.alignedObjectiveProgresses(),
+  });
+}
+
 /**
  * Mean progress of every non-archived objective of the cycle (roots and aligned ones alike):
  * each objective counts once whatever the alignment tree looks like. 0 with none.

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { KEY_RESULT_TYPES, type KeyResultType } from '../key-result/key-result.events';
 import {
   cycleProgress,
+  keyResultCascadedProgress,
   keyResultProgress,
   keyResultRolledUpProgress,
   objectiveProgress,
@@ -183,6 +184,32 @@ describe('keyResultRolledUpProgress', () => {
           alignedObjectiveProgresses: [1, 1],
         }),
       ).toBe(0.3);
+    });
+  });
+});
+
+describe('keyResultCascadedProgress', () => {
+  const rollUp = { scoring: 'ALIGNED_OBJECTIVES', ownProgress: 0.1 } as const;
+  describe('when its cycle is open', () => {
+    it('rolls up its aligned objectives', () => {
+      const progress = keyResultCascadedProgress({
+        ...rollUp,
+        frozenProgress: null,
+        alignedObjectiveProgresses: () => [0.2, 0.6],
+      });
+      expect(progress).toBeCloseTo(0.4, 10);
+    });
+  });
+  describe('when its cycle is closed', () => {
+    it('keeps what the close froze and does not look at its aligned objectives', () => {
+      const aligned = jest.fn(() => [1]);
+      const progress = keyResultCascadedProgress({
+        ...rollUp,
+        frozenProgress: 0.3,
+        alignedObjectiveProgresses: aligned,
+      });
+      expect(progress).toBe(0.3);
+      expect(aligned).not.toHaveBeenCalled();
     });
   });
 });

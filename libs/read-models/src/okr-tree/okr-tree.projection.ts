@@ -5,7 +5,7 @@ import {
   cycleProgress,
   KEY_RESULT_EVENT_TYPES,
   keyResultProgress,
-  keyResultRolledUpProgress,
+  keyResultCascadedProgress,
   OBJECTIVE_EVENT_TYPES,
   objectiveProgress,
   valueAfterRedefinition,
@@ -327,15 +327,13 @@ class OkrTreeBatch {
         targetValue: row.target_value,
         currentValue: row.current_value,
       });
-      // Its cycle is CLOSED: the progress it had at the close stays, whatever the objectives
-      // aligned to it (possibly in another cycle) do since.
-      const progress = isFrozen(row)
-        ? row.progress
-        : keyResultRolledUpProgress({
-            scoring: row.scoring,
-            ownProgress: own,
-            alignedObjectiveProgresses: (aligned.get(key) ?? []).map((o) => o.progress),
-          });
+      // A closed cycle's row still holds the progress its close froze.
+      const progress = keyResultCascadedProgress({
+        scoring: row.scoring,
+        ownProgress: own,
+        frozenProgress: isFrozen(row) ? row.progress : null,
+        alignedObjectiveProgresses: () => (aligned.get(key) ?? []).map((o) => o.progress),
+      });
       if (own !== row.own_progress || progress !== row.progress) {
         row.own_progress = own;
         row.progress = progress;

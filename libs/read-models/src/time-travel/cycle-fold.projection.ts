@@ -10,7 +10,7 @@ import {
   healthAt,
   initialCycleState,
   keyResultProgress,
-  keyResultRolledUpProgress,
+  keyResultCascadedProgress,
   objectiveProgress,
   type CycleEvent,
   type CycleState,
@@ -153,19 +153,17 @@ export class CycleFold {
     const scoreKeyResult = (kr: KeyResult): number => {
       const cached = keyResult.get(kr.keyResultId);
       if (cached !== undefined) return cached;
-      if (this.frozenCycles.has(kr.cycleId)) {
-        // Added after the close (only a write-side race allows it): 0, like the live row.
-        const frozen = this.frozenProgress.get(kr.keyResultId) ?? 0;
-        keyResult.set(kr.keyResultId, frozen);
-        return frozen;
-      }
-      const children = (childrenOfKeyResult.get(kr.keyResultId) ?? [])
-        .map(scoreObjective)
-        .filter((p): p is number => p !== null);
-      const progress = keyResultRolledUpProgress({
+      const progress = keyResultCascadedProgress({
         scoring: kr.scoring,
         ownProgress: keyResultProgress(kr),
-        alignedObjectiveProgresses: children,
+        // Added after the close (only a write-side race allows it): 0, like the live row.
+        frozenProgress: this.frozenCycles.has(kr.cycleId)
+          ? (this.frozenProgress.get(kr.keyResultId) ?? 0)
+          : null,
+        alignedObjectiveProgresses: () =>
+          (childrenOfKeyResult.get(kr.keyResultId) ?? [])
+            .map(scoreObjective)
+            .filter((p): p is number => p !== null),
       });
       keyResult.set(kr.keyResultId, progress);
       return progress;
