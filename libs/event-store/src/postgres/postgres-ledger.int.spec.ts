@@ -104,6 +104,32 @@ describe('PostgresLedger', () => {
       expect(next.items.map((c) => c.size)).toEqual([3]);
       expect(next.hasNextPage).toBe(false);
     });
+    it('keeps every checkpoint a prefix of the next while appends run beside it', async () => {
+      const tenant = `t-${randomUUID()}`;
+      const neighbour = `n-${randomUUID()}`;
+      const taken = await Promise.all([
+        ...Array.from({ length: 8 }, (_, i) => appendStream(i % 2 ? tenant : neighbour)),
+        ...Array.from({ length: 4 }, () => ledger.takeCheckpoint(tenant)),
+      ]).then((results) => results.filter((r) => typeof r !== 'string'));
+      const last = await ledger.takeCheckpoint(tenant);
+      expect(last.size).toBe(12);
+      expect(await ledger.holds(last)).toBe(true);
+      for (const checkpoint of taken) {
+        const before = await ledger.holds(checkpoint);
+        expect(before).toBe(true);
+        if (checkpoint.size === 0) continue;
+        const proof = await ledger.consistencyProof(tenant, checkpoint.size, last.size);
+        expect(
+          verifyConsistency(
+            checkpoint.size,
+            last.size,
+            Buffer.from(checkpoint.root, 'hex'),
+            Buffer.from(last.root, 'hex'),
+            proof.hashes.map((h) => Buffer.from(h, 'hex')),
+          ),
+        ).toBe(true);
+      }
+    });
     it('signs an empty log as size 0', async () => {
       const checkpoint = await ledger.takeCheckpoint(`t-${randomUUID()}`);
       expect(checkpoint).toMatchObject({
@@ -111,12 +137,15 @@ describe('PostgresLedger', () => {
         root: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
       });
     });
-    it('refuses to update, delete or truncate checkpoints', async () => {
+    it('refuses to update, delete or truncate checkpoints and kept leaves', async () => {
       await ledger.takeCheckpoint(`t-${randomUUID()}`);
       for (const sql of [
         `UPDATE event_store.ledger_checkpoints SET root = 'x'`,
         'DELETE FROM event_store.ledger_checkpoints',
         'TRUNCATE event_store.ledger_checkpoints',
+        `UPDATE event_store.ledger_leaves SET leaf_hash = 'x'`,
+        'DELETE FROM event_store.ledger_leaves',
+        'TRUNCATE event_store.ledger_leaves',
       ]) {
         await expect(admin.query(sql)).rejects.toMatchObject({ code: 'EV002' });
       }
@@ -173,7 +202,7 @@ describe('PostgresLedger', () => {
         reason: 'no-checkpoint-of-size',
       });
     });
-    it('refuses to prove against a checkpoint the log no longer gives', async () => {
+    it('refuses to prove an event changed after it was signed', async () => {
       const tenant = `t-${randomUUID()}`;
       const stream = await appendStream(tenant);
       await ledger.takeCheckpoint(tenant);
@@ -186,10 +215,14 @@ describe('PostgresLedger', () => {
       );
       await admin.query('ALTER TABLE event_store.events ENABLE TRIGGER events_are_immutable');
       await admin.query('COMMIT');
-      const [e] = await ledger.events(tenant);
-      await expect(ledger.inclusionProof(tenant, e?.position ?? '')).rejects.toBeInstanceOf(
+      const [first, changed] = await ledger.events(tenant);
+      await expect(ledger.inclusionProof(tenant, changed?.position ?? '')).rejects.toBeInstanceOf(
         LedgerCheckpointMismatch,
       );
+      // An untouched event is still proven: its leaf was signed and has not changed.
+      await expect(ledger.inclusionProof(tenant, first?.position ?? '')).resolves.toMatchObject({
+        leafIndex: 0,
+      });
       const [latest] = (await ledger.checkpoints(tenant, { first: 1 })).items;
       expect(latest && (await ledger.holds(latest))).toBe(false);
     });

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
   eventLeafHash,
   jsonbText,
@@ -13,7 +13,7 @@ import {
   signCheckpoint,
   type SignedCheckpoint,
 } from '../ledger/signed-checkpoint';
-import { formatPosition, isPosition, START_POSITION } from '../positions';
+import { formatPosition, isPosition, parsePosition, START_POSITION } from '../positions';
 
 export type CheckpointReason = 'requested' | 'cycle-closed';
 
@@ -127,7 +127,18 @@ export class PostgresLedger {
 
   /** The organisation's events in log order: all readable ones, or the first `size`. */
   async events(tenantId: string, size?: number): Promise<LedgerEvent[]> {
-    const { rows } = await this.pool.query<LedgerRow>(
+    return this.readEvents(this.pool, tenantId, START_POSITION, size);
+  }
+
+  /** Readable events after `after` in log order (at most `limit`). */
+  private async readEvents(
+    db: Pool | PoolClient,
+    tenantId: string,
+    after: string,
+    limit?: number,
+  ): Promise<LedgerEvent[]> {
+    const { major, minor } = parsePosition(after);
+    const { rows } = await db.query<LedgerRow>(
       `SELECT e.transaction_id::text AS tx, e.global_position::text AS pos, e.event_id::text AS id,
               e.stream_name, e.revision::text AS revision, e.type, e.data, e.metadata,
               e.data::text AS data_text, e.metadata::text AS metadata_text,
@@ -135,49 +146,95 @@ export class PostgresLedger {
               encode(e.hash, 'hex') AS hash
          FROM event_store.events e
         WHERE e.tenant_id = $1 AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND (e.transaction_id, e.global_position) > ($2::xid8, $3::bigint)
         ORDER BY e.transaction_id, e.global_position
-        LIMIT $2`,
-      [tenantId, size ?? null],
+        LIMIT $4`,
+      [tenantId, major.toString(), minor.toString(), limit ?? null],
     );
     return rows.map(toLedgerEvent);
   }
 
+  /** The kept leaf hashes of the organisation's tree, the first `size` (all by default). */
+  private async keptLeaves(
+    db: Pool | PoolClient,
+    tenantId: string,
+    size?: number,
+  ): Promise<{ hashes: Hash[]; positions: string[] }> {
+    const { rows } = await db.query<{ leaf_hash: Buffer; position: string }>(
+      `SELECT leaf_hash, position FROM event_store.ledger_leaves
+        WHERE tenant_id = $1 AND ($2::bigint IS NULL OR leaf_index < $2::bigint)
+        ORDER BY leaf_index`,
+      [tenantId, size ?? null],
+    );
+    return { hashes: rows.map((r) => r.leaf_hash), positions: rows.map((r) => r.position) };
+  }
+
+  /** Leaf hashes recomputed from the events themselves (not the kept ones). */
   async leaves(tenantId: string, size?: number): Promise<Hash[]> {
     return (await this.events(tenantId, size)).map(eventLeafHash);
   }
 
-  /** Signs the organisation's tree as it is now and keeps the checkpoint. */
+  /**
+   * Signs the organisation's tree as it is now and keeps the checkpoint. Only checkpoints of
+   * the same organisation wait for each other (an advisory lock); appends never do.
+   */
   async takeCheckpoint(
     tenantId: string,
     reason: CheckpointReason = 'requested',
   ): Promise<StoredCheckpoint> {
-    const events = await this.events(tenantId);
-    const signed = signCheckpoint(
-      {
-        organisation: tenantId,
-        size: events.length,
-        root: merkleRoot(events.map(eventLeafHash)).toString('hex'),
-        position: events[events.length - 1]?.position ?? START_POSITION,
-        at: this.clock().toISOString(),
-      },
-      this.signingKey,
-    );
-    const { rows } = await this.pool.query<CheckpointRow>(
-      `INSERT INTO event_store.ledger_checkpoints
-         (tenant_id, size, root, position, signed_at, signature, key_fingerprint, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CHECKPOINT_COLUMNS}`,
-      [
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('okr-ledger:' || $1, 0))`, [
         tenantId,
-        signed.size,
-        signed.root,
-        signed.position,
-        signed.at,
-        signed.signature,
-        signed.keyFingerprint,
-        reason,
-      ],
-    );
-    return toCheckpoint(rows[0] as CheckpointRow);
+      ]);
+      const kept = await this.keptLeaves(client, tenantId);
+      const last = kept.positions[kept.positions.length - 1] ?? START_POSITION;
+      // Everything below the horizon after the last kept leaf: the next leaves, in order.
+      const fresh = await this.readEvents(client, tenantId, last);
+      const freshHashes = fresh.map(eventLeafHash);
+      if (fresh.length > 0) {
+        await client.query(
+          `INSERT INTO event_store.ledger_leaves (tenant_id, leaf_index, position, leaf_hash)
+           SELECT $1, $2::bigint + i.ord - 1, i.position, i.hash
+             FROM unnest($3::text[], $4::bytea[]) WITH ORDINALITY AS i(position, hash, ord)`,
+          [tenantId, kept.hashes.length, fresh.map((e) => e.position), freshHashes],
+        );
+      }
+      const leaves = [...kept.hashes, ...freshHashes];
+      const signed = signCheckpoint(
+        {
+          organisation: tenantId,
+          size: leaves.length,
+          root: merkleRoot(leaves).toString('hex'),
+          position: fresh[fresh.length - 1]?.position ?? last,
+          at: this.clock().toISOString(),
+        },
+        this.signingKey,
+      );
+      const { rows } = await client.query<CheckpointRow>(
+        `INSERT INTO event_store.ledger_checkpoints
+           (tenant_id, size, root, position, signed_at, signature, key_fingerprint, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${CHECKPOINT_COLUMNS}`,
+        [
+          tenantId,
+          signed.size,
+          signed.root,
+          signed.position,
+          signed.at,
+          signed.signature,
+          signed.keyFingerprint,
+          reason,
+        ],
+      );
+      await client.query('COMMIT');
+      return toCheckpoint(rows[0] as CheckpointRow);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** Newest first; `after` is the `seq` of the last one of the previous page. */
@@ -240,18 +297,31 @@ export class PostgresLedger {
         `No signed checkpoint of your organisation covers position ${position} yet: take one with takeLedgerCheckpoint`,
       );
     }
-    const events = await this.events(tenantId, checkpoint.size);
-    const leaves = events.map(eventLeafHash);
+    const { hashes: leaves, positions } = await this.keptLeaves(
+      this.pool,
+      tenantId,
+      checkpoint.size,
+    );
     if (leaves.length !== checkpoint.size || !merkleRoot(leaves).equals(hex(checkpoint.root))) {
       throw new LedgerCheckpointMismatch(checkpoint);
     }
-    const index = events.findIndex((e) => e.position === position);
+    const index = positions.indexOf(position);
     const leaf = leaves[index];
     if (index < 0 || !leaf) {
       throw new LedgerProofUnavailable(
         'not-in-log',
         `No event of your organisation is at position ${position}`,
       );
+    }
+    // The event as it is now must still give the leaf that was signed.
+    const [now] = await this.readEvents(
+      this.pool,
+      tenantId,
+      positions[index - 1] ?? START_POSITION,
+      1,
+    );
+    if (!now || now.position !== position || !eventLeafHash(now).equals(leaf)) {
+      throw new LedgerCheckpointMismatch(checkpoint);
     }
     return {
       position,
@@ -285,7 +355,7 @@ export class PostgresLedger {
       }
     }
     if (!from || !to) throw new Error('unreachable');
-    const leaves = await this.leaves(tenantId, toSize);
+    const { hashes: leaves } = await this.keptLeaves(this.pool, tenantId, toSize);
     if (leaves.length !== toSize || !merkleRoot(leaves).equals(hex(to.root))) {
       throw new LedgerCheckpointMismatch(to);
     }

@@ -1,5 +1,8 @@
 import type { Pool } from 'pg';
-import { LEDGER_CHECKPOINTS_MIGRATION } from './ledger-checkpoints.migration';
+import {
+  LEDGER_CHECKPOINTS_MIGRATION,
+  LEDGER_LEAVES_MIGRATION,
+} from './ledger-checkpoints.migration';
 
 /**
  * Versioned schema of the PostgreSQL event store. Append-only list: never edit a shipped
@@ -254,6 +257,7 @@ $fn$;
 `,
   },
   LEDGER_CHECKPOINTS_MIGRATION,
+  LEDGER_LEAVES_MIGRATION,
 ];
 
 /** Applies missing migrations under an advisory lock; safe to run from many processes. */
