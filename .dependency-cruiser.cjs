@@ -36,10 +36,11 @@ module.exports = {
       name: 'lib-tests-use-only-the-database-support',
       comment:
         'A lib is tested against PostgreSQL, not through the API: its tests reach test/support ' +
-        'for the database only, so they neither load nor depend on apps.',
+        'for the database only (a database per test file, a TCP proxy that cuts its connections), ' +
+        'so they neither load nor depend on apps.',
       severity: 'error',
       from: { path: '^libs/' },
-      to: { path: '^test/support/', pathNot: '^test/support/test-database\\.ts$' },
+      to: { path: '^test/support/', pathNot: '^test/support/(test-database|fault-proxy)\\.ts$' },
     },
     {
       name: 'event-store-knows-no-read-models-or-api',
