@@ -1,9 +1,14 @@
 import { PassThrough } from 'node:stream';
-import { AccessDeniedError, UnavailableError } from '@eventstore/db-client';
+import {
+  AccessDeniedError,
+  InvalidArgumentError,
+  NotLeaderError,
+  UnavailableError,
+} from '@eventstore/db-client';
 import type { EventStoreDBClient, Filter, Position } from '@eventstore/db-client';
 import type { RecordedEvent } from '../event-store.port';
 import { formatPosition, START_POSITION } from '../positions';
-import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { EventStoreDbEventStore, isTransient } from './eventstoredb-event-store';
 
 /*
  * A stand-in for the client's subscribeToAll, because no EventStoreDB server can run where these
@@ -244,6 +249,35 @@ describe('EventStoreDbEventStore', () => {
       await expect(subscription.done).resolves.toBeUndefined();
       expect(calls[0]!.unsubscribed).toBeGreaterThanOrEqual(1);
       expect(calls).toHaveLength(1);
+    });
+  });
+});
+
+describe('isTransient', () => {
+  const grpc = (code: number): Error => Object.assign(new Error(`status ${code}`), { code });
+
+  describe('when the connection dropped, timed out, or the leader changed', () => {
+    it('is passing: the subscription reconnects', () => {
+      expect(isTransient(new UnavailableError(undefined, 'down') as Error)).toBe(true);
+      expect(isTransient(grpc(14))).toBe(true); // UNAVAILABLE
+      expect(isTransient(grpc(4))).toBe(true); // DEADLINE_EXCEEDED
+      expect(isTransient(grpc(1))).toBe(true); // CANCELLED by the server or a proxy
+      expect(isTransient(grpc(13))).toBe(true); // INTERNAL: a reset stream
+      const leader = Object.assign(grpc(5), {
+        metadata: {
+          getMap: () => ({ 'leader-endpoint-host': 'b', 'leader-endpoint-port': '2113' }),
+        },
+      });
+      expect(isTransient(new NotLeaderError(leader as never))).toBe(true);
+    });
+  });
+
+  describe('when retrying cannot help', () => {
+    it('is fatal: access denied, an invalid request, anything unknown', () => {
+      expect(isTransient(new AccessDeniedError(undefined) as Error)).toBe(false);
+      expect(isTransient(new InvalidArgumentError(grpc(3) as never))).toBe(false);
+      expect(isTransient(grpc(7))).toBe(false); // PERMISSION_DENIED
+      expect(isTransient(new TypeError('a bug'))).toBe(false);
     });
   });
 });
