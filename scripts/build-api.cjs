@@ -97,7 +97,17 @@ function main() {
   const stamp = stampOf(files);
   const previous = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8') : '';
   if (previous === stamp && fs.existsSync(path.join(outDir, 'apps/api/src/main.js'))) return;
-  build(files, stamp);
+  try {
+    build(files, stamp);
+  } catch (error) {
+    fs.rmSync(`${outDir}.building-${process.pid}`, { recursive: true, force: true });
+    // SWC's message names the file, line and column; its Rust backtrace helps nobody here.
+    const message = (error instanceof Error ? error.message : String(error)).split(
+      '\nCaused by:',
+    )[0];
+    process.stderr.write(`okr-ledger: build failed: ${message.trimEnd()}\n`);
+    process.exit(1);
+  }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stderr.write(
     `okr-ledger: built ${files.length} files with SWC in ${Math.round(ms)} ms\n`,
