@@ -19,8 +19,17 @@ export function appendPosition(
   nextExpectedRevision: bigint,
   answered: { readonly commit: bigint; readonly prepare: bigint } | undefined,
 ): AppendPosition {
-  if (eventCount === 1 && answered !== undefined && answered.commit >= 0n) {
+  if (eventCount === 1 && answered !== undefined && isKnown(answered)) {
     return { kind: 'answered', commit: answered.commit, prepare: answered.prepare };
   }
   return { kind: 'read-back', revision: nextExpectedRevision };
+}
+
+/**
+ * The server writes "no position" as -1, which reaches the client as the largest unsigned
+ * 64-bit number (its `Position.End`): real positions are byte offsets far below 2^63.
+ */
+export function isKnown(position: { readonly commit: bigint; readonly prepare: bigint }): boolean {
+  const limit = 2n ** 63n;
+  return position.commit >= 0n && position.commit < limit && position.prepare < limit;
 }

@@ -1,4 +1,4 @@
-import { appendPosition } from './append-position';
+import { appendPosition, isKnown } from './append-position';
 
 describe('appendPosition', () => {
   describe('when one event was appended and the server answered a position', () => {
@@ -27,6 +27,23 @@ describe('appendPosition', () => {
         kind: 'read-back',
         revision: 2n,
       });
+      // -1 on the server reaches the client as the largest unsigned 64-bit number.
+      const none = 2n ** 64n - 1n;
+      expect(appendPosition(1, 2n, { commit: none, prepare: none })).toEqual({
+        kind: 'read-back',
+        revision: 2n,
+      });
+    });
+  });
+});
+
+describe('isKnown', () => {
+  describe('when a position is a real offset or the server’s "none"', () => {
+    it('tells them apart', () => {
+      expect(isKnown({ commit: 0n, prepare: 0n })).toBe(true);
+      expect(isKnown({ commit: 123_456n, prepare: 123_400n })).toBe(true);
+      expect(isKnown({ commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n })).toBe(false);
+      expect(isKnown({ commit: 5n, prepare: 2n ** 64n - 1n })).toBe(false);
     });
   });
 });

@@ -25,8 +25,9 @@ interface Stored {
   position: { commit: bigint; prepare: bigint };
 }
 
-function inMemoryClient() {
+function inMemoryClient(behaviour: { positionsInStreamReads?: boolean } = {}) {
   const log: Stored[] = [];
+  const none = { commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n };
   const calls: string[] = [];
   let next = 1n;
   const client = {
@@ -70,7 +71,9 @@ function inMemoryClient() {
         if (events.length === 0) throw new StreamNotFoundError(undefined, streamId);
         const wanted = events.filter((e) => e.revision >= from);
         for (const e of wanted.slice(0, Number(options.maxCount ?? BigInt(wanted.length)))) {
-          yield { event: e };
+          yield {
+            event: behaviour.positionsInStreamReads === false ? { ...e, position: none } : e,
+          };
         }
       })();
     },
@@ -153,6 +156,18 @@ describe('EventStoreDbEventStore', () => {
       expect(rest.isEnd).toBe(true);
       const none = await store.readAll({ metadata: { tenantId: 'acme', cycleId: 'q9' } });
       expect(none).toEqual({ events: [], checkpoint: START_POSITION, isEnd: true });
+    });
+  });
+
+  describe('when the server reports no positions in stream reads (older servers)', () => {
+    it('falls back to the filtered read of $all instead of ordering by unknown positions', async () => {
+      const { client } = inMemoryClient({ positionsInStreamReads: false });
+      const store = new EventStoreDbEventStore(client);
+      const q1 = { tenantId: 'acme', cycleId: 'q1' };
+      await store.append('objective-1', [event('A', {}, q1)]);
+      await expect(store.readAll({ metadata: q1 })).rejects.toThrow(
+        'a cycle read must not read $all',
+      );
     });
   });
 

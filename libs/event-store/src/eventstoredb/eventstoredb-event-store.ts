@@ -53,7 +53,7 @@ import {
   START_POSITION,
 } from '../positions';
 import { UpcasterRegistry } from '../upcasters';
-import { appendPosition } from './append-position';
+import { appendPosition, isKnown } from './append-position';
 import {
   CYCLE_MEMBER_EVENT,
   KnownEntries,
@@ -206,9 +206,10 @@ export class EventStoreDbEventStore implements EventStore {
     });
     for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
       const position = resolved.event?.position;
-      if (position) return toPosition(position);
+      if (position && isKnown(position)) return toPosition(position);
     }
-    throw new Error(`EventStoreDB returned no position for ${stream}@${revision}`);
+    // Servers that do not report positions in stream reads: nothing to wait for correctly.
+    throw new Error(`EventStoreDB reported no position for ${stream}@${revision}`);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -249,9 +250,9 @@ export class EventStoreDbEventStore implements EventStore {
     }
     try {
       const cycle = cycleQueried(options);
-      const page = cycle
-        ? await this.readCycle(cycle, options, limit)
-        : await this.readFiltered(options, limit);
+      const page =
+        (cycle ? await this.readCycle(cycle, options, limit) : null) ??
+        (await this.readFiltered(options, limit));
       return { ...page, events: this.upcasters.upcastAll(page.events) };
     } catch (error) {
       throw mapError(error);
@@ -293,12 +294,15 @@ export class EventStoreDbEventStore implements EventStore {
     return { events, checkpoint, isEnd: false };
   }
 
-  /** The events of one tenant's cycle: its index, then only the streams it names. */
+  /**
+   * The events of one tenant's cycle: its index, then only the streams it names. Null when the
+   * server reports no positions in stream reads (older servers): then the filtered scan.
+   */
   private async readCycle(
     cycle: CycleKey,
     options: ReadAllOptions,
     limit: number,
-  ): Promise<ReadAllResult> {
+  ): Promise<ReadAllResult | null> {
     const after = options.after ?? START_POSITION;
     const entries = await this.readRecorded(cycleIndexStream(cycle));
     const streams = memberStreams(entries);
@@ -309,6 +313,7 @@ export class EventStoreDbEventStore implements EventStore {
         .map((stream) => this.readRecorded(stream));
       for (const events of await Promise.all(reads)) {
         for (const event of events) {
+          if (event.position === UNKNOWN_POSITION) return null;
           if (comparePositions(event.position, after) > 0 && matches(event, options)) {
             found.push(event);
           }
@@ -503,6 +508,9 @@ export class EventStoreDbEventStore implements EventStore {
 
 /** Index streams are few per read; a cycle's member streams are read this many at a time. */
 const CYCLE_READ_CONCURRENCY = 16;
+
+/** How "no position" (see append-position.ts) reads once formatted. */
+const UNKNOWN_POSITION = formatPosition(2n ** 64n - 1n, 2n ** 64n - 1n);
 
 const STOPPED = Symbol('stopped');
 const LINGERED = Symbol('lingered');
