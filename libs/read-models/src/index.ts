@@ -25,6 +25,7 @@ import { teamsProjection } from './teams/teams.projection';
 export * from './read-models.views';
 export { ReadModels } from './read-models.queries';
 export * from './time-travel';
+export { checkInOfEvent } from './check-ins/check-ins.view';
 export type { SqlRunner } from './read-models.paging';
 export type { Projection } from './projector/projection.port';
 export { Projector, type ProjectorLogger, type ProjectorOptions } from './projector/projector';

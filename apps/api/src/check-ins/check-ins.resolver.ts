@@ -3,13 +3,12 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import type { OkrCommands } from '@okr-ledger/commands';
 import type { EventStore } from '@okr-ledger/event-store';
 import { keyResultStream } from '@okr-ledger/okr';
-import type { ReadModelQueries } from '@okr-ledger/read-models';
+import { checkInOfEvent, type ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { WriteNotYetVisibleError } from '../errors/api.errors';
 import { EVENT_STORE, OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { OkrWrites } from '../okr/okr-writes.service';
-import { checkInOfEvent } from './check-in-events';
 import { CheckInKeyResultInput } from './check-in.input';
 import { CheckInModel } from './check-in.model';
 

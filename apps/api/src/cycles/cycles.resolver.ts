@@ -10,7 +10,7 @@ import {
   Resolver,
 } from '@nestjs/graphql';
 import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
-import type { ObjectiveView, ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
+import type { ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { ObjectiveConnectionModel } from '../objectives/objective.model';
@@ -102,20 +102,12 @@ export class CyclesResolver {
   })
   async objectives(
     @CurrentIdentity() identity: Identity,
-    @Context() ctx: GraphqlContext,
     @Parent() cycle: CycleModel,
     @Args() page: PageArgs,
   ): Promise<ObjectiveConnectionModel> {
     if (cycle.asOf) {
-      // As of an instant: the objectives the cycle's tree held then, folded from events.
       const asOf = cycle.asOf;
-      const nodes = await this.timeTravel.alignmentTree(identity.tenantId, cycle.id, asOf);
-      const loaded = await okrLoaders(ctx)
-        .at(asOf)
-        .objective.loadMany(nodes.map((n) => n.objectiveId));
-      const objectives = loaded
-        .filter((o): o is ObjectiveView => o !== null && !(o instanceof Error))
-        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+      const objectives = await this.timeTravel.cycleObjectives(identity.tenantId, cycle.id, asOf);
       const connection = ObjectiveConnectionModel.from(offsetPage(objectives, pageRequest(page)));
       for (const edge of connection.edges) edge.node.asOf = asOf;
       return connection;

@@ -1,12 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
-import type { EventStore } from '@okr-ledger/event-store';
-import { keyResultStream, type Health } from '@okr-ledger/okr';
-import type { CheckInView, Page, PageRequest, ReadModelQueries } from '@okr-ledger/read-models';
+import { isClearableKeyResultField, type Health } from '@okr-ledger/okr';
+import type { ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
-import { checkInOfEvent } from '../check-ins/check-in-events';
 import { CheckInConnectionModel } from '../check-ins/check-in.model';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { ByIdAsOfArgs } from '../objectives/objective.input';
@@ -15,7 +13,7 @@ import { HealthEnum } from '../okr/okr-enums.model';
 import { offsetPage, withCursorCheck } from '../okr/connection-paging';
 import { found } from '../okr/lookups';
 import { healthAtReadTime } from '../okr/read-time-health';
-import { EVENT_STORE, OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
+import { OKR_COMMANDS, READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
 import { PageArgs, pageRequest } from '../okr/page-info.model';
@@ -33,7 +31,7 @@ export class KeyResultsResolver {
   constructor(
     @Inject(OKR_COMMANDS) private readonly commands: OkrCommands,
     @Inject(READ_MODELS) private readonly readModels: ReadModelQueries,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel,
     private readonly writes: OkrWrites,
   ) {}
 
@@ -83,11 +81,11 @@ export class KeyResultsResolver {
     @Args('input', { type: () => RedefineKeyResultInput }) input: RedefineKeyResultInput,
   ): Promise<KeyResultModel> {
     const { keyResultId, expectedVersion, reason, idempotencyKey, ...fields } = input;
-    // Required fields cannot be cleared: null there means "leave as is", like absent.
-    const required = ['title', 'type', 'kind', 'startValue', 'targetValue', 'weight', 'scoring'];
+    // Only nullable fields can be cleared: elsewhere null means "leave as is", like absent.
     const changes = Object.fromEntries(
       Object.entries(fields).filter(
-        ([field, value]) => value !== undefined && !(value === null && required.includes(field)),
+        ([field, value]) =>
+          value !== undefined && (value !== null || isClearableKeyResultField(field)),
       ),
     );
     const result = await this.commands.keyResults.redefine(this.writes.actor(identity), {
@@ -178,7 +176,10 @@ export class KeyResultsResolver {
   ): Promise<CheckInConnectionModel> {
     const request = pageRequest(args);
     const page = keyResult.asOf
-      ? await this.checkInsAsOf(identity.tenantId, keyResult.id, keyResult.asOf, request)
+      ? offsetPage(
+          await this.timeTravel.checkInsAsOf(identity.tenantId, keyResult.id, keyResult.asOf),
+          request,
+        )
       : await withCursorCheck(
           this.readModels.checkIns.page(identity.tenantId, keyResult.id, request),
         );
@@ -194,23 +195,6 @@ export class KeyResultsResolver {
     return series
       .filter((point) => asOf === null || point.at.getTime() <= asOf.getTime())
       .map((point) => KeyResultHistoryPointModel.from(point));
-  }
-
-  /** As-of check-ins come from the key result's own events, like the rest of an as-of answer. */
-  private async checkInsAsOf(
-    tenantId: string,
-    keyResultId: string,
-    asOf: Date,
-    request: PageRequest,
-  ): Promise<Page<Omit<CheckInView, 'position'>>> {
-    const events = await this.store.readStream(keyResultStream(keyResultId), {
-      recordedUpTo: asOf,
-    });
-    const all = events
-      .filter((e) => e.type === 'KeyResultCheckedIn' && e.metadata.tenantId === tenantId)
-      .map((e) => checkInOfEvent(e, keyResultId))
-      .reverse();
-    return offsetPage(all, request);
   }
 
   private async payload(identity: Identity, ctx: GraphqlContext, result: CommandResult) {

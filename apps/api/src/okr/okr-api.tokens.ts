@@ -1,5 +1,3 @@
-import type { ReadModelQueries } from '@okr-ledger/read-models';
-
 /** The EventStore port (Postgres by default, EventStoreDB when configured). */
 export const EVENT_STORE = Symbol('EVENT_STORE');
 /** `OkrCommands`: the only way the API writes. */
@@ -14,11 +12,3 @@ export const PROJECTOR = Symbol('PROJECTOR');
 export const TIME_TRAVEL = Symbol('TIME_TRAVEL');
 /** The PostgreSQL URL the app runs on (event store and read models). */
 export const DATABASE_URL = Symbol('DATABASE_URL');
-
-/** The lookups nested fields need; the read models and time travel both answer them. */
-export interface OkrLookups {
-  readonly teams: Pick<ReadModelQueries['teams'], 'byIds' | 'childrenOf'>;
-  readonly cycles: Pick<ReadModelQueries['cycles'], 'byIds'>;
-  readonly objectives: Pick<ReadModelQueries['objectives'], 'byIds' | 'childrenOf'>;
-  readonly keyResults: Pick<ReadModelQueries['keyResults'], 'byIds' | 'byObjectiveIds'>;
-}

@@ -1,7 +1,12 @@
 import DataLoader from 'dataloader';
-import type { CycleView, KeyResultView, ObjectiveView, TeamView } from '@okr-ledger/read-models';
+import type {
+  AsOfQueries,
+  CycleView,
+  KeyResultView,
+  ObjectiveView,
+  TeamView,
+} from '@okr-ledger/read-models';
 import { isUuid } from './lookups';
-import type { OkrLookups } from './okr-api.tokens';
 
 /** Results in the order of the keys, null for ids the lookup did not return. */
 function byIdLoader<V extends { id: string }>(
@@ -48,7 +53,8 @@ export class OkrLoaders {
   readonly keyResult: DataLoader<string, KeyResultView | null>;
   readonly keyResultsOfObjective: DataLoader<string, KeyResultView[]>;
 
-  constructor(lookups: OkrLookups, tenantId: string, cache = true) {
+  /** `lookups`: the read models (now) or time travel (as of an instant), same signatures. */
+  constructor(lookups: AsOfQueries, tenantId: string, cache = true) {
     const byId = <V extends { id: string }>(f: (ids: readonly string[]) => Promise<readonly V[]>) =>
       byIdLoader(f, cache);
     const groupedBy = <V>(
@@ -106,8 +112,8 @@ export class OkrRequestLoaders {
    */
   constructor(
     readonly tenantId: string,
-    currentLookups: OkrLookups,
-    private readonly lookupsAsOf: (tenantId: string, asOf: Date) => OkrLookups,
+    currentLookups: AsOfQueries,
+    private readonly lookupsAsOf: (tenantId: string, asOf: Date) => AsOfQueries,
     private readonly cache = true,
   ) {
     this.current = new OkrLoaders(currentLookups, tenantId, cache);

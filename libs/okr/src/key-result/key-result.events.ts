@@ -49,6 +49,27 @@ export const KEY_RESULT_REDEFINABLE_FIELDS = [
   'scoring',
 ] as const satisfies readonly (keyof KeyResultDefinition)[];
 
+/** The fields a redefinition may clear (set to null): exactly the nullable ones. */
+export const KEY_RESULT_CLEARABLE_FIELDS = [
+  'ownerId',
+  'unit',
+  'dataSourceUrl',
+] as const satisfies readonly NullableField[];
+
+type NullableField = {
+  [F in keyof KeyResultDefinition]: null extends KeyResultDefinition[F] ? F : never;
+}[keyof KeyResultDefinition];
+// Fails to compile when a nullable field is missing from the list above.
+const _everyNullableFieldListed: [
+  Exclude<NullableField, (typeof KEY_RESULT_CLEARABLE_FIELDS)[number]>,
+] extends [never]
+  ? true
+  : false = true;
+
+export function isClearableKeyResultField(field: string): boolean {
+  return (KEY_RESULT_CLEARABLE_FIELDS as readonly string[]).includes(field);
+}
+
 export type KeyResultFieldChange = FieldChangeOf<KeyResultDefinition>;
 
 /** The current value starts at startValue. */

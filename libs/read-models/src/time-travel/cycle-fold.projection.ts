@@ -385,9 +385,7 @@ function keyResultView(state: KeyResult, version: number, progress: number): Key
  * objectives, and the looping edge does not count in their progress.
  */
 export function alignmentTreeOf(snapshot: CycleSnapshot): AlignmentNodeView[] {
-  const live = [...snapshot.objectives.values()]
-    .filter((o) => !o.archived)
-    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareIds(a.id, b.id));
+  const live = [...snapshot.objectives.values()].filter((o) => !o.archived).sort(oldestFirst);
   const inTree = new Set(live.map((o) => o.id));
   const children = new Map<string, ObjectiveView[]>();
   const roots: ObjectiveView[] = [];
@@ -412,6 +410,10 @@ export function alignmentTreeOf(snapshot: CycleSnapshot): AlignmentNodeView[] {
 }
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Oldest first, then by id in code units: the order of the live read models' objective lists. */
+export const oldestFirst = (a: ObjectiveView, b: ObjectiveView): number =>
+  a.createdAt.getTime() - b.createdAt.getTime() || compareIds(a.id, b.id);
 
 /**
  * The events sorted by recorded time, stably (events recorded at the same instant keep their

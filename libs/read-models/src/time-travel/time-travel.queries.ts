@@ -15,8 +15,10 @@ import {
   type TeamEvent,
   type TeamState,
 } from '@okr-ledger/okr';
+import { checkInOfEvent } from '../check-ins/check-ins.view';
 import type {
   AlignmentNodeView,
+  CheckInView,
   KeyResultView,
   ObjectiveView,
   ReadModelQueries,
@@ -28,6 +30,7 @@ import {
   crossCycleClosure,
   inRecordedOrder,
   mayRollUpAlignedObjectives,
+  oldestFirst,
   type CrossCycleEntry,
   type CycleFrame,
   type CycleSnapshot,
@@ -140,6 +143,32 @@ export class TimeTravel {
   }
 
   /**
+   * The objectives the cycle's alignment tree held as of `asOf` (archived ones and alignment
+   * loops left out, as in the tree), oldest first then by id; errors as `alignmentTree`.
+   */
+  async cycleObjectives(tenantId: string, cycleId: string, asOf: Date): Promise<ObjectiveView[]> {
+    const nodes = await this.alignmentTree(tenantId, cycleId, asOf);
+    const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, asOf), cycleId);
+    return nodes.flatMap((n) => snapshot.objectives.get(n.objectiveId) ?? []).sort(oldestFirst);
+  }
+
+  /** The key result's check-ins recorded at or before `asOf`, newest first, from its events. */
+  async checkInsAsOf(
+    tenantId: string,
+    keyResultId: string,
+    asOf: Date,
+  ): Promise<Omit<CheckInView, 'position'>[]> {
+    requireDate(asOf);
+    const events = await this.store.readStream(keyResultStream(keyResultId), {
+      recordedUpTo: asOf,
+    });
+    return tenantHistory(events, tenantId)
+      .filter((e) => e.type === 'KeyResultCheckedIn')
+      .map((e) => checkInOfEvent(e, keyResultId))
+      .reverse();
+  }
+
+  /**
    * Frames at from, from + every, … and a last one at `to`. Reads the cycle's events once (up
    * to `to`) and folds them in recorded order, emitting a frame whenever the fold passes a frame
    * instant: O(events + frames × cycle size), never one fold per frame.
@@ -240,7 +269,7 @@ export class TimeTravel {
     // Oldest first, then id: the order of the live read model's childrenOf.
     return found
       .filter((o): o is ObjectiveView => o !== undefined && !o.archived)
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compare(a.id, b.id));
+      .sort(oldestFirst);
   }
 
   private async teamsByIds(view: AsOfView, ids: readonly string[]): Promise<TeamView[]> {

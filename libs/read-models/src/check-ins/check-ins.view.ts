@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
 import type { KeyResultCheckedIn } from '@okr-ledger/okr';
-import type { CheckInView } from '@okr-ledger/read-models';
+import type { CheckInView } from '../read-models.views';
 
 /** A check-in as its event recorded it: for as-of answers and for a write not projected yet. */
 export function checkInOfEvent(
