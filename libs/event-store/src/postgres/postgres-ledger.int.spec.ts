@@ -228,6 +228,40 @@ describe('PostgresLedger', () => {
     });
   });
 
+  describe('when a whole stream is deleted around the trigger', () => {
+    it('is named by verify_chains(tenant) once a checkpoint signed its events', async () => {
+      const tenant = `t-${randomUUID()}`;
+      const kept = await appendStream(tenant);
+      const deleted = await appendStream(tenant);
+      const unsigned = await appendStream(tenant);
+      await ledger.takeCheckpoint(tenant);
+      await admin.query('BEGIN');
+      await admin.query('ALTER TABLE event_store.events DISABLE TRIGGER events_are_immutable');
+      await admin.query(`DELETE FROM event_store.events WHERE stream_name = ANY($1)`, [
+        [deleted, unsigned],
+      ]);
+      await admin.query(`DELETE FROM event_store.streams WHERE stream_name = $1`, [deleted]);
+      await admin.query('ALTER TABLE event_store.events ENABLE TRIGGER events_are_immutable');
+      await admin.query('COMMIT');
+      const report = await store.verifyIntegrity({ tenantId: tenant });
+      expect(report.problems).toEqual(
+        [0, 1, 2]
+          .flatMap((revision) => [
+            { streamName: deleted, revision, problem: 'event signed in a checkpoint is missing' },
+            { streamName: unsigned, revision, problem: 'event signed in a checkpoint is missing' },
+          ])
+          .sort((a, b) => a.streamName.localeCompare(b.streamName) || a.revision - b.revision),
+      );
+      expect(report.problems.some((p) => p.streamName === kept)).toBe(false);
+      // Over every tenant, the stream row left without events is named as well.
+      const { rows } = await admin.query<{ stream_name: string; problem: string }>(
+        `SELECT stream_name, problem FROM event_store.verify_chains(NULL) WHERE stream_name = $1`,
+        [unsigned],
+      );
+      expect(rows.map((r) => r.problem)).toContain('stream has no events left');
+    });
+  });
+
   describe('when the log is exported', () => {
     it('writes a bundle the offline verifier accepts, consistent with an earlier checkpoint', async () => {
       const tenant = `t-${randomUUID()}`;

@@ -195,10 +195,19 @@ export class PostgresLedger {
       const freshHashes = fresh.map(eventLeafHash);
       if (fresh.length > 0) {
         await client.query(
-          `INSERT INTO event_store.ledger_leaves (tenant_id, leaf_index, position, leaf_hash)
-           SELECT $1, $2::bigint + i.ord - 1, i.position, i.hash
-             FROM unnest($3::text[], $4::bytea[]) WITH ORDINALITY AS i(position, hash, ord)`,
-          [tenantId, kept.hashes.length, fresh.map((e) => e.position), freshHashes],
+          `INSERT INTO event_store.ledger_leaves
+             (tenant_id, leaf_index, position, leaf_hash, stream_name, revision)
+           SELECT $1, $2::bigint + i.ord - 1, i.position, i.hash, i.stream, i.revision
+             FROM unnest($3::text[], $4::bytea[], $5::text[], $6::bigint[])
+                  WITH ORDINALITY AS i(position, hash, stream, revision, ord)`,
+          [
+            tenantId,
+            kept.hashes.length,
+            fresh.map((e) => e.position),
+            freshHashes,
+            fresh.map((e) => e.stream),
+            fresh.map((e) => e.revision),
+          ],
         );
       }
       const leaves = [...kept.hashes, ...freshHashes];

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import {
   LEDGER_CHECKPOINTS_MIGRATION,
   LEDGER_LEAVES_MIGRATION,
+  LEDGER_MISSING_EVENTS_MIGRATION,
 } from './ledger-checkpoints.migration';
 
 /**
@@ -258,6 +259,7 @@ $fn$;
   },
   LEDGER_CHECKPOINTS_MIGRATION,
   LEDGER_LEAVES_MIGRATION,
+  LEDGER_MISSING_EVENTS_MIGRATION,
 ];
 
 /** Applies missing migrations under an advisory lock; safe to run from many processes. */
