@@ -1,4 +1,9 @@
-import type { Migration } from './postgres-migrations';
+// The shape of postgres-migrations' Migration, restated: importing it would make a cycle.
+interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
 
 /**
  * Signed checkpoints of each organisation's Merkle tree, kept like the events: insert only
