@@ -3,10 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '@okr-ledger/platform';
 import { READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS } from '@okr-ledger/read-models';
 import { APP_CONFIG } from './app.tokens';
+import { ChartsModule } from './charts/charts.module';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OkrApiModule } from './okr/okr-api.module';
+import { RetroModule } from './retro/retro.module';
 import { ServerInfoResolver } from './server-info.resolver';
 
 export interface AppModuleOptions {
@@ -37,6 +39,9 @@ export class AppModule {
         HealthModule,
         MetricsModule.forRoot(options.config),
         OkrApiModule.forRoot({ databaseUrl: options.databaseUrl }),
+        // SVG charts and the retrospective page beside GraphQL (issue 17).
+        ChartsModule,
+        RetroModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: options.config }, ServerInfoResolver],
       exports: [APP_CONFIG],

@@ -1,0 +1,39 @@
+import { loadDemoQuarter, type DemoSummary } from '../../apps/api/src/demo/demo-quarter.loader';
+import { DEMO_TENANT } from '../../apps/api/src/demo/demo-quarter.data';
+import { bearer, tokenFor } from './auth-tokens';
+import type { TestApp } from './test-app';
+
+export { demoId } from '../../apps/api/src/demo/demo-quarter.loader';
+export { DEMO_TENANT };
+
+/**
+ * Loads the demo quarter into the app's database through the command handlers and waits until
+ * the app's read models show it (closed, both redefinitions in the audit trail).
+ */
+export async function loadDemoInto(app: TestApp): Promise<DemoSummary> {
+  const summary = await loadDemoQuarter(app.database.url);
+  const headers = {
+    ...bearer(await tokenFor(['AUDITOR'], { org: DEMO_TENANT })),
+    'content-type': 'application/json',
+  };
+  const query = `query ($id: ID!) { cycle(id: $id) { status }
+    auditTrail(filter: { cycleId: $id, eventTypes: ["KeyResultRedefined", "CycleClosed"] }) { edges { node { id } } } }`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables: { id: summary.cycleId } }),
+    });
+    const body = (await response.json()) as {
+      data?: { cycle: { status: string } | null; auditTrail: { edges: unknown[] } };
+    };
+    // Three entries once projected: two redefinitions during the quarter and the close.
+    if (body.data?.cycle?.status === 'CLOSED' && body.data.auditTrail.edges.length >= 3) {
+      return summary;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`the demo quarter was not projected: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
