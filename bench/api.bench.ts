@@ -12,7 +12,7 @@
  *   BENCH_AB="NODE_ENV=production" compares a second server with that setting (see abMain).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -795,15 +795,18 @@ async function abMain(setting: string): Promise<void> {
   const scenarios = ONLY ?? ['floor', 'page', 'tree100'];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
   const loadBefore = loadavg().map((l) => +l.toFixed(2));
-  // Both servers verify tokens with this secret, so NODE_ENV=production may be B's setting.
+  // Both servers verify tokens with this secret and sign the ledger with this key, so that
+  // NODE_ENV=production (which refuses the development ones) may be B's setting.
   const secret = `bench-${randomUUID()}-${randomUUID()}`;
+  const ledgerKey = generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  const shared = { AUTH_JWT_SECRET: secret, LEDGER_SIGNING_KEY: ledgerKey };
   const pg = await startThrowawayPostgres('okr-bench-api-ab-');
   const servers: Awaited<ReturnType<typeof startServer>>[] = [];
   try {
-    servers.push(await startServer(pg.url, { AUTH_JWT_SECRET: secret }));
-    servers.push(
-      await startServer(pg.url, { AUTH_JWT_SECRET: secret, PROJECTOR: 'external', ...overrides }),
-    );
+    servers.push(await startServer(pg.url, shared));
+    servers.push(await startServer(pg.url, { ...shared, PROJECTOR: 'external', ...overrides }));
     const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
     const { cycles } = await seed(pg.url, [
       [20, 10, false],
