@@ -65,6 +65,16 @@ module.exports = {
       to: { path: '^apps/api/' },
     },
     {
+      name: 'adapters-only-inside-the-event-store',
+      comment:
+        'Outside libs/event-store, code reaches the store through its index. The index also ' +
+        'exports the adapters (for start-up, tests and benchmarks); eslint refuses those names ' +
+        'in libs/commands and libs/read-models, which work through the port only.',
+      severity: 'error',
+      from: { pathNot: '^libs/event-store/' },
+      to: { path: '^libs/event-store/src/(postgres|eventstoredb)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

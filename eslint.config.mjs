@@ -56,6 +56,31 @@ export default tseslint.config(
     },
   },
   {
+    // Command handlers, projections, the projector and time travel work through the event
+    // store's port; only start-up code, tests and benchmarks pick an adapter.
+    files: ['libs/commands/src/**/*.ts', 'libs/read-models/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@okr-ledger/event-store',
+              importNames: [
+                'PostgresEventStore',
+                'createPostgresEventStore',
+                'EventStoreDbEventStore',
+                'PostgresLedger',
+              ],
+              message: 'Use the EventStore port (and its capabilities, e.g. canCountEvents).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -145,6 +145,33 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+export interface EventCountOptions {
+  /** Exclusive start position; the whole log when absent. */
+  after?: string;
+  /** Only events of these types; every type when absent. */
+  eventTypes?: readonly string[];
+  /** Stop counting after this many in log order (a lag needs no exact figure past it). */
+  cap?: number;
+}
+
+export interface EventCount {
+  readonly count: number;
+  /** The earliest recorded time among the counted events; null when none was counted. */
+  readonly oldestRecordedAt: Date | null;
+}
+
+/**
+ * A store that counts events without reading them: the projector's lag and a rebuild's plan
+ * (progress, whether to filter by type in the store). Others are read page by page instead.
+ */
+export interface CountingEventStore extends EventStore {
+  countEvents(options?: EventCountOptions): Promise<EventCount>;
+}
+
+export function canCountEvents(store: EventStore): store is CountingEventStore {
+  return typeof (store as Partial<CountingEventStore>).countEvents === 'function';
+}
+
 /** A link of a stream's hash chain that does not hold. */
 export interface IntegrityProblem {
   readonly streamName: string;

@@ -4,6 +4,9 @@ import type { PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import type {
   AppendOptions,
   AppendResult,
+  CountingEventStore,
+  EventCount,
+  EventCountOptions,
   EventMetadata,
   ExpectedState,
   IntegrityReport,
@@ -69,7 +72,7 @@ const RETRY = '40001';
 /** Cross-process wake-ups are throttled to one NOTIFY per this interval. */
 const NOTIFY_INTERVAL_MS = 10;
 
-export class PostgresEventStore implements VerifiableEventStore {
+export class PostgresEventStore implements VerifiableEventStore, CountingEventStore {
   readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly clock: () => Date;
@@ -356,6 +359,34 @@ export class PostgresEventStore implements VerifiableEventStore {
     );
     const row = rows[0];
     return row ? formatPosition(row.tx, row.pos) : START_POSITION;
+  }
+
+  async countEvents(options: EventCountOptions = {}): Promise<EventCount> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.after !== undefined) {
+      const { major, minor } = parsePosition(options.after);
+      params.push(major.toString(), minor.toString());
+      where.push(`(e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)`);
+    }
+    if (options.eventTypes) {
+      params.push(options.eventTypes);
+      where.push(`e.type = ANY($${params.length}::text[])`);
+    }
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    // Only a capped count walks the log in order; an uncapped one may scan it as it likes.
+    const counted =
+      options.cap === undefined
+        ? `SELECT e.recorded_at FROM event_store.events e ${filter}`
+        : `SELECT e.recorded_at FROM event_store.events e ${filter}
+            ORDER BY e.transaction_id, e.global_position LIMIT ${Math.max(0, Math.floor(options.cap))}`;
+    const { rows } = await this.guard(() =>
+      this.pool.query<{ n: string; oldest: Date | null }>(
+        `SELECT count(*)::text AS n, min(recorded_at) AS oldest FROM (${counted}) counted`,
+        params,
+      ),
+    );
+    return { count: Number(rows[0]?.n ?? 0), oldestRecordedAt: rows[0]?.oldest ?? null };
   }
 
   subscribe(options: SubscribeOptions): Subscription {

@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '@okr-ledger/event-store';
-import { parsePosition, PostgresEventStore, WakeUps } from '@okr-ledger/event-store';
+import { canCountEvents, WakeUps } from '@okr-ledger/event-store';
 import { Client, Pool } from 'pg';
 import type { ProjectionLag, ProjectionProgress, ProjectionStall } from '../read-models.views';
 import {
@@ -234,17 +234,9 @@ export class Projector implements ProjectionProgress {
     eventTypes: readonly string[],
   ): Promise<{ count: number; oldest: Date | null }> {
     const { store } = this.options;
-    if (store instanceof PostgresEventStore) {
-      const { major, minor } = parsePosition(checkpoint);
-      const { rows } = await store.pool.query<{ n: number; oldest: Date | null }>(
-        `SELECT count(*)::int AS n, min(recorded_at) AS oldest FROM (
-           SELECT e.recorded_at FROM event_store.events e
-            WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
-              AND e.type = ANY($3::text[])
-            ORDER BY e.transaction_id, e.global_position LIMIT ${LAG_COUNT_CAP}) behind`,
-        [major.toString(), minor.toString(), eventTypes],
-      );
-      return { count: rows[0]?.n ?? 0, oldest: rows[0]?.oldest ?? null };
+    if (canCountEvents(store)) {
+      const behind = await store.countEvents({ after: checkpoint, eventTypes, cap: LAG_COUNT_CAP });
+      return { count: behind.count, oldest: behind.oldestRecordedAt };
     }
     const page = await store.readAll({
       after: checkpoint,

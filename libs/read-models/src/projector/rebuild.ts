@@ -1,5 +1,5 @@
 import type { EventStore, ReadAllResult, RecordedEvent } from '@okr-ledger/event-store';
-import { PostgresEventStore, START_POSITION } from '@okr-ledger/event-store';
+import { canCountEvents, START_POSITION } from '@okr-ledger/event-store';
 import type { ClientBase, Pool } from 'pg';
 import { READ_MODELS_SCHEMA } from '../migrations/read-models-schema.migration';
 import {
@@ -67,17 +67,13 @@ export interface RebuildResult {
 export const shadowSchemaOf = (projection: Projection): string =>
   `read_models_rebuild_${projection.name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
 
-/** Counts the events a rebuild will replay, for the progress bar (PostgreSQL store only). */
+/** Counts the events a rebuild will replay, for the progress bar (a store that counts only). */
 export async function countEvents(
   store: EventStore,
   eventTypes: readonly string[],
 ): Promise<number | null> {
-  if (!(store instanceof PostgresEventStore)) return null;
-  const { rows } = await store.pool.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM event_store.events WHERE type = ANY($1::text[])`,
-    [eventTypes],
-  );
-  return Number(rows[0]?.n ?? 0);
+  if (!canCountEvents(store)) return null;
+  return (await store.countEvents({ eventTypes })).count;
 }
 
 // Connections building the shadow tables' secondary indexes at once.
@@ -98,14 +94,11 @@ async function planRead(
   store: EventStore,
   eventTypes: readonly string[],
 ): Promise<{ filterInStore: boolean; total: number | null }> {
-  if (!(store instanceof PostgresEventStore)) return { filterInStore: true, total: null };
-  const { rows } = await store.pool.query<{ mine: string; all: string }>(
-    `SELECT count(*) FILTER (WHERE type = ANY($1::text[]))::text AS mine, count(*)::text AS all
-       FROM event_store.events`,
-    [eventTypes],
-  );
-  const mine = Number(rows[0]?.mine ?? 0);
-  const all = Number(rows[0]?.all ?? 0);
+  if (!canCountEvents(store)) return { filterInStore: true, total: null };
+  const [mine, all] = await Promise.all([
+    store.countEvents({ eventTypes }).then((c) => c.count),
+    store.countEvents().then((c) => c.count),
+  ]);
   return { filterInStore: mine < all * SERVER_FILTER_SHARE, total: mine };
 }
 
