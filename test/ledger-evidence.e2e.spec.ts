@@ -1,10 +1,13 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { Client } from 'pg';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   checkpointFile,
   checkpointText,
+  eventLeafHash,
+  merkleRoot,
   signCheckpoint,
   verifyConsistency,
   verifyInclusion,
@@ -12,6 +15,7 @@ import {
   type LedgerEvent,
   type SignedCheckpoint,
 } from '@okr-ledger/event-store';
+import { DEVELOPMENT_LEDGER_SIGNING_KEY, parseLedgerSigningKey } from '@okr-ledger/platform';
 import {
   checkIn,
   createCycle,
@@ -400,6 +404,116 @@ describe('Ledger evidence', () => {
       expect(against.output).toMatch(
         /NOT VERIFIED: trusted checkpoint .*: keyFingerprint is not the fingerprint of the public key/,
       );
+    }, 120_000);
+  });
+
+  // Last: it rewrites acme's log.
+  describe('when a superuser rewrites an event and re-hashes its chain after a checkpoint', () => {
+    it('passes the chains but not the signed root, online and offline', async () => {
+      const before = await take();
+      const trustedBefore = join(dir, 'before-rewrite.json');
+      await writeFile(trustedBefore, checkpointFile(before));
+      const admin_ = new Client({ connectionString: testApp.database.url });
+      await admin_.connect();
+      try {
+        const { rows } = await admin_.query<{ stream_name: string; position: string }>(
+          `SELECT stream_name, lpad(transaction_id::text, 20, '0') || '-' || lpad(global_position::text, 20, '0') AS position
+             FROM (SELECT DISTINCT ON (stream_name) * FROM event_store.events
+                    WHERE tenant_id = 'acme' ORDER BY stream_name, revision DESC) heads
+            WHERE type = 'KeyResultCheckedIn' LIMIT 1`,
+        );
+        const target = rows[0];
+        if (!target) throw new Error('no check-in at the head of a stream');
+        await admin_.query('BEGIN');
+        await admin_.query('ALTER TABLE event_store.events DISABLE TRIGGER events_are_immutable');
+        const { rows: rehashed } = await admin_.query<{ hash: Buffer }>(
+          `UPDATE event_store.events e
+              SET data = jsonb_set(e.data, '{value}', '999'),
+                  hash = event_store.event_hash(
+                    (SELECT p.hash FROM event_store.events p
+                      WHERE p.stream_name = e.stream_name AND p.revision = e.revision - 1),
+                    e.event_id, e.stream_name, e.revision, e.type,
+                    jsonb_set(e.data, '{value}', '999'), e.metadata, e.recorded_at)
+            WHERE e.stream_name = $1
+              AND e.revision = (SELECT max(revision) FROM event_store.events WHERE stream_name = $1)
+            RETURNING e.hash`,
+          [target.stream_name],
+        );
+        await admin_.query('UPDATE event_store.streams SET last_hash = $2 WHERE stream_name = $1', [
+          target.stream_name,
+          rehashed[0]?.hash,
+        ]);
+        await admin_.query('ALTER TABLE event_store.events ENABLE TRIGGER events_are_immutable');
+        await admin_.query('COMMIT');
+
+        const { ledgerIntegrity } = await auditor.data(
+          '{ ledgerIntegrity { problems { problem } latestCheckpoint { size } latestCheckpointHolds } }',
+        );
+        expect(ledgerIntegrity).toEqual({
+          problems: [],
+          latestCheckpoint: { size: before.size },
+          latestCheckpointHolds: false,
+        });
+        const proof = await auditor.error(INCLUSION, { position: target.position });
+        expect(proof.extensions).toMatchObject({
+          code: 'LEDGER_CHECKPOINT_MISMATCH',
+          checkpoint: { size: before.size, root: before.root },
+        });
+
+        // The export names the rewritten event; its bundle does not verify.
+        const rewritten = join(dir, 'rewritten');
+        const exported = await okr(['export', '--org', 'acme', '--out', rewritten]);
+        expect(exported.code).toBe(1);
+        expect(exported.output).toMatch(
+          new RegExp(`position ${target.position}, event \\S+ in ${target.stream_name}`),
+        );
+        const verified = await okr(['verify', rewritten]);
+        expect(verified.code).toBe(1);
+        expect(verified.output).toMatch(
+          /NOT VERIFIED: events\.ndjson: Merkle root \w+ is not the root checkpoint\.json signs/,
+        );
+
+        // Whoever holds the server's key can sign a fresh tree over the rewritten log: that
+        // bundle verifies alone, but not against the checkpoint the auditor kept.
+        const text = await readFile(join(rewritten, 'events.ndjson'), 'utf8');
+        const events = text
+          .split('\n')
+          .slice(0, -1)
+          .map((l) => JSON.parse(l) as LedgerEvent);
+        const key = parseLedgerSigningKey(DEVELOPMENT_LEDGER_SIGNING_KEY);
+        const resigned = join(dir, 'resigned');
+        await writeBundle(
+          resigned,
+          {
+            organisation: 'acme',
+            cycle: null,
+            createdAt: new Date().toISOString(),
+            events,
+            auditRows: [],
+            checkpoint: signCheckpoint(
+              {
+                organisation: 'acme',
+                size: events.length,
+                root: merkleRoot(events.map(eventLeafHash)).toString('hex'),
+                position: events[events.length - 1]?.position ?? '',
+                at: new Date().toISOString(),
+              },
+              key,
+            ),
+          },
+          key,
+        );
+        expect((await okr(['verify', resigned])).code).toBe(0);
+        const against = await okr(['verify', resigned, '--trusted-checkpoint', trustedBefore]);
+        expect(against.code).toBe(1);
+        expect(against.output).toMatch(
+          new RegExp(
+            `NOT VERIFIED: trusted checkpoint .*: the first ${before.size} events do not give its root`,
+          ),
+        );
+      } finally {
+        await admin_.end();
+      }
     }, 120_000);
   });
 });

@@ -117,6 +117,15 @@ async function exportCommand(args: readonly string[]): Promise<number> {
       },
       config.ledgerSigningKey,
     );
+    // The server signs what its kept leaves say; an event changed since an earlier checkpoint
+    // makes the bundle fail to verify, and is named here.
+    const changed = await ledger.firstChangedSinceSigned(org, events);
+    if (changed) {
+      process.stderr.write(
+        `export: the log no longer holds what earlier checkpoints signed: leaf ${changed.index} (position ${changed.signedPosition}${changed.event ? `, event ${changed.event.id} in ${changed.event.stream} revision ${changed.event.revision}` : ''}) was changed, removed or reordered; the bundle in ${dir} will not verify\n`,
+      );
+      return 1;
+    }
     process.stdout.write(
       `exported ${events.length} events and ${auditRows.length} audit rows of ${org} to ${dir}\n` +
         `checkpoint: size ${checkpoint.size}, root ${checkpoint.root}, signed at ${checkpoint.at} by key ${checkpoint.keyFingerprint}\n`,

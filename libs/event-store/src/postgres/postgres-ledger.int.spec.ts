@@ -130,6 +130,23 @@ describe('PostgresLedger', () => {
         ).toBe(true);
       }
     });
+    it('lists more than ten newest first (by number, not text)', async () => {
+      const tenant = `t-${randomUUID()}`;
+      for (let i = 0; i < 11; i++) {
+        await store.append(
+          `team-${randomUUID()}`,
+          [event('TeamCreated', {}, { tenantId: tenant })],
+          {
+            expectedState: 'no_stream',
+          },
+        );
+        await ledger.takeCheckpoint(tenant);
+      }
+      const { items } = await ledger.checkpoints(tenant, { first: 20 });
+      expect(items.map((c) => c.size)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+      expect((await ledger.latestCheckpoint(tenant))?.size).toBe(11);
+      expect((await ledger.checkpointOfSize(tenant, 10))?.size).toBe(10);
+    });
     it('signs an empty log as size 0', async () => {
       const checkpoint = await ledger.takeCheckpoint(`t-${randomUUID()}`);
       expect(checkpoint).toMatchObject({

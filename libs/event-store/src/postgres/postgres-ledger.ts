@@ -86,6 +86,7 @@ interface CheckpointRow {
   reason: CheckpointReason;
 }
 
+// ORDER BY must name the table's seq: the bare name would sort this text column.
 const CHECKPOINT_COLUMNS = `seq::text, tenant_id, size::text, root, position, signed_at, signature,
   key_fingerprint, reason`;
 
@@ -257,7 +258,7 @@ export class PostgresLedger {
               (SELECT count(*) FROM event_store.ledger_checkpoints t WHERE t.tenant_id = $1)::text AS total
          FROM event_store.ledger_checkpoints
         WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
-        ORDER BY seq DESC LIMIT $3`,
+        ORDER BY event_store.ledger_checkpoints.seq DESC LIMIT $3`,
       [tenantId, after, page.first + 1],
     );
     let totalCount = Number(rows[0]?.total ?? 0);
@@ -283,10 +284,33 @@ export class PostgresLedger {
   async checkpointOfSize(tenantId: string, size: number): Promise<StoredCheckpoint | null> {
     const { rows } = await this.pool.query<CheckpointRow>(
       `SELECT ${CHECKPOINT_COLUMNS} FROM event_store.ledger_checkpoints
-        WHERE tenant_id = $1 AND size = $2 ORDER BY seq DESC LIMIT 1`,
+        WHERE tenant_id = $1 AND size = $2 ORDER BY event_store.ledger_checkpoints.seq DESC LIMIT 1`,
       [tenantId, size],
     );
     return rows[0] ? toCheckpoint(rows[0]) : null;
+  }
+
+  /**
+   * The first of `events` (the organisation's, in log order from the start) whose leaf is not
+   * the one kept when a checkpoint signed it: changed, removed or reordered since. Null when
+   * every one matches.
+   */
+  async firstChangedSinceSigned(
+    tenantId: string,
+    events: readonly LedgerEvent[],
+  ): Promise<{ index: number; signedPosition: string; event: LedgerEvent | null } | null> {
+    const kept = await this.keptLeaves(this.pool, tenantId);
+    for (let i = 0; i < kept.hashes.length; i++) {
+      const event = events[i];
+      if (
+        !event ||
+        event.position !== kept.positions[i] ||
+        !eventLeafHash(event).equals(kept.hashes[i] ?? Buffer.alloc(0))
+      ) {
+        return { index: i, signedPosition: kept.positions[i] ?? '', event: event ?? null };
+      }
+    }
+    return null;
   }
 
   /** Whether the log still gives the root the checkpoint signed. */
