@@ -16,6 +16,8 @@ export interface Page {
   evaluate<T>(expression: string): Promise<T>;
   /** Polls `expression` until it is truthy, then returns it. */
   waitFor<T>(expression: string, timeoutMs?: number): Promise<T>;
+  /** Sends any DevTools protocol command (e.g. Page.captureScreenshot) and returns its result. */
+  send<T>(method: string, params?: Record<string, unknown>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -81,22 +83,25 @@ export async function openPage(chromium: string, url: string): Promise<Page> {
       const message = JSON.parse(data.toString()) as { id?: number } & Record<string, unknown>;
       if (message.id !== undefined) pending.get(message.id)?.(message);
     });
-    const evaluate = async <T>(expression: string): Promise<T> => {
+    const send = async <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
       const id = ++nextId;
       const reply = new Promise<Record<string, unknown>>((done) => pending.set(id, done));
-      socket.send(
-        JSON.stringify({
-          id,
-          method: 'Runtime.evaluate',
-          params: { expression, returnByValue: true, awaitPromise: true },
-        }),
-      );
-      const message = (await reply) as { result?: { result?: { value?: T } } };
+      socket.send(JSON.stringify({ id, method, params }));
+      const message = (await reply) as { result?: T };
       pending.delete(id);
-      return message.result?.result?.value as T;
+      return message.result as T;
+    };
+    const evaluate = async <T>(expression: string): Promise<T> => {
+      const result = await send<{ result?: { value?: T } }>('Runtime.evaluate', {
+        expression,
+        returnByValue: true,
+        awaitPromise: true,
+      });
+      return result?.result?.value as T;
     };
     return {
       evaluate,
+      send,
       async waitFor<T>(expression: string, timeoutMs = 20_000): Promise<T> {
         const deadline = Date.now() + timeoutMs;
         for (;;) {

@@ -251,7 +251,7 @@ function legend(entries: readonly { label: string; colour: string }[]): string {
       el(
         'text',
         { x: lx + 20, y: M.top + i * 22 + 6, fill: '#111827' },
-        text(shorten(e.label, 36)),
+        text(shorten(e.label, 32)),
       ),
     ),
   );

@@ -38,7 +38,7 @@ export function retroPage(cycleId: string, developmentSignIn: boolean): string {
     <div class="slider"><input id="day" type="range" min="0" max="0" value="0" aria-label="Day of the cycle"><output id="day-label"></output></div>
     <div id="alignment" class="chart"></div>
   </section>
-  <section><h2>Mid-quarter changes</h2><table id="changes"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Why</th><th>Change</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>Mid-quarter changes</h2><table id="changes"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Why</th><th>Change</th></tr></thead><tbody></tbody></table><div id="histories"></div></section>
   <section><h2>Final scores</h2><p class="hint">0.7 is a good score: an ambitious objective that scores 1.0 was probably not ambitious enough.</p><ol id="scores"></ol></section>
 </main>
 <script src="${RETRO_ASSETS_PATH}/retro.js"></script>
@@ -57,7 +57,8 @@ h1 { font-size: 22px; margin: 8px 0 0; } h2 { font-size: 17px; margin: 24px 0 8p
 #day-label { font-variant-numeric: tabular-nums; min-width: 120px; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 #scores { padding-left: 20px; } #scores li { margin: 6px 0; }
-.bar { position: relative; display: inline-block; width: 240px; height: 12px; background: #f3f4f6; vertical-align: middle; margin: 0 8px; }
+#scores li > div { display: grid; grid-template-columns: 420px 250px 48px 48px; align-items: center; }
+.bar { position: relative; display: inline-block; width: 240px; height: 12px; background: #f3f4f6; }
 .bar span { position: absolute; left: 0; top: 0; bottom: 0; background: #9ca3af; } .bar.good span { background: #16a34a; }
 .bar i { position: absolute; left: 70%; top: -3px; bottom: -3px; border-left: 2px solid #111827; }
 .score { font-variant-numeric: tabular-nums; font-weight: 600; }
@@ -71,9 +72,12 @@ export const RETRO_SCRIPT = String.raw`(() => {
   'use strict';
   const config = JSON.parse(document.body.dataset.config);
   const GOOD_SCORE = 0.7;
+  // Changes to what was promised; check-ins are progress, not changes, and the trail has them too.
+  const CHANGE_TYPES = ['KeyResultRedefined', 'ObjectiveRevised', 'ObjectiveAligned', 'ObjectiveArchived', 'KeyResultGraduated'];
   let token = null;
   let frames = [];
   let drawing = 0;
+  const CHANGE_LABELS = { KeyResultRedefined: 'redefined', ObjectiveRevised: 'revised', ObjectiveAligned: 'aligned', ObjectiveArchived: 'archived', KeyResultGraduated: 'graduated' };
   const $ = (selector) => document.querySelector(selector);
   const setStatus = (message) => { $('#status').textContent = message; };
 
@@ -125,10 +129,10 @@ export const RETRO_SCRIPT = String.raw`(() => {
     document.body.dataset.state = 'loading';
     setStatus('Loading…');
     const data = await graphql(
-      'query Retro($id: ID!) { cycle(id: $id) { name startsAt endsAt status } ' +
+      'query Retro($id: ID!, $changes: [String!]) { cycle(id: $id) { name startsAt endsAt status } ' +
         'cycleReplay(cycleId: $id, every: DAY) { at progress objectives { objectiveId title progress health keyResults { keyResultId title } } } ' +
-        'auditTrail(filter: { cycleId: $id, duringActiveCycleOnly: true }, first: 100) { edges { node { occurredAt actorId aggregateType aggregateId eventType reason changes { field from to } } } } }',
-      { id: config.cycleId },
+        'auditTrail(filter: { cycleId: $id, duringActiveCycleOnly: true, eventTypes: $changes }, first: 100) { edges { node { occurredAt actorId aggregateType aggregateId eventType reason changes { field from to } } } } }',
+      { id: config.cycleId, changes: CHANGE_TYPES },
     );
     if (!data.cycle) throw new Error('No such cycle in this organisation (NOT_FOUND)');
     $('#cycle-name').textContent = data.cycle.name;
@@ -145,17 +149,27 @@ export const RETRO_SCRIPT = String.raw`(() => {
     const body = $('#changes tbody');
     body.replaceChildren();
     for (const { node } of data.auditTrail.edges) {
-      const row = el('tr', undefined, { class: 'change' });
+      const row = el('tr', undefined, { class: 'change', 'data-event-type': node.eventType });
       row.append(
         el('td', day(node.occurredAt)),
         el('td', node.actorId),
-        el('td', titles.get(node.aggregateId) || node.aggregateType + ' ' + node.aggregateId),
+        el('td', (CHANGE_LABELS[node.eventType] || node.eventType) + ': ' + (titles.get(node.aggregateId) || node.aggregateType + ' ' + node.aggregateId)),
         el('td', node.reason || '—'),
         el('td', node.changes.map((c) => c.field + ': ' + c.from + ' → ' + c.to).join('; ')),
       );
       body.append(row);
     }
     if (!data.auditTrail.edges.length) body.append(el('tr')).append(el('td', 'No changes while the cycle was active.'));
+
+    // What each redefined key result went through: value and target around its redefinitions.
+    const histories = $('#histories');
+    histories.replaceChildren();
+    const redefined = [...new Set(data.auditTrail.edges.filter(({ node }) => node.eventType === 'KeyResultRedefined').map(({ node }) => node.aggregateId))];
+    for (const id of redefined) {
+      const chart = el('div', undefined, { class: 'chart', 'data-key-result-id': id });
+      chart.innerHTML = await svg('/charts/key-results/' + encodeURIComponent(id) + '/history.svg');
+      histories.append(chart);
+    }
 
     const scores = $('#scores');
     scores.replaceChildren();
@@ -167,7 +181,9 @@ export const RETRO_SCRIPT = String.raw`(() => {
       const fill = el('span');
       fill.style.width = Math.min(100, Math.round(o.progress * 100)) + '%';
       bar.append(fill, el('i', undefined, { title: GOOD_SCORE + ': a good score' }));
-      item.append(el('span', o.title), bar, el('span', o.progress.toFixed(2), { class: 'score' }), el('span', good ? ' good' : ''));
+      const line = el('div');
+      line.append(el('span', o.title), bar, el('span', o.progress.toFixed(2), { class: 'score' }), el('span', good ? 'good' : ''));
+      item.append(line);
       scores.append(item);
     }
 
