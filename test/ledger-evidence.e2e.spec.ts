@@ -274,6 +274,25 @@ describe('Ledger evidence', () => {
       expect(result.output).toMatch(/consistent with the trusted checkpoint of size \d+/);
     }, 60_000);
 
+    it('limits the audit trail to a cycle, and refuses a cycle of another organisation', async () => {
+      const one = join(dir, 'one-cycle');
+      expect((await okr(['export', '--org', 'acme', '--cycle', cycleId, '--out', one])).code).toBe(
+        0,
+      );
+      const rows = (await readFile(join(one, 'audit-trail.csv'), 'utf8'))
+        .split('\r\n')
+        .slice(1, -1);
+      expect(rows.length).toBeGreaterThan(0);
+      const manifest = JSON.parse(await readFile(join(one, 'manifest.json'), 'utf8')) as {
+        cycle: string;
+      };
+      expect(manifest.cycle).toBe(cycleId);
+      expect((await okr(['verify', one])).output).toMatch(new RegExp(`cycle ${cycleId}`));
+      const refused = await okr(['export', '--org', 'globex', '--cycle', cycleId, '--out', one]);
+      expect(refused).toMatchObject({ code: 1 });
+      expect(refused.output).toMatch(`globex has no cycle ${cycleId}`);
+    }, 60_000);
+
     it.each([
       'events.ndjson',
       'audit-trail.csv',

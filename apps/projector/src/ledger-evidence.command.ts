@@ -75,6 +75,17 @@ async function exportCommand(args: readonly string[]): Promise<number> {
       process.stderr.write('export: only the PostgreSQL event store keeps a verifiable ledger\n');
       return 1;
     }
+    if (cycle !== null) {
+      const { rows: found } = await store.pool.query(
+        `SELECT 1 FROM event_store.events
+          WHERE stream_name = 'cycle-' || $2 AND revision = 0 AND tenant_id = $1`,
+        [org, cycle],
+      );
+      if (found.length === 0) {
+        process.stderr.write(`export: ${org} has no cycle ${cycle}\n`);
+        return 1;
+      }
+    }
     const ledger = new PostgresLedger(store.pool, config.ledgerSigningKey);
     const checkpoint = await ledger.takeCheckpoint(org, 'requested');
     // The first `size` events in log order are the ones the checkpoint signs, whatever was
