@@ -1,3 +1,4 @@
 export * from './config/config';
 export * from './config/ledger-signing-key';
 export * from './database/embedded-postgres.runner';
+export * from './database/pg-notify';

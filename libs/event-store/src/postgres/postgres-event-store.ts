@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { notifyListeners } from '@okr-ledger/platform';
 import { Pool } from 'pg';
 import type { PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import type {
@@ -539,20 +540,10 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
   private sendNotify(): void {
     this.notifyPending = false;
     this.lastNotifyAt = Date.now();
-    // NOTIFY needs a transaction id, so its commit would wait for its own WAL flush: an
-    // asynchronous commit is enough, losing it in a crash only costs subscribers a poll.
-    this.notifyInFlight = this.pool
-      .query(
-        `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${APPEND_CHANNEL}', '')`,
-      )
-      .then(
-        () => undefined,
-        () => undefined, // a lost wake-up only costs a poll interval
-      )
-      .finally(() => {
-        this.notifyInFlight = null;
-        if (this.notifyPending && !this.closed) this.notifyAfterCommit();
-      });
+    this.notifyInFlight = notifyListeners(this.pool, APPEND_CHANNEL).finally(() => {
+      this.notifyInFlight = null;
+      if (this.notifyPending && !this.closed) this.notifyAfterCommit();
+    });
   }
 
   private async currentRevision(stream: string): Promise<number | 'no_stream'> {

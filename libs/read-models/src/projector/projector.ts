@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent, Subscription } from '@okr-ledger/event-store';
 import { canCountEvents, WakeUps } from '@okr-ledger/event-store';
+import { notifyListeners } from '@okr-ledger/platform';
 import { Client, Pool } from 'pg';
 import type { ProjectionLag, ProjectionProgress, ProjectionStall } from '../read-models.views';
 import {
@@ -499,17 +500,9 @@ export class Projector implements ProjectionProgress {
   private notifyOtherProcesses(): void {
     if (this.notifyInFlight || !this.running) return;
     this.notifyInFlight = true;
-    this.pool
-      .query(
-        `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${CHECKPOINT_CHANNEL}', '')`,
-      )
-      .then(
-        () => undefined,
-        () => undefined, // a lost NOTIFY costs waiters elsewhere one poll interval
-      )
-      .finally(() => {
-        this.notifyInFlight = false;
-      });
+    void notifyListeners(this.pool, CHECKPOINT_CHANNEL).finally(() => {
+      this.notifyInFlight = false;
+    });
   }
 
   private async deactivate(runner: Runner): Promise<void> {
