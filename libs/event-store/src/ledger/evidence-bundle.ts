@@ -67,13 +67,21 @@ function csvField(value: string | null): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/**
+ * Free text a spreadsheet would run as a formula (`=…`, `+…`, `@…`, `-` not before a digit)
+ * gets a leading apostrophe, as OWASP advises; events.ndjson keeps the text as recorded.
+ */
+function inert(value: string | null): string | null {
+  return value !== null && /^([=+@\t\r]|-(?![\d.]))/.test(value) ? `'${value}` : value;
+}
+
 export function auditTrailCsv(rows: readonly AuditCsvRow[]): string {
   const lines = [CSV_HEADER.join(',')];
   for (const r of rows) {
     lines.push(
       [
         r.when,
-        r.who,
+        inert(r.who),
         r.aggregateType,
         r.aggregateId,
         r.event,
@@ -81,8 +89,8 @@ export function auditTrailCsv(rows: readonly AuditCsvRow[]): string {
         r.field,
         r.before,
         r.after,
-        r.reason,
-        r.source,
+        inert(r.reason),
+        inert(r.source),
         r.midCycle ? 'yes' : 'no',
       ]
         .map(csvField)
