@@ -112,7 +112,18 @@ export function keyResultCascadedProgress(input: CascadeInput): number {
  * each objective counts once whatever the alignment tree looks like. 0 with none.
  */
 export function cycleProgress(objectiveProgresses: readonly number[]): number {
-  return objectiveProgresses.length === 0 ? 0 : clamp01(mean(objectiveProgresses));
+  return cycleProgressOfSum(
+    objectiveProgresses.reduce((sum, value) => sum + clamp01(value), 0),
+    objectiveProgresses.length,
+  );
+}
+
+/**
+ * cycleProgress from the sum of the (clamped) objective progresses and their count, for a
+ * caller that sums most of them where they are stored instead of loading every objective.
+ */
+export function cycleProgressOfSum(clampedSum: number, count: number): number {
+  return count === 0 ? 0 : clamp01(clampedSum / count);
 }
 
 function mean(values: readonly number[]): number {

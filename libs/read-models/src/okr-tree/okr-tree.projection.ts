@@ -2,7 +2,7 @@ import type { RecordedEvent } from '@okr-ledger/event-store';
 import {
   CYCLE_EVENT_TYPES,
   confidenceAfterCheckIn,
-  cycleProgress,
+  cycleProgressOfSum,
   KEY_RESULT_EVENT_TYPES,
   keyResultProgress,
   keyResultCascadedProgress,
@@ -16,7 +16,13 @@ import {
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, tenantOf } from '../projector/recorded-event';
-import { pick, selectByTenantPairs, tenantKey, upsertRows } from '../projector/projection-sql';
+import {
+  pick,
+  selectByTenantPairs,
+  tenantKey,
+  tenantPairs,
+  upsertRows,
+} from '../projector/projection-sql';
 import { edgeOf, type CycleRow, type KeyResultRow, type ObjectiveRow } from './okr-tree.rows';
 
 const KEY_RESULT_COLUMNS: Record<keyof KeyResultDefinition, keyof KeyResultRow> = {
@@ -60,7 +66,6 @@ class OkrTreeBatch {
   private readonly recomputeCycles = new Set<string>();
   private readonly loadedKeyResultsOf = new Set<string>();
   private readonly loadedAlignedTo = new Set<string>();
-  private readonly loadedObjectivesOfCycle = new Set<string>();
 
   constructor(private readonly client: ClientBase) {}
 
@@ -383,19 +388,24 @@ class OkrTreeBatch {
     this.recomputeCycles.clear();
     if (keys.length === 0) return;
     await this.load('cycles', 'id', this.missing(this.cycles, keys));
-    const toLoad = pick(this.cycles, keys)
-      .map((c) => [c.tenant_id, c.id] as const)
-      .filter(([t, id]) => !this.loadedObjectivesOfCycle.has(tenantKey(t, id)));
-    await this.load('objectives', 'cycle_id', toLoad);
-    for (const [t, id] of toLoad) this.loadedObjectivesOfCycle.add(tenantKey(t, id));
+    // The objectives in memory are newer than their rows; the rest of each cycle is summed
+    // where it is stored instead of loaded, so a batch costs the same in a cycle of 10,000.
+    const inMemory = [...this.objectives.values()];
+    const stored = await storedProgressSums(this.client, pick(this.cycles, keys), inMemory);
     const byCycle = groupBy(
-      [...this.objectives.values()].filter((o) => !o.archived),
+      inMemory.filter((o) => !o.archived),
       (o) => tenantKey(o.tenant_id, o.cycle_id),
     );
     for (const key of keys) {
       const row = this.cycles.get(key);
       if (!row) continue;
-      const progress = cycleProgress((byCycle.get(key) ?? []).map((o) => o.progress));
+      const mine = byCycle.get(key) ?? [];
+      const rest = stored.get(key) ?? { sum: 0, count: 0 };
+      // Objective progress is objectiveProgress's, already within [0, 1].
+      const progress = cycleProgressOfSum(
+        mine.reduce((sum, o) => sum + o.progress, rest.sum),
+        mine.length + rest.count,
+      );
       if (progress !== row.progress) {
         row.progress = progress;
         this.dirtyCycles.add(key);
@@ -442,6 +452,40 @@ function parentColumns(
     parent_key_result_id: parent?.kind === 'KEY_RESULT' ? parent.keyResultId : null,
     parent_key_result_objective_id: parent?.kind === 'KEY_RESULT' ? parent.objectiveId : null,
   };
+}
+
+/**
+ * Per cycle, the sum and count of the progress of its non-archived objectives as stored,
+ * leaving out the objectives given (the batch holds newer versions of them).
+ */
+async function storedProgressSums(
+  client: ClientBase,
+  cycles: readonly CycleRow[],
+  leaveOut: readonly ObjectiveRow[],
+): Promise<Map<string, { sum: number; count: number }>> {
+  const sums = new Map<string, { sum: number; count: number }>();
+  if (cycles.length === 0) return sums;
+  const [tenants, ids] = tenantPairs(cycles.map((c) => [c.tenant_id, c.id] as const));
+  const [outTenants, outIds] = tenantPairs(leaveOut.map((o) => [o.tenant_id, o.id] as const));
+  const { rows } = await client.query<{
+    tenant_id: string;
+    cycle_id: string;
+    sum: number;
+    count: number;
+  }>(
+    `SELECT o.tenant_id, o.cycle_id, sum(o.progress)::float8 AS sum, count(*)::int AS count
+       FROM objectives o
+       JOIN unnest($1::text[], $2::text[]) AS c(tenant_id, id)
+         ON o.tenant_id = c.tenant_id AND o.cycle_id = c.id
+      WHERE NOT o.archived
+        AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS m(tenant_id, id)
+                         WHERE m.tenant_id = o.tenant_id AND m.id = o.id)
+      GROUP BY o.tenant_id, o.cycle_id`,
+    [tenants, ids, outTenants, outIds],
+  );
+  for (const r of rows)
+    sums.set(tenantKey(r.tenant_id, r.cycle_id), { sum: r.sum, count: r.count });
+  return sums;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
