@@ -75,6 +75,17 @@ module.exports = {
       to: { path: '^libs/event-store/src/(postgres|eventstoredb)/' },
     },
     {
+      name: 'api-core-imports-no-area',
+      comment:
+        'apps/api/src/okr is the core the areas build on (providers, tokens, loaders, paging): ' +
+        'imports run app → areas → core, so the core never reaches an area.',
+      severity: 'error',
+      from: { path: '^apps/api/src/okr/' },
+      to: {
+        path: '^apps/api/src/(alignment|audit|charts|check-ins|cycles|demo|explorer|health|key-results|ledger|objectives|replay|retro|subscriptions|teams)/',
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -7,7 +7,7 @@ import { ChartsModule } from './charts/charts.module';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { OkrApiModule } from './okr/okr-api.module';
+import { OkrApiModule } from './okr-api.module';
 import { RetroModule } from './retro/retro.module';
 import { ServerInfoResolver } from './server-info.resolver';
 

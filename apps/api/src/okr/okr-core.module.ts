@@ -18,16 +18,6 @@ import { APP_CONFIG } from '../app.tokens';
 import { InstrumentedEventStore } from '../metrics/instrumented-event-store';
 import { instrumentProjections } from '../metrics/instrumented-projections';
 import { OkrMetrics } from '../metrics/okr-metrics';
-import { AlignmentModule } from '../alignment/alignment.module';
-import { AuditModule } from '../audit/audit.module';
-import { CheckInsModule } from '../check-ins/check-ins.module';
-import { CyclesModule } from '../cycles/cycles.module';
-import { KeyResultsModule } from '../key-results/key-results.module';
-import { LedgerModule } from '../ledger/ledger.module';
-import { ObjectivesModule } from '../objectives/objectives.module';
-import { ReplayModule } from '../replay/replay.module';
-import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
-import { TeamsModule } from '../teams/teams.module';
 import {
   DATABASE_URL,
   EVENT_STORE,
@@ -40,9 +30,13 @@ import {
 import { OkrLoadersRegistration } from './okr-loaders.registration';
 import { OkrWrites } from './okr-writes.service';
 
-/** Starts the in-process projector after boot and closes what the module opened on shutdown. */
+/**
+ * Starts the in-process projector after boot and closes what the core opened on shutdown.
+ * Provided by the app's OkrApiModule, above the areas, so its hooks run in the order they did
+ * when the core and the areas were one module.
+ */
 @Injectable()
-class OkrLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OkrLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -62,27 +56,16 @@ class OkrLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 }
 
 /**
- * The OKR API: the event store, commands, read models, projector and time travel as
- * providers, and one module per area. Global so every area resolver can inject them.
+ * The core every area works with: the event store, commands, read models, projector and time
+ * travel as providers, with the write and loader services. Global so every area resolver can
+ * inject them; it imports no area (the app imports both, see okr-api.module.ts).
  */
 @Global()
 @Module({})
-export class OkrApiModule {
+export class OkrCoreModule {
   static forRoot(options: { readonly databaseUrl: string }): DynamicModule {
     return {
-      module: OkrApiModule,
-      imports: [
-        TeamsModule,
-        CyclesModule,
-        ObjectivesModule,
-        KeyResultsModule,
-        CheckInsModule,
-        AuditModule,
-        LedgerModule,
-        AlignmentModule,
-        ReplayModule,
-        SubscriptionsModule,
-      ],
+      module: OkrCoreModule,
       providers: [
         { provide: DATABASE_URL, useValue: options.databaseUrl },
         {
@@ -127,7 +110,6 @@ export class OkrApiModule {
         },
         OkrWrites,
         OkrLoadersRegistration,
-        OkrLifecycle,
       ],
       exports: [
         EVENT_STORE,
