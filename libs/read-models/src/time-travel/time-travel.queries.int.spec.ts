@@ -269,6 +269,32 @@ describe('TimeTravel', () => {
     });
   });
 
+  describe('cycleObjectives', () => {
+    it("lists the objectives the cycle's tree held then, oldest first", async () => {
+      const travel = new TimeTravel(store);
+      const before = await travel.cycleObjectives('acme', ids.cycle, t('07-01T00:00:00'));
+      expect(before.map((o) => o.id)).toEqual([ids.parent]);
+      const after = await travel.cycleObjectives('acme', ids.cycle, t('08-02T00:00:00'));
+      expect(after.map((o) => o.id)).toEqual([ids.parent, ids.child]);
+      // As the tree: another tenant's cycle does not exist for it.
+      await expect(
+        travel.cycleObjectives('globex', ids.cycle, t('08-02T00:00:00')),
+      ).rejects.toBeInstanceOf(CycleNotFound);
+    });
+  });
+
+  describe('checkInsAsOf', () => {
+    it('lists the check-ins recorded by then, newest first; another tenant sees none', async () => {
+      const travel = new TimeTravel(store);
+      const checkIns = await travel.checkInsAsOf('acme', ids.keyResult, t('07-20T00:00:00'));
+      expect(checkIns.map((c) => [c.value, c.confidence])).toEqual([
+        [10, null],
+        [5, 0.8],
+      ]);
+      expect(await travel.checkInsAsOf('globex', ids.keyResult, t('08-02T00:00:00'))).toEqual([]);
+    });
+  });
+
   describe('cycleReplay', () => {
     describe('when replayed week by week up to an instant between frames', () => {
       it('emits a frame per week and a last one at to, with the values of each instant', async () => {
