@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { AppConfig } from '@okr-ledger/platform';
 import {
   createRemoteJWKSet,
@@ -13,8 +14,16 @@ import { type Identity, isRole } from './identity';
 /** Leeway for clocks that disagree a little between the issuer and this server. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
+/**
+ * A verified token is trusted again without verifying for at most this long, and never past
+ * its `exp`: with a JWKS, a key rotated out stops being trusted within this bound too.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** Distinct verified tokens remembered (least recently used out first). */
+export const VERIFIED_TOKEN_CACHE_SIZE = 1_000;
+
 type Key =
-  | { readonly kind: 'secret'; readonly secret: Uint8Array }
+  | { readonly kind: 'secret'; readonly secret: KeyObject }
   | { readonly kind: 'jwks'; readonly jwks: JWTVerifyGetKey };
 
 /**
@@ -25,6 +34,8 @@ type Key =
 export class TokenVerifier {
   private readonly key: Key;
   private readonly options: JWTVerifyOptions;
+  /** Token → its identity and until when it may be served without verifying (LRU order). */
+  private readonly verified = new Map<string, { identity: Identity; until: number }>();
 
   constructor(auth: AppConfig['auth']) {
     if (auth.jwksUrl) {
@@ -34,7 +45,8 @@ export class TokenVerifier {
       };
       this.options = { algorithms: ['RS256', 'ES256'] };
     } else {
-      this.key = { kind: 'secret', secret: new TextEncoder().encode(auth.jwtSecret) };
+      // A KeyObject made once: jose would otherwise make one from the bytes per token.
+      this.key = { kind: 'secret', secret: createSecretKey(Buffer.from(auth.jwtSecret, 'utf8')) };
       this.options = { algorithms: ['HS256'] };
     }
     this.options = {
@@ -49,6 +61,29 @@ export class TokenVerifier {
    * errors (the JWKS endpoint is down) are server faults and propagate as they are.
    */
   async verify(token: string): Promise<Identity> {
+    const now = Date.now();
+    const hit = this.verified.get(token);
+    if (hit) {
+      this.verified.delete(token);
+      if (hit.until > now) {
+        this.verified.set(token, hit);
+        return hit.identity;
+      }
+    }
+    const payload = await this.verifySignature(token);
+    const identity = identityFromClaims(payload);
+    // requiredClaims makes exp a number; a token within the clock tolerance is not kept.
+    const until = Math.min((payload.exp ?? 0) * 1000, now + VERIFIED_TOKEN_TTL_MS);
+    if (until > now) {
+      this.verified.set(token, { identity: freezeIdentity(identity), until });
+      if (this.verified.size > VERIFIED_TOKEN_CACHE_SIZE) {
+        this.verified.delete(this.verified.keys().next().value as string);
+      }
+    }
+    return identity;
+  }
+
+  private async verifySignature(token: string): Promise<JWTPayload> {
     let payload: JWTPayload;
     try {
       payload =
@@ -64,8 +99,14 @@ export class TokenVerifier {
       }
       throw error;
     }
-    return identityFromClaims(payload);
+    return payload;
   }
+}
+
+/** A cached identity is shared by the requests of that token: none may change it. */
+function freezeIdentity(identity: Identity): Identity {
+  Object.freeze(identity.roles);
+  return Object.freeze(identity);
 }
 
 function isJwksOutage(error: joseErrors.JOSEError): boolean {
