@@ -210,6 +210,17 @@ describe('Charts', () => {
       expect(await depthOn(weekOf(2))).toBe('1');
     });
 
+    it('draws the tree as of now without asOf', async () => {
+      const { svg } = await svgAt(`/charts/cycles/${demo.cycleId}/alignment.svg`);
+      const { alignmentTree } = await graphql<{ alignmentTree: { objective: { id: string } }[] }>(
+        'query ($id: ID!) { alignmentTree(cycleId: $id) { objective { id } } }',
+        { id: demo.cycleId },
+      );
+      expect(findAll(svg, byClass('node')).map((n) => n.attributes['data-objective-id'])).toEqual(
+        alignmentTree.map((n) => n.objective.id),
+      );
+    });
+
     it('is empty before the cycle was scheduled', async () => {
       const svg = await tree(new Date(demo.quarter.startsAt.getTime() - 30 * DAY_MS));
       expect(findAll(svg, byClass('node'))).toHaveLength(0);

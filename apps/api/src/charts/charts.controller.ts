@@ -35,7 +35,7 @@ export class ChartsController {
 
   @Get('cycles/:id/burn-up.svg')
   async burnUp(@Param('id') id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse) {
-    await this.answer(req, res, 'burn-up', async (identity) => {
+    await this.answer(req, res, `burn-up|${id}`, async (identity) => {
       const answer = await this.charts.burnUp(identity.tenantId, id, new Date());
       return { answer, render: () => renderBurnUp(answer.data) };
     });
@@ -43,7 +43,7 @@ export class ChartsController {
 
   @Get('key-results/:id/history.svg')
   async history(@Param('id') id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse) {
-    await this.answer(req, res, 'history', async (identity) => {
+    await this.answer(req, res, `history|${id}`, async (identity) => {
       const answer = await this.charts.keyResultHistory(identity.tenantId, id);
       return { answer, render: () => renderKeyResultHistory(answer.data) };
     });
@@ -56,11 +56,10 @@ export class ChartsController {
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
   ) {
-    await this.answer(req, res, 'alignment', async (identity) => {
-      const now = new Date();
-      const at = asOf === undefined ? now : instant(asOf);
-      const answer = await this.charts.alignment(identity.tenantId, id, at, now);
-      return { answer, render: () => renderAlignment(answer.data), vary: at.toISOString() };
+    await this.answer(req, res, `alignment|${id}`, async (identity) => {
+      const at = asOf === undefined ? null : instant(asOf);
+      const answer = await this.charts.alignment(identity.tenantId, id, at, new Date());
+      return { answer, render: () => renderAlignment(answer.data) };
     });
   }
 
@@ -71,15 +70,14 @@ export class ChartsController {
     load: (identity: Identity) => Promise<{
       answer: ChartAnswer<unknown>;
       render: () => string;
-      vary?: string;
     }>,
   ): Promise<void> {
     try {
       const identity = await this.identity(req);
-      const { answer, render, vary } = await load(identity);
-      // The organisation is part of the tag: two tenants never share a cached answer.
+      const { answer, render } = await load(identity);
+      // The chart, its id and the organisation are part of the tag: no two answers share one.
       const etag = `"${createHash('sha256')
-        .update([chart, identity.tenantId, vary ?? '', ...answer.reflects].join('\n'))
+        .update([chart, identity.tenantId, ...answer.reflects].join('\n'))
         .digest('base64url')
         .slice(0, 27)}"`;
       const headers = {

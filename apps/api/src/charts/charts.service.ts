@@ -140,13 +140,16 @@ export class ChartsService {
     };
   }
 
+  /** As of `asOf`, or of now (to the minute) when it is null. */
   async alignment(
     tenantId: string,
     cycleId: string,
-    asOf: Date,
+    asked: Date | null,
     now: Date,
   ): Promise<ChartAnswer<AlignmentChartData>> {
     const head = await this.store.headPosition();
+    const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+    const asOf = asked ?? minute;
     const cycle = await this.cycle(tenantId, cycleId);
     const tree = await this.timeTravel.alignmentTree(tenantId, cycleId, asOf);
     // The nodes' objectives as of the instant, as GraphQL's `alignmentTree { objective }` reads them.
@@ -176,11 +179,11 @@ export class ChartsService {
         ),
       };
     });
-    // An instant still to come shows what is known now; its answer changes with every write.
-    const future = asOf.getTime() > now.getTime();
+    // Health as of now, or of an instant still to come, changes as time passes: the minute counts.
+    const moving = asOf.getTime() >= minute.getTime();
     return {
       data: { cycle: { id: cycle.id, name: cycle.name }, asOf, nodes },
-      reflects: [head, future ? now.toISOString() : 'past'],
+      reflects: [head, asOf.toISOString(), moving ? minute.toISOString() : 'past'],
     };
   }
 
