@@ -24,6 +24,7 @@ export function describeSummary(summary: DemoSummary): string {
     'Replay it week by week (with a token whose org is "demo"):',
     `  query { cycleReplay(cycleId: "${cycleId}", every: WEEK) { at progress ` +
       'objectives { title progress keyResults { title targetValue currentValue progress confidence } } } }',
+    `Or look at it: http://localhost:${process.env.PORT ?? '4000'}/retro/${cycleId} (sign in with organisation "demo")`,
   ].join('\n');
 }
 
