@@ -140,6 +140,13 @@ export function renderKeyResultHistory(data: KeyResultHistoryData): string {
       text(data.keyResult.title),
     ),
     el('g', { class: 'axes' }, ...ticks),
+    data.keyResult.unit
+      ? el(
+          'text',
+          { x: M.left - 8, y: M.top - 14, 'text-anchor': 'end', fill: '#374151' },
+          text(data.keyResult.unit),
+        )
+      : '',
     el(
       'g',
       {
