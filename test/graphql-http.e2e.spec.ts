@@ -41,6 +41,8 @@ describe('GraphQL over HTTP', () => {
         .set(auth)
         .expect(200);
       expect(bodyOf(response).data).toEqual({ serverVersion: expect.any(String) });
+      // A GET answer is never for a shared cache (the operation guard, not Apollo's plugin).
+      expect(response.headers['cache-control']).toBe('no-store');
     });
 
     it('refuses a request without Authorization or a preflight header (CSRF prevention)', async () => {

@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import {
   type DynamicModule,
@@ -79,7 +80,9 @@ export class GraphqlApiModule implements NestModule {
               },
               context: contexts.create,
               formatError,
-              plugins: [operationGuardPlugin()],
+              // Apollo's cache-control plugin makes Apollo wrap every resolver for per-field
+              // hints this API never gives (the operation guard sends no-store instead).
+              plugins: [operationGuardPlugin(), ApolloServerPluginCacheControlDisabled()],
               subscriptions: {
                 'graphql-ws': graphqlWsOptions(
                   contexts,

@@ -11,7 +11,9 @@ import { statusForDocumentErrors } from './media-type';
  * by `documentLimitsMiddleware`):
  * - after a failed validation, the path of every refused literal (for `fieldErrors`);
  * - once the operation is known, subscriptions sent to HTTP are refused, then the access rule;
- * - on the way out, the status a client accepting only `application/json` expects.
+ * - on the way out, the status a client accepting only `application/json` expects, and
+ *   `cache-control: no-store` (what Apollo's cache-control plugin, disabled for its per-field
+ *   cost, sent for responses without cache hints — this API gives none).
  * (graphql-ws operations get the same checks in `onSubscribe`.)
  */
 export function operationGuardPlugin(): ApolloServerPlugin<GraphqlContext> {
@@ -43,6 +45,7 @@ export function operationGuardPlugin(): ApolloServerPlugin<GraphqlContext> {
           authorizeOperation(contextValue, document, operation);
         },
         async willSendResponse({ response }) {
+          response.http.headers.set('cache-control', 'no-store');
           // Parse, validation and coercion failures: 200 for an `application/json` client.
           if (status === 400 || response.http.status !== 400) return;
           if (response.body.kind !== 'single' || 'data' in response.body.singleResult) return;
