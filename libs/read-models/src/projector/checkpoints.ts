@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
 import { START_POSITION } from '@okr-ledger/event-store';
-import type { ClientBase, Pool } from 'pg';
+import type { ClientBase, Pool, PoolClient } from 'pg';
 import { READ_MODELS_SCHEMA } from '../migrations/read-models-schema.migration';
 import type { Projection } from './projection.port';
 import { tenantOf } from './recorded-event';
@@ -60,6 +60,54 @@ export async function beginProjectionTransaction(
     `SELECT set_config('synchronous_commit', 'off', true), set_config('search_path', $1, true)`,
     [`${schema}, public`],
   );
+}
+
+/**
+ * Runs `work` in one projection transaction (see beginProjectionTransaction) on a connection
+ * of its own: committed when `work` returns, rolled back when it throws.
+ */
+export async function inProjectionTransaction<T>(
+  pool: Pool,
+  schema: string,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let failed = false;
+  try {
+    await beginProjectionTransaction(client, schema);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    failed = true;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    // A connection that failed mid-transaction may be broken: do not hand it out again.
+    client.release(failed);
+  }
+}
+
+/**
+ * Locks the checkpoint row of `projection` until the transaction ends, so whoever else
+ * writes the projection (another instance, a rebuild's swap, a retry) waits, and refuses
+ * stored tables of a version not in `versions`.
+ */
+export async function lockCheckpoint(
+  client: ClientBase,
+  projection: Projection,
+  versions: readonly number[] = [projection.version],
+): Promise<StoredCheckpoint> {
+  const { rows } = await client.query<StoredCheckpoint>(
+    `SELECT position, version FROM ${CHECKPOINTS_TABLE} WHERE name = $1 FOR UPDATE`,
+    [projection.name],
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error(`no checkpoint row for ${projection.name}`);
+  if (!versions.includes(row.version)) {
+    throw new ProjectionVersionChanged(projection.name, row.version, projection.version);
+  }
+  return row;
 }
 
 /** The stored tables are of another version than this code writes: the batch is refused. */
@@ -133,20 +181,8 @@ export async function applyBatch(
   checkpoint: string,
   options: BatchOptions = {},
 ): Promise<BatchResult> {
-  const client = await pool.connect();
-  let failed = false;
-  try {
-    await beginProjectionTransaction(client, READ_MODELS_SCHEMA);
-    const { rows } = await client.query<StoredCheckpoint>(
-      `SELECT position, version FROM ${CHECKPOINTS_TABLE} WHERE name = $1 FOR UPDATE`,
-      [projection.name],
-    );
-    const row = rows[0];
-    if (row === undefined) throw new Error(`no checkpoint row for ${projection.name}`);
-    const versions = options.versions ?? [projection.version];
-    if (!versions.includes(row.version)) {
-      throw new ProjectionVersionChanged(projection.name, row.version, projection.version);
-    }
+  return inProjectionTransaction(pool, READ_MODELS_SCHEMA, async (client) => {
+    const row = await lockCheckpoint(client, projection, options.versions);
     if (
       options.lockPid !== undefined &&
       !(await holdsProjectionLock(client, options.lockPid, projection.name))
@@ -171,14 +207,6 @@ export async function applyBatch(
         [projection.name, next],
       );
     }
-    await client.query('COMMIT');
     return { checkpoint: next, applied: fresh.length, newStalls, stalls: [...stalls, ...written] };
-  } catch (error) {
-    failed = true;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    // A connection that failed mid-transaction may be broken: do not hand it out again.
-    client.release(failed);
-  }
+  });
 }

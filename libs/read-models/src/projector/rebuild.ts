@@ -6,6 +6,7 @@ import {
   beginProjectionTransaction,
   CHECKPOINTS_TABLE,
   ensureCheckpoint,
+  inProjectionTransaction,
   PROJECTOR_LOCK_SPACE,
 } from './checkpoints';
 import type { Projection } from './projection.port';
@@ -299,11 +300,8 @@ async function swap(
 ): Promise<Omit<RebuildResult, 'elapsedMs'>> {
   const { projection, shadow } = target;
   await ensureCheckpoint(pool, projection);
-  const client = await pool.connect();
-  let failed = false;
   let position = replayedTo;
-  try {
-    await beginProjectionTransaction(client, shadow);
+  await inProjectionTransaction(pool, shadow, async (client) => {
     await client.query(`SELECT 1 FROM ${CHECKPOINTS_TABLE} WHERE name = $1 FOR UPDATE`, [
       projection.name,
     ]);
@@ -337,14 +335,7 @@ async function swap(
         WHERE name = $1`,
       [projection.name, position, projection.version],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    failed = true;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(failed);
-  }
+  });
   return {
     projection: projection.name,
     events: target.events,

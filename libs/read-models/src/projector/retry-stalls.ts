@@ -1,13 +1,7 @@
 import type { EventStore } from '@okr-ledger/event-store';
 import type { Pool } from 'pg';
 import { READ_MODELS_SCHEMA } from '../migrations/read-models-schema.migration';
-import {
-  beginProjectionTransaction,
-  CHECKPOINT_CHANNEL,
-  CHECKPOINTS_TABLE,
-  ProjectionVersionChanged,
-  type StoredCheckpoint,
-} from './checkpoints';
+import { CHECKPOINT_CHANNEL, inProjectionTransaction, lockCheckpoint } from './checkpoints';
 import type { Projection } from './projection.port';
 import { tenantOf } from './recorded-event';
 import { applyIsolatingFailures, readStalls, STALLS_TABLE, type NewStall } from './stalls';
@@ -51,23 +45,11 @@ async function retryTenant(
   projection: Projection,
   tenantId: string,
 ): Promise<RetryOutcome> {
-  const client = await pool.connect();
-  let failed = false;
-  try {
-    await beginProjectionTransaction(client, READ_MODELS_SCHEMA);
-    const { rows } = await client.query<StoredCheckpoint>(
-      `SELECT position, version FROM ${CHECKPOINTS_TABLE} WHERE name = $1 FOR UPDATE`,
-      [projection.name],
-    );
-    const checkpoint = rows[0];
-    if (!checkpoint) throw new Error(`no checkpoint row for ${projection.name}`);
-    if (checkpoint.version !== projection.version) {
-      throw new ProjectionVersionChanged(projection.name, checkpoint.version, projection.version);
-    }
+  return inProjectionTransaction(pool, READ_MODELS_SCHEMA, async (client) => {
+    const checkpoint = await lockCheckpoint(client, projection);
     const [stall] = await readStalls(client, { projection: projection.name, tenantId });
     if (!stall) {
       // Cleared meanwhile by another retry.
-      await client.query('COMMIT');
       return { projection: projection.name, tenantId, applied: 0, failure: null };
     }
     const halted = new Set<string>();
@@ -123,13 +105,6 @@ async function retryTenant(
     }
     // Projectors in other processes re-read their stalls (and checkpoints) on this channel.
     await client.query(`SELECT pg_notify('${CHECKPOINT_CHANNEL}', '')`);
-    await client.query('COMMIT');
     return { projection: projection.name, tenantId, applied, failure };
-  } catch (error) {
-    failed = true;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(failed);
-  }
+  });
 }
