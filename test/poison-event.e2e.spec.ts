@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
 import {
   createCycle,
@@ -9,6 +8,7 @@ import {
   type TestApp,
 } from '@okr-ledger/testing';
 import request from 'supertest';
+import { appendYearZeroCycle } from '../libs/read-models/src/testing/poison-events';
 
 const CYCLES = `{ cycles { name status } }`;
 
@@ -18,36 +18,6 @@ interface Stall {
   position: string;
   eventType: string;
   stalledAt: string;
-}
-
-/** What scheduleCycle recorded before year 0 was refused, appended past the API's checks. */
-async function appendYearZeroCycle(store: PostgresEventStore, tenantId: string): Promise<string> {
-  const cycleId = randomUUID();
-  const { position } = await store.append(
-    `cycle-${cycleId}`,
-    [
-      {
-        type: 'CycleScheduled',
-        data: {
-          cycleId,
-          name: 'x',
-          startsAt: '0000-01-01T00:00:00Z',
-          endsAt: '0000-02-01T00:00:00Z',
-        },
-        metadata: {
-          tenantId,
-          actorId: 'mallory',
-          correlationId: randomUUID(),
-          causationId: null,
-          schemaVersion: 1,
-          source: 'graphql',
-          cycleId,
-        },
-      },
-    ],
-    { expectedState: 'no_stream' },
-  );
-  return position;
 }
 
 // Tests read responses loosely (they assert on them); `any` keeps that terse.
@@ -74,7 +44,7 @@ describe('A poison event in one organisation’s log', () => {
     globex = await GraphqlClient.as(api.url, { sub: 'eve', org: 'globex' });
     initech = await GraphqlClient.as(api.url, { sub: 'ian', org: 'initech' });
     await createCycle(acme, { name: 'before' });
-    poison = await appendYearZeroCycle(store, 'acme');
+    poison = await appendYearZeroCycle(store, { tenantId: 'acme', actorId: 'mallory' }, 'graphql');
   });
   afterAll(async () => {
     await store.close();

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '@okr-ledger/commands';
-import type { PostgresEventStore, RecordedEvent } from '@okr-ledger/event-store';
+import type { RecordedEvent } from '@okr-ledger/event-store';
 import type { ClientBase } from 'pg';
 import { checkInsProjection, okrTreeProjection, type Projection } from '../index';
 import {
@@ -9,6 +8,7 @@ import {
   silentLogger,
   type Harness,
 } from '../testing/read-models-harness';
+import { appendYearZeroCycle } from '../testing/poison-events';
 import { Projector } from './projector';
 import { rebuildProjection } from './rebuild';
 import { retryStalls } from './retry-stalls';
@@ -16,39 +16,6 @@ import { readStalls } from './stalls';
 
 const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
 const eve: Actor = { tenantId: 'globex', actorId: 'eve' };
-
-/**
- * What `scheduleCycle` recorded before the API refused year 0: appended straight to the store,
- * past any validation, as any event already in a log may be.
- */
-async function appendYearZeroCycle(store: PostgresEventStore, actor: Actor): Promise<string> {
-  const cycleId = randomUUID();
-  const { position } = await store.append(
-    `cycle-${cycleId}`,
-    [
-      {
-        type: 'CycleScheduled',
-        data: {
-          cycleId,
-          name: 'x',
-          startsAt: '0000-01-01T00:00:00Z',
-          endsAt: '0000-02-01T00:00:00Z',
-        },
-        metadata: {
-          tenantId: actor.tenantId,
-          actorId: actor.actorId,
-          correlationId: randomUUID(),
-          causationId: null,
-          schemaVersion: 1,
-          source: 'test',
-          cycleId,
-        },
-      },
-    ],
-    { expectedState: 'no_stream' },
-  );
-  return position;
-}
 
 /** okr-tree, failing on the events `broken` names until they are taken out (the "fix"). */
 function flakyOkrTree(broken: Set<string>): Projection {
