@@ -1,6 +1,13 @@
 import type { CycleFrame } from '@okr-ledger/read-models';
-import { BAND_COLOURS, DAY_MS, HEALTH_COLOURS, seriesColour, shortDay } from './chart-style';
-import { el, linear, num, points, shorten, svgDocument, text, title } from './svg.builder';
+import {
+  BAND_COLOURS,
+  changeMarkerGlyph,
+  DAY_MS,
+  HEALTH_COLOURS,
+  seriesColour,
+  shortDay,
+} from './chart-style';
+import { el, linear, points, shorten, svgDocument, text, title } from './svg.builder';
 
 /** A change drawn on the burn-up where it happened. */
 export interface ChartMarker {
@@ -137,16 +144,7 @@ export function renderBurnUp(data: BurnUpData): string {
       title(
         `${what} "${m.subject}" on ${shortDay(m.at)} by ${m.actorId}: ${m.reason ?? 'no reason given'}`,
       ),
-      el('line', {
-        x1: mx,
-        x2: mx,
-        y1: M.top,
-        y2: HEIGHT - M.bottom,
-        stroke: '#7c3aed',
-        'stroke-width': 1.5,
-        'stroke-dasharray': '3 3',
-      }),
-      el('path', { d: `M${num(mx)},${num(M.top - 14)} l6,7 l-6,7 l-6,-7 z`, fill: '#7c3aed' }),
+      changeMarkerGlyph(mx, M.top, HEIGHT - M.bottom, 1.5),
     );
   });
   if (cycle.closedAt) {

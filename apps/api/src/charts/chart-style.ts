@@ -1,4 +1,5 @@
 import type { CheckInSource, Health } from '@okr-ledger/okr';
+import { el, num } from './svg.builder';
 
 /** How each health reads on every chart and on the retrospective page. */
 export const HEALTH_COLOURS: Readonly<Record<Health, string>> = {
@@ -62,4 +63,27 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** "12 Aug", UTC like every instant of the API. */
 export function shortDay(date: Date): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()] ?? ''}`;
+}
+
+/**
+ * A change (redefinition, revision) as every chart marks it: a dashed violet line from `top`
+ * to `bottom` at `x`, under a diamond above the plot.
+ */
+export function changeMarkerGlyph(
+  x: number,
+  top: number,
+  bottom: number,
+  strokeWidth?: number,
+): string {
+  return (
+    el('line', {
+      x1: x,
+      x2: x,
+      y1: top,
+      y2: bottom,
+      stroke: '#7c3aed',
+      'stroke-width': strokeWidth,
+      'stroke-dasharray': '3 3',
+    }) + el('path', { d: `M${num(x)},${num(top - 14)} l6,7 l-6,7 l-6,-7 z`, fill: '#7c3aed' })
+  );
 }

@@ -1,7 +1,13 @@
 import type { CheckInSource } from '@okr-ledger/okr';
 import type { ChartMarker } from './burn-up.chart';
-import { confidenceColour, DAY_MS, shortDay, SOURCE_SHAPES } from './chart-style';
-import { el, linear, num, points, svgDocument, text, title } from './svg.builder';
+import {
+  changeMarkerGlyph,
+  confidenceColour,
+  DAY_MS,
+  shortDay,
+  SOURCE_SHAPES,
+} from './chart-style';
+import { el, linear, points, svgDocument, text, title } from './svg.builder';
 
 export interface HistoryPoint {
   readonly at: Date;
@@ -94,15 +100,7 @@ export function renderKeyResultHistory(data: KeyResultHistoryData): string {
       'g',
       { class: 'marker', 'data-kind': m.kind, 'data-at': m.at.toISOString() },
       title(`Redefined on ${shortDay(m.at)} by ${m.actorId}: ${m.reason ?? 'no reason given'}`),
-      el('line', {
-        x1: mx,
-        x2: mx,
-        y1: M.top,
-        y2: HEIGHT - M.bottom,
-        stroke: '#7c3aed',
-        'stroke-dasharray': '3 3',
-      }),
-      el('path', { d: `M${num(mx)},${num(M.top - 14)} l6,7 l-6,7 l-6,-7 z`, fill: '#7c3aed' }),
+      changeMarkerGlyph(mx, M.top, HEIGHT - M.bottom),
     );
   });
 
