@@ -572,20 +572,19 @@ function fromRecorded(recorded: AllStreamRecordedEvent): RecordedEvent | null {
   if (!isDomainRecord(recorded)) return null;
   const { [RECORDED_AT_KEY]: recordedAt, ...metadata } = (recorded.metadata ??
     {}) as StoredMetadata;
-  return {
-    id: recorded.id,
-    streamName: recorded.streamId,
-    revision: Number(recorded.revision),
-    position: toPosition(recorded.position),
-    type: recorded.type,
-    data: recorded.data as Record<string, unknown>,
-    metadata: metadata,
-    recordedAt: recordedAt ? new Date(recordedAt) : recorded.created,
-  };
+  return toRecordedEvent(recorded, metadata, recordedAt ? new Date(recordedAt) : recorded.created);
 }
 
 /** An index entry, read like an event so readCycle can reuse the stream read. */
 function fromIndexRecord(recorded: AllStreamRecordedEvent): RecordedEvent {
+  return toRecordedEvent(recorded, {} as EventMetadata, recorded.created);
+}
+
+function toRecordedEvent(
+  recorded: AllStreamRecordedEvent,
+  metadata: EventMetadata,
+  recordedAt: Date,
+): RecordedEvent {
   return {
     id: recorded.id,
     streamName: recorded.streamId,
@@ -593,8 +592,8 @@ function fromIndexRecord(recorded: AllStreamRecordedEvent): RecordedEvent {
     position: toPosition(recorded.position),
     type: recorded.type,
     data: recorded.data as Record<string, unknown>,
-    metadata: {} as EventMetadata,
-    recordedAt: recorded.created,
+    metadata,
+    recordedAt,
   };
 }
 
