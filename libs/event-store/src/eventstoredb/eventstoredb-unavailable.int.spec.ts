@@ -1,19 +1,13 @@
-import { createServer } from 'node:net';
+import { freePort } from '@okr-ledger/platform';
 import { EventStoreUnavailable } from '../event-store.errors';
 import { event } from '../testing/event-store.contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 
-/** A loopback port with nothing listening: what a stopped EventStoreDB looks like. */
-function closedPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+/**
+ * A loopback port with nothing listening (freePort closes its probe before answering): what
+ * a stopped EventStoreDB looks like.
+ */
+const closedPort = freePort;
 
 // Runs without a server: the real client against a closed port.
 describe('EventStoreDbEventStore', () => {

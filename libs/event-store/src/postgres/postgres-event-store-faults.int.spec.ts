@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '@okr-ledger/platform';
 import { startFaultProxy, type FaultProxy } from '@okr-ledger/testing/fault-proxy';
 import { createTestDatabase } from '@okr-ledger/testing/test-database';
 import type { TestDatabase } from '@okr-ledger/testing/test-database';
@@ -6,17 +6,8 @@ import { AppendOutcomeUnknown, EventStoreUnavailable } from '../event-store.erro
 import { event } from '../testing/event-store.contract';
 import { createPostgresEventStore, PostgresEventStore } from './postgres-event-store';
 
-/** A loopback port with nothing listening. */
-function closedPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+/** A loopback port with nothing listening (freePort closes its probe before answering). */
+const closedPort = freePort;
 
 describe('PostgresEventStore', () => {
   let database: TestDatabase;
