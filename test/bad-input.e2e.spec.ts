@@ -14,7 +14,7 @@ import {
 } from 'graphql';
 import { Client } from 'pg';
 import request from 'supertest';
-import { GraphqlClient, startTestApp, type TestApp } from '@okr-ledger/testing';
+import { GraphqlClient, recordedEventCount, startTestApp, type TestApp } from '@okr-ledger/testing';
 import { MAX_BODY_BYTES } from '../apps/api/src/graphql/http-transport';
 import { type GraphqlBody } from './support/graphql-body';
 import { subscribeOnce } from './support/ws-client';
@@ -55,10 +55,7 @@ describe('Bad input', () => {
     await app.close();
   });
 
-  const events = async () =>
-    Number(
-      (await db.query<{ n: string }>('SELECT count(*) AS n FROM event_store.events')).rows[0]?.n,
-    );
+  const events = () => recordedEventCount(db);
   const post = () =>
     request(app.url).post('/graphql').set('Authorization', `Bearer ${client.token}`);
 

@@ -21,6 +21,7 @@ import {
   createKeyResult,
   createObjective,
   GraphqlClient,
+  recordedEventCount,
   startTestApp,
   type TestApp,
 } from '@okr-ledger/testing';
@@ -297,10 +298,7 @@ describe('The API under generated bad input', () => {
     await app.close();
   });
 
-  const events = async () =>
-    Number(
-      (await db.query<{ n: string }>('SELECT count(*) AS n FROM event_store.events')).rows[0]?.n,
-    );
+  const events = () => recordedEventCount(db);
 
   describe('when a thousand requests are generated from the committed schema', () => {
     it('answers each with a coded error or data, leaks nothing, and records nothing it refused', async () => {

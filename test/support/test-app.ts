@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { loadConfig } from '@okr-ledger/platform';
+import type { ClientBase } from 'pg';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureHttpTransport } from '../../apps/api/src/graphql/http-transport';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -40,4 +41,10 @@ export async function startTestApp(
       if (!options.database) await database.drop();
     },
   };
+}
+
+/** Every event in the app's store: what "a refused write recorded nothing" is checked against. */
+export async function recordedEventCount(db: Pick<ClientBase, 'query'>): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM event_store.events');
+  return Number(rows[0]?.n);
 }
