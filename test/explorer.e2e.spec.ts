@@ -1,19 +1,10 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '@okr-ledger/testing';
 import { bearer, tokenFor } from './support/auth-tokens';
-import { findChromium, openPage } from './support/headless-chromium';
+import { browserSuite, openPage } from './support/headless-chromium';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-const chromium = findChromium();
-if (!chromium) {
-  console.warn(
-    'explorer.e2e: SKIPPING the browser test: no Chromium found (apt-get install chromium)',
-  );
-}
-const describeInBrowser = chromium ? describe : describe.skip;
-const browserTitle = chromium
-  ? 'when opened in headless Chromium'
-  : 'when opened in headless Chromium [SKIPPED: no Chromium installed, apt-get install chromium]';
+const { chromium, describeInBrowser, browserTitle } = browserSuite('explorer.e2e');
 
 describe('GraphQL explorer', () => {
   let app: TestApp;

@@ -5,18 +5,9 @@ import { startTestApp, type TestApp } from '@okr-ledger/testing';
 import type { DemoSummary } from '../apps/api/src/demo/demo-quarter.loader';
 import { bearer } from './support/auth-tokens';
 import { demoId, DEMO_TENANT, loadDemoInto } from './support/demo-quarter';
-import { findChromium, openPage, type Page } from './support/headless-chromium';
+import { browserSuite, openPage, type Page } from './support/headless-chromium';
 
-const chromium = findChromium();
-if (!chromium) {
-  console.warn(
-    'retro.e2e: SKIPPING the browser test: no Chromium found (apt-get install chromium)',
-  );
-}
-const describeInBrowser = chromium ? describe : describe.skip;
-const browserTitle = chromium
-  ? 'when opened in headless Chromium'
-  : 'when opened in headless Chromium [SKIPPED: no Chromium installed, apt-get install chromium]';
+const { chromium, describeInBrowser, browserTitle } = browserSuite('retro.e2e');
 /** Where the screenshot goes (git-ignored); TEST_OUTPUT_DIR moves it. */
 const OUTPUT = join(process.env.TEST_OUTPUT_DIR ?? join(__dirname, 'output'), 'retro');
 

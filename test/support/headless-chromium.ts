@@ -11,6 +11,30 @@ export function findChromium(): string | undefined {
   return candidates.find((path): path is string => !!path && existsSync(path));
 }
 
+/**
+ * What a file's browser tests run under: Chromium's path, and a describe that is skipped,
+ * with a warning and a title that says so, when there is no Chromium (`spec`: the file's name).
+ */
+export function browserSuite(spec: string): {
+  readonly chromium: string | undefined;
+  readonly describeInBrowser: typeof describe;
+  readonly browserTitle: string;
+} {
+  const chromium = findChromium();
+  if (!chromium) {
+    console.warn(
+      `${spec}: SKIPPING the browser test: no Chromium found (apt-get install chromium)`,
+    );
+  }
+  return {
+    chromium,
+    describeInBrowser: chromium ? describe : describe.skip,
+    browserTitle: chromium
+      ? 'when opened in headless Chromium'
+      : 'when opened in headless Chromium [SKIPPED: no Chromium installed, apt-get install chromium]',
+  };
+}
+
 export interface Page {
   /** Evaluates an expression in the page and returns its (JSON) value. */
   evaluate<T>(expression: string): Promise<T>;
