@@ -35,9 +35,6 @@ export class GraphqlValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // Parent, context and identity of every field resolver call: not validated (as
-    // ValidationPipe decides for 'custom'), answered without its pipeline.
-    if (metadata.type === 'custom') return value;
     // GraphQL arguments arrive as 'body'; context, parent and identity as 'custom'.
     const textErrors = metadata.type === 'body' ? malformedText(value) : [];
     let result: unknown;
