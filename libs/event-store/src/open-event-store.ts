@@ -8,7 +8,10 @@ export interface OpenEventStoreOptions {
   readonly databaseUrl: string;
   /** Required when `kind` is eventstoredb. */
   readonly eventStoreUrl?: string;
-  /** The only source of recorded times (the demo loader simulates a quarter with it). */
+  /**
+   * Opt-in simulated recorded times, for a trusted loader and tests only. PostgreSQL otherwise
+   * records the database's time inside the append (docs/adr/0005-time-travel.md).
+   */
   readonly clock?: () => Date;
   readonly maxConnections?: number;
 }
@@ -22,7 +25,7 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     });
   }
   return createPostgresEventStore(options.databaseUrl, {
-    clock: options.clock,
+    simulatedClock: options.clock,
     maxConnections: options.maxConnections,
   });
 }

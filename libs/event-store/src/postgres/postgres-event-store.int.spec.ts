@@ -12,5 +12,5 @@ afterAll(async () => {
 });
 
 eventStoreContract('PostgreSQL', ({ clock, upcasters }) =>
-  createPostgresEventStore(database.url, { clock, upcasters, pollIntervalMs: 200 }),
+  createPostgresEventStore(database.url, { simulatedClock: clock, upcasters, pollIntervalMs: 200 }),
 );

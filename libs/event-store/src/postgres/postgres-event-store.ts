@@ -42,8 +42,13 @@ import { APPEND_CHANNEL, migrateEventStore } from './postgres-migrations';
 export type NotifyMode = 'after-commit' | 'in-transaction' | 'off';
 
 export interface PostgresEventStoreOptions {
-  /** The only source of recorded times (a demo loader simulates a quarter with it). */
-  clock?: () => Date;
+  /**
+   * Opt-in, for a trusted loader (the demo's simulated quarter) and tests only: the recorded
+   * time to ask for instead of the database's clock. Still never backwards within a stream
+   * (the append takes the later of it and the stream's last time). Without it the time is
+   * read in the append's transaction, under the stream's lock (docs/adr/0005-time-travel.md).
+   */
+  simulatedClock?: () => Date;
   upcasters?: UpcasterRegistry;
   notify?: NotifyMode;
   /** Subscription polling fallback when no wake-up arrives. */
@@ -76,7 +81,7 @@ const NOTIFY_INTERVAL_MS = 10;
 export class PostgresEventStore implements VerifiableEventStore, CountingEventStore {
   readonly pool: Pool;
   private readonly ownsPool: boolean;
-  private readonly clock: () => Date;
+  private readonly simulatedClock: (() => Date) | null;
   private readonly upcasters: UpcasterRegistry;
   private readonly notifyMode: NotifyMode;
   private readonly pollIntervalMs: number;
@@ -98,7 +103,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
         : poolOrUrl;
     // An idle client that dies must not crash the process; the next query reconnects.
     if (this.ownsPool) this.pool.on('error', () => undefined);
-    this.clock = options.clock ?? (() => new Date());
+    this.simulatedClock = options.simulatedClock ?? null;
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.notifyMode = options.notify ?? 'after-commit';
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -166,7 +171,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
       events.map((e) => e.type),
       events.map((e) => JSON.stringify(e.data)),
       events.map((e) => JSON.stringify(e.metadata)),
-      this.clock(),
+      this.simulatedClock?.() ?? null,
       this.notifyMode === 'in-transaction',
     ];
     const query = {
@@ -442,16 +447,22 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
         stream,
         {
           name: 'event_store.append_first_event',
-          text: `WITH claimed AS (
-                 INSERT INTO event_store.streams (stream_name, revision, last_hash)
-                 VALUES ($1, 0, event_store.event_hash(NULL, $2, $1, 0, $3, $4, $5, $6))
+          // A new stream has no earlier time to stay above: the database's clock (to the
+          // millisecond, like every recorded time) unless a simulated time is given.
+          text: `WITH recorded AS MATERIALIZED (
+                 SELECT coalesce($6::timestamptz,
+                                 date_trunc('milliseconds', clock_timestamp())) AS at),
+               claimed AS (
+                 INSERT INTO event_store.streams (stream_name, revision, last_hash, last_recorded_at)
+                 SELECT $1, 0, event_store.event_hash(NULL, $2, $1, 0, $3, $4, $5, r.at), r.at
+                   FROM recorded r
                  ON CONFLICT (stream_name) DO NOTHING
-                 RETURNING stream_name, last_hash)
+                 RETURNING stream_name, last_hash, last_recorded_at)
                INSERT INTO event_store.events (transaction_id, global_position, event_id,
                  stream_name, revision, type, data, metadata, tenant_id, recorded_at, hash)
                SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $2,
-                      claimed.stream_name, 0, $3, $4, $5, $5::jsonb->>'tenantId', $6,
-                      claimed.last_hash
+                      claimed.stream_name, 0, $3, $4, $5, $5::jsonb->>'tenantId',
+                      claimed.last_recorded_at, claimed.last_hash
                  FROM claimed
                RETURNING transaction_id::text, global_position::text`,
           values: [
@@ -460,7 +471,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
             event.type,
             JSON.stringify(event.data),
             JSON.stringify(event.metadata),
-            this.clock(),
+            this.simulatedClock?.() ?? null,
           ],
         },
       );

@@ -4,6 +4,7 @@ import {
   LEDGER_LEAVES_MIGRATION,
   LEDGER_MISSING_EVENTS_MIGRATION,
 } from './ledger-checkpoints.migration';
+import { RECORDED_TIME_MIGRATION } from './recorded-time.migration';
 
 /**
  * Versioned schema of the PostgreSQL event store. Append-only list: never edit a shipped
@@ -260,6 +261,7 @@ $fn$;
   LEDGER_CHECKPOINTS_MIGRATION,
   LEDGER_LEAVES_MIGRATION,
   LEDGER_MISSING_EVENTS_MIGRATION,
+  RECORDED_TIME_MIGRATION,
 ];
 
 /** Applies missing migrations under an advisory lock; safe to run from many processes. */

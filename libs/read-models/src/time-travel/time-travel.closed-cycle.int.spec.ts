@@ -66,7 +66,7 @@ describe('A cycle closed under a cross-cycle roll-up', () => {
   beforeAll(async () => {
     h = await createHarness('closed_cycle_roll_up');
     // A second store on the same database, on a controlled clock: the harness's has the wall's.
-    store = await createPostgresEventStore(h.database.url, { clock: () => now });
+    store = await createPostgresEventStore(h.database.url, { simulatedClock: () => now });
     commands = new OkrCommands(store);
     projector = h.newProjector();
     await projector.start();

@@ -20,7 +20,7 @@ describe('TimeTravel', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('time_travel');
-    store = await createPostgresEventStore(database.url, { clock: () => now });
+    store = await createPostgresEventStore(database.url, { simulatedClock: () => now });
     commands = new OkrCommands(store);
 
     at('06-15T09:00:00');
