@@ -46,11 +46,11 @@ const isType = (types: readonly string[], type: string): boolean => types.includ
  * that an ALIGNED_OBJECTIVES key result rolls up aligned objectives of any cycle, as the live
  * projection does. Views, frames and the cycle's progress hold this cycle's objectives alone.
  *
- * Closing a cycle freezes its scores (ADR 0002): once the fold has passed the instant a folded
- * cycle was closed, its key results keep the progress they had then, however the objectives
- * aligned to them move later. Events must therefore be applied in recorded-time order (see
- * `inRecordedOrder`): the freeze happens before the first event recorded after the close, or
- * when a snapshot or frame is taken, so every event recorded at or before it counts.
+ * Closing a cycle freezes its scores (ADR 0002): at a folded cycle's `CycleClosed`, its key
+ * results keep the progress they had then, however the objectives aligned to them move later.
+ * Events must therefore be applied in the log's order (see `inLogOrder`), the order the live
+ * projection applies them in: what precedes the close in the log counts, what follows does
+ * not, whatever its recorded time.
  */
 export class CycleFold {
   private cycle: Folded<CycleState> | null = null;
@@ -58,8 +58,6 @@ export class CycleFold {
   private readonly objectives = new Map<string, Folded<Objective>>();
   private readonly keyResults = new Map<string, Folded<KeyResult>>();
   private readonly cycleIds: ReadonlySet<string>;
-  /** Folded cycles closed at these instants whose scores are not frozen yet. */
-  private readonly closing = new Map<string, Date>();
   private readonly frozenCycles = new Set<string>();
   /** By key-result id: the progress its cycle's close froze. */
   private readonly frozenProgress = new Map<string, number>();
@@ -79,12 +77,12 @@ export class CycleFold {
     if (cycleOfEvent !== undefined) {
       if (typeof cycleOfEvent !== 'string' || !this.cycleIds.has(cycleOfEvent)) return;
     }
-    this.freezeClosedBefore(event.recordedAt);
     const { type } = event;
     if (isType(CYCLE_EVENT_TYPES, type)) {
       const closed = String(event.data.cycleId);
+      // Scored before the close is applied, as the live projection cascades before it.
       if (type === 'CycleClosed' && this.cycleIds.has(closed) && !this.frozenCycles.has(closed)) {
-        this.closing.set(closed, event.recordedAt);
+        this.freeze(closed);
       }
       if (event.data.cycleId !== this.cycleId) return;
       const state = evolveCycle(
@@ -118,22 +116,14 @@ export class CycleFold {
       : { ...current, state, version: current.version + 1 };
   }
 
-  /**
-   * Freezes the key results of every cycle closed before `at` (all of them when `at` is
-   * omitted: a snapshot or frame is taken after every event up to its instant was applied).
-   */
-  private freezeClosedBefore(at?: Date): void {
-    const due = [...this.closing].filter(([, closedAt]) => at === undefined || closedAt < at);
-    if (due.length === 0) return;
+  /** Fixes the progress of the cycle's key results at what the events so far give. */
+  private freeze(cycleId: string): void {
     const scores = this.scores();
-    for (const [cycleId] of due) {
-      for (const { state } of this.keyResults.values()) {
-        if (state.cycleId !== cycleId) continue;
-        this.frozenProgress.set(state.keyResultId, scores.keyResult.get(state.keyResultId) ?? 0);
-      }
-      this.closing.delete(cycleId);
-      this.frozenCycles.add(cycleId);
+    for (const { state } of this.keyResults.values()) {
+      if (state.cycleId !== cycleId) continue;
+      this.frozenProgress.set(state.keyResultId, scores.keyResult.get(state.keyResultId) ?? 0);
     }
+    this.frozenCycles.add(cycleId);
   }
 
   /** Scores with the domain's functions: key-result progress (rolled up), objective, cycle. */
@@ -208,7 +198,6 @@ export class CycleFold {
 
   /** The views as they are at this point of the fold. */
   snapshot(): CycleSnapshot {
-    this.freezeClosedBefore();
     const scores = this.scores();
     const cycleState = this.cycle?.state ?? null;
     const cycle: CycleView | null =
@@ -264,7 +253,6 @@ export class CycleFold {
 
   /** One replay frame: the cycle's non-archived objectives with their key results. */
   frame(at: Date): CycleFrame {
-    this.freezeClosedBefore();
     const scores = this.scores();
     const keyResultsOf = this.keyResultsByObjective();
     const cycle = this.cycle?.state ?? null;
@@ -416,12 +404,13 @@ export const oldestFirst = (a: ObjectiveView, b: ObjectiveView): number =>
   a.createdAt.getTime() - b.createdAt.getTime() || compareIds(a.id, b.id);
 
 /**
- * The events sorted by recorded time, stably (events recorded at the same instant keep their
- * order, so does each stream as long as its recorded times do not go back): the order a
- * `CycleFold` needs when it folds several cycles' events, each read in global order.
+ * Several cycles' events, each read in global order, merged into the log's order (positions
+ * are sortable strings): the order a `CycleFold` needs, the live projection's. Recorded times
+ * only choose which events an instant sees; across streams they may disagree slightly with
+ * the log for appends that overlapped (docs/adr/0005-time-travel.md).
  */
-export function inRecordedOrder(events: readonly RecordedEvent[]): RecordedEvent[] {
-  return [...events].sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime());
+export function inLogOrder(events: readonly RecordedEvent[]): RecordedEvent[] {
+  return [...events].sort((a, b) => compareIds(a.position, b.position));
 }
 
 /**

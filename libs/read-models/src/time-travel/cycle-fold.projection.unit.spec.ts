@@ -4,7 +4,7 @@ import {
   CycleFold,
   alignmentTreeOf,
   crossCycleClosure,
-  inRecordedOrder,
+  inLogOrder,
   mayRollUpAlignedObjectives,
 } from './cycle-fold.projection';
 
@@ -325,16 +325,20 @@ describe('CycleFold, when a cycle is closed', () => {
     });
   });
 
-  describe('when an event of another cycle is recorded at the very instant of the close', () => {
-    it('counts it: only events recorded after the close are left out', () => {
-      const events = oneSecondApart([...crossCycle(), closed()]);
+  describe('when an event of another cycle follows the close in the log but was recorded before it', () => {
+    it('leaves it out, as the live projection does: the log decides, not the recorded time', () => {
+      const events = oneSecondApart([
+        ...crossCycle(),
+        inCycle('c2', checkedIn('kr-next', 6)),
+        closed(),
+      ]);
       const closedAt = events[events.length - 1]?.recordedAt ?? new Date(NaN);
-      const sameInstant = { ...inCycle('c2', checkedIn('kr-next', 6)), recordedAt: closedAt };
-      const later = {
+      const recordedEarlier = {
         ...inCycle('c2', checkedIn('kr-next', 9)),
-        recordedAt: new Date(closedAt.getTime() + 1),
+        recordedAt: new Date(closedAt.getTime() - 1),
       };
-      const snapshot = foldOf([...events, sameInstant, later], ['c2']).snapshot();
+      const snapshot = foldOf([...events, recordedEarlier], ['c2']).snapshot();
+      // The check-in of 6 before the close counts, the 9 after it does not.
       expect(snapshot.keyResults.get('kr-top')?.progress).toBeCloseTo(0.6, 12);
     });
   });
@@ -364,21 +368,22 @@ describe('CycleFold, when a cycle is closed', () => {
   });
 });
 
-describe('inRecordedOrder', () => {
+describe('inLogOrder', () => {
   describe('when events of several cycles are concatenated', () => {
-    it('sorts them by recorded time, keeping the order of equal instants, without mutating', () => {
-      const at = (iso: string, id: string) => ({
+    it('sorts them by position, whatever their recorded times, without mutating', () => {
+      const at = (position: string, iso: string, id: string) => ({
         ...event('TeamCreated', { teamId: id }),
         id,
+        position,
         recordedAt: new Date(`2026-07-01T${iso}Z`),
       });
       const events = [
-        at('10:00:00', 'a1'),
-        at('12:00:00', 'a2'),
-        at('11:00:00', 'b1'),
-        at('12:00:00', 'b2'),
+        at('00000000000000000010-00000000000000000001', '10:00:00', 'a1'),
+        at('00000000000000000012-00000000000000000004', '11:00:00', 'a2'),
+        at('00000000000000000011-00000000000000000002', '12:00:00', 'b1'),
+        at('00000000000000000012-00000000000000000005', '10:30:00', 'b2'),
       ];
-      expect(inRecordedOrder(events).map((e) => e.id)).toEqual(['a1', 'b1', 'a2', 'b2']);
+      expect(inLogOrder(events).map((e) => e.id)).toEqual(['a1', 'b1', 'a2', 'b2']);
       expect(events.map((e) => e.id)).toEqual(['a1', 'a2', 'b1', 'b2']);
     });
   });

@@ -28,7 +28,7 @@ import {
   CycleFold,
   alignmentTreeOf,
   crossCycleClosure,
-  inRecordedOrder,
+  inLogOrder,
   mayRollUpAlignedObjectives,
   oldestFirst,
   type CrossCycleEntry,
@@ -170,8 +170,9 @@ export class TimeTravel {
 
   /**
    * Frames at from, from + every, … and a last one at `to`. Reads the cycle's events once (up
-   * to `to`) and folds them in recorded order, emitting a frame whenever the fold passes a frame
-   * instant: O(events + frames × cycle size), never one fold per frame.
+   * to `to`) and folds them in the log's order, emitting a frame whenever the fold reaches an
+   * event recorded after the frame's instant: O(events + frames × cycle size), never one fold
+   * per frame. A frame is exactly the as-of answer: the events recorded up to its instant.
    */
   async cycleReplay(
     tenantId: string,
@@ -193,9 +194,17 @@ export class TimeTravel {
         ...(await this.readAll({ metadata: { tenantId, cycleId: other }, recordedUpTo: to })),
       );
     }
-    // Frames are about recorded time; the global order can differ slightly from it across
-    // streams (commit order). A stable sort keeps each stream's own order for equal times.
-    const ordered = inRecordedOrder(events);
+    const ordered = inLogOrder(events);
+    // Across streams, appends that overlapped can be recorded slightly out of the log's order:
+    // an event after the prefix may still be recorded by the instant. The earliest time of
+    // every suffix says when; that frame is then folded on its own from the events it sees.
+    const earliestFrom: number[] = new Array<number>(ordered.length + 1).fill(Infinity);
+    for (let i = ordered.length - 1; i >= 0; i--) {
+      earliestFrom[i] = Math.min(
+        ordered[i]?.recordedAt.getTime() ?? Infinity,
+        earliestFrom[i + 1] ?? Infinity,
+      );
+    }
     const fold = new CycleFold(tenantId, cycleId, related);
     const frames: CycleFrame[] = [];
     let next = 0;
@@ -203,7 +212,13 @@ export class TimeTravel {
       for (let event = ordered[next]; event && event.recordedAt <= at; event = ordered[++next]) {
         fold.apply(event);
       }
-      frames.push(fold.frame(at));
+      if ((earliestFrom[next] ?? Infinity) > at.getTime()) {
+        frames.push(fold.frame(at));
+        continue;
+      }
+      const alone = new CycleFold(tenantId, cycleId, related);
+      for (const event of ordered) if (event.recordedAt <= at) alone.apply(event);
+      frames.push(alone.frame(at));
     }
     return frames;
   }
@@ -377,11 +392,11 @@ export class TimeTravel {
           for (const event of events) fold.apply(event);
           return fold.snapshot();
         }
-        // Several cycles: in recorded order, so that a closed cycle's roll-ups freeze with
-        // what the other cycles had recorded up to its close (ADR 0002).
+        // Several cycles: merged into the log's order, so that a closed cycle's roll-ups
+        // freeze with what preceded its close in the log, as live (ADR 0002).
         const all = [...events];
         for (const other of related) all.push(...(await this.cycleEvents(view, other)));
-        for (const event of inRecordedOrder(all)) fold.apply(event);
+        for (const event of inLogOrder(all)) fold.apply(event);
         return fold.snapshot();
       },
     );
