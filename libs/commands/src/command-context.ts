@@ -38,11 +38,40 @@ export interface Keyed {
   readonly idempotencyKey?: string | null;
 }
 
+/** What a change to an existing aggregate may carry: the version the client last read. */
+export interface Versioned {
+  /** Stale → the store refuses the append; absent or null → no check. */
+  readonly expectedVersion?: number | null;
+}
+
+type OptionalKeys<T> = {
+  [K in keyof T]-?: null extends T[K] ? K : undefined extends T[K] ? K : never;
+}[keyof T];
+
+/**
+ * What a command handler takes: its decider command's data as a client sends it (the GraphQL
+ * input maps onto it member for member). `Generated` ids may be given (the demo does) or are
+ * made by the handler; nullable, optional and `Defaulted` members may be absent or null, and the
+ * handler applies their defaults (absent → null, or the decider's default) in one place.
+ */
+export type CommandInput<
+  Data,
+  Generated extends keyof Data = never,
+  Defaulted extends keyof Data = never,
+> = Keyed & {
+  readonly [K in Exclude<keyof Data, Generated | Defaulted | OptionalKeys<Data>>]: Data[K];
+} & {
+  readonly [K in Exclude<Defaulted | OptionalKeys<Data>, Generated>]?: Data[K] | null;
+} & { readonly [K in Generated]?: Data[K] };
+
 /**
  * The claim a keyed command records: its key and the hash of everything else it was asked
  * (the operation's name included, so one key cannot serve two kinds of request).
  */
-export function claimOf(operation: string, input: Keyed): IdempotencyClaim | undefined {
+export function claimOf(
+  operation: string,
+  input: Keyed & Readonly<Record<string, unknown>>,
+): IdempotencyClaim | undefined {
   const { idempotencyKey, ...rest } = input;
   if (idempotencyKey === undefined || idempotencyKey === null) return undefined;
   return { key: idempotencyKey, requestHash: requestHash(operation, rest) };
@@ -76,8 +105,8 @@ export function metadataFor(actor: Actor, extra: Record<string, string> = {}): E
 
 /** Public versions count events; store revisions count from 0. */
 export const versionOf = (revision: number): number => revision + 1;
-export const revisionOf = (version: number | undefined): number | undefined =>
-  version === undefined ? undefined : version - 1;
+export const revisionOf = (version: number | null | undefined): number | undefined =>
+  version === undefined || version === null ? undefined : version - 1;
 
 /**
  * Folds another aggregate's stream for a cross-aggregate rule (DESIGN §2: read from its

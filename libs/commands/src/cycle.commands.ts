@@ -1,5 +1,12 @@
 import { handleCommand, type EventStore, type IdempotencyClaim } from '@okr-ledger/event-store';
-import { cycleDecider, cycleStream, type CycleCommand } from '@okr-ledger/okr';
+import {
+  cycleDecider,
+  cycleStream,
+  type CloseCycle,
+  type CycleCommand,
+  type ScheduleCycle,
+  type StartCycle,
+} from '@okr-ledger/okr';
 import {
   claimOf,
   metadataFor,
@@ -7,9 +14,21 @@ import {
   revisionOf,
   versionOf,
   type Actor,
+  type CommandInput,
   type CommandResult,
-  type Keyed,
+  type Versioned,
 } from './command-context';
+
+/** ScheduleCycle's data; the instants as ISO-8601 text or as dates (the API's DateTime). */
+export type ScheduleCycleRequest = CommandInput<
+  Omit<ScheduleCycle['data'], 'startsAt' | 'endsAt'>,
+  'cycleId'
+> & { readonly startsAt: string | Date; readonly endsAt: string | Date };
+export type StartCycleRequest = CommandInput<StartCycle['data']> & Versioned;
+export type CloseCycleRequest = CommandInput<CloseCycle['data']> & Versioned;
+
+const isoText = (instant: string | Date): string =>
+  typeof instant === 'string' ? instant : instant.toISOString();
 
 export class CycleCommands {
   constructor(private readonly store: EventStore) {}
@@ -42,44 +61,43 @@ export class CycleCommands {
     };
   }
 
-  schedule(
-    actor: Actor,
-    input: Keyed & { name: string; startsAt: string; endsAt: string; cycleId?: string },
-  ): Promise<CommandResult> {
+  schedule(actor: Actor, input: ScheduleCycleRequest): Promise<CommandResult> {
+    const request = {
+      cycleId: input.cycleId,
+      name: input.name,
+      startsAt: isoText(input.startsAt),
+      endsAt: isoText(input.endsAt),
+    };
     const cycleId = input.cycleId ?? newIdFor(actor, 'scheduleCycle', input);
-    const { name, startsAt, endsAt } = input;
     return this.handle(
       actor,
       cycleId,
-      { type: 'ScheduleCycle', data: { cycleId, name, startsAt, endsAt } },
-      claimOf('scheduleCycle', input),
+      { type: 'ScheduleCycle', data: { ...request, cycleId } },
+      claimOf('scheduleCycle', { ...request, idempotencyKey: input.idempotencyKey }),
     );
   }
 
-  start(
-    actor: Actor,
-    input: Keyed & { cycleId: string; expectedVersion?: number },
-  ): Promise<CommandResult> {
-    const { cycleId, expectedVersion } = input;
-    return this.handle(
-      actor,
-      cycleId,
-      { type: 'StartCycle', data: { cycleId } },
-      claimOf('startCycle', input),
-      expectedVersion,
-    );
+  start(actor: Actor, input: StartCycleRequest): Promise<CommandResult> {
+    return this.transition(actor, 'StartCycle', 'startCycle', input);
   }
 
-  close(
+  close(actor: Actor, input: CloseCycleRequest): Promise<CommandResult> {
+    return this.transition(actor, 'CloseCycle', 'closeCycle', input);
+  }
+
+  private transition(
     actor: Actor,
-    input: Keyed & { cycleId: string; expectedVersion?: number },
+    type: (StartCycle | CloseCycle)['type'],
+    operation: string,
+    input: StartCycleRequest,
   ): Promise<CommandResult> {
-    const { cycleId, expectedVersion } = input;
+    const { cycleId, idempotencyKey } = input;
+    const expectedVersion = input.expectedVersion ?? undefined;
     return this.handle(
       actor,
       cycleId,
-      { type: 'CloseCycle', data: { cycleId } },
-      claimOf('closeCycle', input),
+      { type, data: { cycleId } },
+      claimOf(operation, { cycleId, expectedVersion, idempotencyKey }),
       expectedVersion,
     );
   }

@@ -3,14 +3,20 @@ import { handleCommand, type EventStore, type IdempotencyClaim } from '@okr-ledg
 import {
   AggregateNotFound,
   cycleDecider,
+  isClearableKeyResultField,
   KEY_RESULT_REDEFINABLE_FIELDS,
   cycleStream,
   keyResultDecider,
   keyResultStream,
   objectiveDecider,
   objectiveStream,
-  type CheckInSource,
+  type AddInitiative,
+  type AddKeyResult,
+  type CheckInKeyResult,
+  type CompleteInitiative,
+  type GraduateKeyResult,
   type KeyResultCommand,
+  type RedefineKeyResult,
   type KeyResultContext,
   type KeyResultDefinition,
   type KeyResultState,
@@ -23,41 +29,31 @@ import {
   revisionOf,
   versionOf,
   type Actor,
+  type CommandInput,
   type CommandResult,
-  type Keyed,
+  type Versioned,
 } from './command-context';
 
-export type AddKeyResultInput = Omit<
-  KeyResultDefinition,
-  'weight' | 'scoring' | 'unit' | 'ownerId' | 'dataSourceUrl'
-> &
-  Keyed & {
-    readonly keyResultId?: string;
-    readonly objectiveId: string;
-    readonly unit?: string | null;
-    readonly ownerId?: string | null;
-    readonly dataSourceUrl?: string | null;
-    readonly weight?: number;
-    readonly scoring?: KeyResultDefinition['scoring'];
-  };
+/** AddKeyResult's data; absent weight and scoring take the decider's defaults. */
+export type AddKeyResultRequest = CommandInput<AddKeyResult['data'], 'keyResultId'>;
 
-export type RedefineKeyResultInput = Partial<KeyResultDefinition> &
-  Keyed & {
-    readonly keyResultId: string;
-    readonly expectedVersion?: number;
-    readonly reason?: string | null;
-  };
+/**
+ * RedefineKeyResult's data with its changes spread: a field absent (or null where it cannot be
+ * cleared) keeps its value; null clears a nullable field.
+ */
+export type RedefineKeyResultRequest = CommandInput<Omit<RedefineKeyResult['data'], 'changes'>> &
+  Versioned & { readonly [F in keyof KeyResultDefinition]?: KeyResultDefinition[F] | null };
 
-export interface CheckInInput {
-  readonly keyResultId: string;
-  readonly value: number;
-  readonly confidence?: number | null;
-  readonly plan?: string | null;
-  readonly progress?: string | null;
-  readonly problems?: string | null;
-  readonly source?: CheckInSource;
-  readonly idempotencyKey?: string | null;
-}
+/** CheckInKeyResult's data; the check-in's id is made here, the source is MANUAL by default. */
+export type CheckInRequest = CommandInput<
+  Omit<CheckInKeyResult['data'], 'checkInId'>,
+  never,
+  'source'
+>;
+
+export type GraduateKeyResultRequest = CommandInput<GraduateKeyResult['data']> & Versioned;
+export type AddInitiativeRequest = CommandInput<AddInitiative['data'], 'initiativeId'>;
+export type CompleteInitiativeRequest = CommandInput<CompleteInitiative['data']>;
 
 export interface CheckInResult extends CommandResult {
   readonly checkInId: string;
@@ -106,7 +102,21 @@ export class KeyResultCommands {
     );
   }
 
-  async add(actor: Actor, input: AddKeyResultInput): Promise<CommandResult> {
+  async add(actor: Actor, input: AddKeyResultRequest): Promise<CommandResult> {
+    const request = {
+      keyResultId: input.keyResultId,
+      objectiveId: input.objectiveId,
+      title: input.title,
+      ownerId: input.ownerId ?? null,
+      type: input.type,
+      kind: input.kind,
+      startValue: input.startValue,
+      targetValue: input.targetValue,
+      unit: input.unit ?? null,
+      dataSourceUrl: input.dataSourceUrl ?? null,
+      weight: input.weight ?? undefined,
+      scoring: input.scoring ?? undefined,
+    };
     const keyResultId = input.keyResultId ?? newIdFor(actor, 'addKeyResult', input);
     const objective = await loadState(
       this.store,
@@ -120,27 +130,11 @@ export class KeyResultCommands {
       this.store,
       keyResultStream(keyResultId),
       keyResultDecider,
-      {
-        type: 'AddKeyResult',
-        data: {
-          keyResultId,
-          objectiveId: input.objectiveId,
-          title: input.title,
-          ownerId: input.ownerId ?? null,
-          type: input.type,
-          kind: input.kind,
-          startValue: input.startValue,
-          targetValue: input.targetValue,
-          unit: input.unit ?? null,
-          dataSourceUrl: input.dataSourceUrl ?? null,
-          weight: input.weight,
-          scoring: input.scoring,
-        },
-      },
+      { type: 'AddKeyResult', data: { ...request, keyResultId } },
       { cycleStatus, objective },
       {
         metadata: metadataFor(actor, { cycleId: objective.cycleId }),
-        idempotency: claimOf('addKeyResult', input),
+        idempotency: claimOf('addKeyResult', { ...request, idempotencyKey: input.idempotencyKey }),
       },
     );
     return {
@@ -151,21 +145,35 @@ export class KeyResultCommands {
     };
   }
 
-  async redefine(actor: Actor, input: RedefineKeyResultInput): Promise<CommandResult> {
+  async redefine(actor: Actor, input: RedefineKeyResultRequest): Promise<CommandResult> {
+    // Only nullable fields can be cleared: elsewhere null means "leave as is", like absent.
     const changes = Object.fromEntries(
-      KEY_RESULT_REDEFINABLE_FIELDS.filter((field) => input[field] !== undefined).map((f) => [
-        f,
-        input[f],
-      ]),
+      KEY_RESULT_REDEFINABLE_FIELDS.flatMap((field) => {
+        const value = input[field];
+        const kept = value !== undefined && (value !== null || isClearableKeyResultField(field));
+        return kept ? [[field, value]] : [];
+      }),
     ) as Partial<KeyResultDefinition>;
+    const request = {
+      ...changes,
+      keyResultId: input.keyResultId,
+      expectedVersion: input.expectedVersion ?? undefined,
+      reason: input.reason ?? null,
+    };
     const result = await this.handle(
       actor,
       input.keyResultId,
       {
         type: 'RedefineKeyResult',
-        data: { keyResultId: input.keyResultId, changes, reason: input.reason ?? null },
+        data: { keyResultId: input.keyResultId, changes, reason: request.reason },
       },
-      { expectedVersion: input.expectedVersion, idempotency: claimOf('redefineKeyResult', input) },
+      {
+        expectedVersion: request.expectedVersion,
+        idempotency: claimOf('redefineKeyResult', {
+          ...request,
+          idempotencyKey: input.idempotencyKey,
+        }),
+      },
     );
     return {
       id: input.keyResultId,
@@ -175,7 +183,7 @@ export class KeyResultCommands {
     };
   }
 
-  async checkIn(actor: Actor, input: CheckInInput): Promise<CheckInResult> {
+  async checkIn(actor: Actor, input: CheckInRequest): Promise<CheckInResult> {
     const checkInId = randomUUID();
     const idempotencyKey = input.idempotencyKey ?? null;
     const result = await this.handle(
@@ -226,18 +234,21 @@ export class KeyResultCommands {
     };
   }
 
-  async graduate(
-    actor: Actor,
-    input: Keyed & { keyResultId: string; reason?: string | null; expectedVersion?: number },
-  ): Promise<CommandResult> {
+  async graduate(actor: Actor, input: GraduateKeyResultRequest): Promise<CommandResult> {
+    const data = { keyResultId: input.keyResultId, reason: input.reason ?? null };
+    const expectedVersion = input.expectedVersion ?? undefined;
     const result = await this.handle(
       actor,
       input.keyResultId,
+      { type: 'GraduateKeyResult', data },
       {
-        type: 'GraduateKeyResult',
-        data: { keyResultId: input.keyResultId, reason: input.reason ?? null },
+        expectedVersion,
+        idempotency: claimOf('graduateKeyResult', {
+          ...data,
+          expectedVersion,
+          idempotencyKey: input.idempotencyKey,
+        }),
       },
-      { expectedVersion: input.expectedVersion, idempotency: claimOf('graduateKeyResult', input) },
     );
     return {
       id: input.keyResultId,
@@ -249,27 +260,22 @@ export class KeyResultCommands {
 
   async addInitiative(
     actor: Actor,
-    input: Keyed & {
-      keyResultId: string;
-      title: string;
-      dueDate?: string | null;
-      initiativeId?: string;
-    },
+    input: AddInitiativeRequest,
   ): Promise<CommandResult & { initiativeId: string }> {
+    const request = {
+      keyResultId: input.keyResultId,
+      initiativeId: input.initiativeId,
+      title: input.title,
+      dueDate: input.dueDate ?? null,
+    };
     const initiativeId = input.initiativeId ?? newIdFor(actor, 'addInitiative', input);
     const result = await this.handle(
       actor,
       input.keyResultId,
+      { type: 'AddInitiative', data: { ...request, initiativeId } },
       {
-        type: 'AddInitiative',
-        data: {
-          keyResultId: input.keyResultId,
-          initiativeId,
-          title: input.title,
-          dueDate: input.dueDate ?? null,
-        },
+        idempotency: claimOf('addInitiative', { ...request, idempotencyKey: input.idempotencyKey }),
       },
-      { idempotency: claimOf('addInitiative', input) },
     );
     return {
       id: input.keyResultId,
@@ -280,18 +286,18 @@ export class KeyResultCommands {
     };
   }
 
-  async completeInitiative(
-    actor: Actor,
-    input: Keyed & { keyResultId: string; initiativeId: string },
-  ): Promise<CommandResult> {
+  async completeInitiative(actor: Actor, input: CompleteInitiativeRequest): Promise<CommandResult> {
+    const data = { keyResultId: input.keyResultId, initiativeId: input.initiativeId };
     const result = await this.handle(
       actor,
       input.keyResultId,
+      { type: 'CompleteInitiative', data },
       {
-        type: 'CompleteInitiative',
-        data: { keyResultId: input.keyResultId, initiativeId: input.initiativeId },
+        idempotency: claimOf('completeInitiative', {
+          ...data,
+          idempotencyKey: input.idempotencyKey,
+        }),
       },
-      { idempotency: claimOf('completeInitiative', input) },
     );
     return {
       id: input.keyResultId,

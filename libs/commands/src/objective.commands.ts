@@ -10,10 +10,15 @@ import {
   objectiveStream,
   teamDecider,
   teamStream,
+  type AlignObjective,
+  type ArchiveObjective,
   type ObjectiveCommand,
   type ObjectiveContext,
+  type ObjectiveDefinition,
   type ObjectiveParent,
   type ObjectiveState,
+  type ReviseObjective,
+  type SetObjective,
 } from '@okr-ledger/okr';
 import {
   claimOf,
@@ -23,8 +28,9 @@ import {
   revisionOf,
   versionOf,
   type Actor,
+  type CommandInput,
   type CommandResult,
-  type Keyed,
+  type Versioned,
 } from './command-context';
 import type { AncestryPort } from './stream-ancestry';
 
@@ -34,24 +40,26 @@ export interface ParentInput {
   readonly parentKeyResultId?: string | null;
 }
 
-export interface SetObjectiveInput extends ParentInput, Keyed {
-  readonly objectiveId?: string;
-  readonly cycleId: string;
-  readonly title: string;
-  readonly description?: string | null;
-  readonly ownerId?: string | null;
-  readonly teamId?: string | null;
-}
+/** SetObjective's data with the parent given by id (checked and resolved here). */
+export type SetObjectiveRequest = CommandInput<
+  Omit<SetObjective['data'], 'parent'>,
+  'objectiveId'
+> &
+  ParentInput;
 
-export interface ReviseObjectiveInput extends Keyed {
-  readonly objectiveId: string;
-  readonly expectedVersion?: number;
-  readonly title?: string;
-  readonly description?: string | null;
-  readonly ownerId?: string | null;
-  readonly teamId?: string | null;
-  readonly reason?: string | null;
-}
+/**
+ * ReviseObjective's data with its changes spread: a field absent (or a null title) keeps its
+ * value; null clears an optional field.
+ */
+export type ReviseObjectiveRequest = CommandInput<Omit<ReviseObjective['data'], 'changes'>> &
+  Versioned & { readonly [F in keyof ObjectiveDefinition]?: ObjectiveDefinition[F] | null };
+
+/** AlignObjective's data with the parent given by id (checked and resolved here). */
+export type AlignObjectiveRequest = CommandInput<Omit<AlignObjective['data'], 'parent'>> &
+  ParentInput &
+  Versioned;
+
+export type ArchiveObjectiveRequest = CommandInput<ArchiveObjective['data']> & Versioned;
 
 export class ObjectiveCommands {
   constructor(
@@ -149,82 +157,97 @@ export class ObjectiveCommands {
     };
   }
 
-  async set(actor: Actor, input: SetObjectiveInput): Promise<CommandResult> {
+  async set(actor: Actor, input: SetObjectiveRequest): Promise<CommandResult> {
+    const { idempotencyKey } = input;
+    const request = {
+      objectiveId: input.objectiveId,
+      cycleId: input.cycleId,
+      title: input.title,
+      description: input.description ?? null,
+      ownerId: input.ownerId ?? null,
+      teamId: input.teamId ?? null,
+      parentObjectiveId: input.parentObjectiveId ?? null,
+      parentKeyResultId: input.parentKeyResultId ?? null,
+    };
     const objectiveId = input.objectiveId ?? newIdFor(actor, 'setObjective', input);
-    await this.requireTeam(actor, input.teamId);
-    const parent = await this.resolveParent(actor, input);
+    await this.requireTeam(actor, request.teamId);
+    const parent = await this.resolveParent(actor, request);
+    const { parentObjectiveId: _o, parentKeyResultId: _k, ...definition } = request;
     return this.handle(
       actor,
       objectiveId,
-      {
-        type: 'SetObjective',
-        data: {
-          objectiveId,
-          cycleId: input.cycleId,
-          title: input.title,
-          description: input.description ?? null,
-          ownerId: input.ownerId ?? null,
-          teamId: input.teamId ?? null,
-          parent,
-        },
-      },
+      { type: 'SetObjective', data: { ...definition, objectiveId, parent } },
       parent,
-      claimOf('setObjective', input),
+      claimOf('setObjective', { ...request, idempotencyKey }),
     );
   }
 
-  async revise(actor: Actor, input: ReviseObjectiveInput): Promise<CommandResult> {
-    await this.requireTeam(actor, input.teamId);
-    const { title, description, ownerId, teamId } = input;
+  async revise(actor: Actor, input: ReviseObjectiveRequest): Promise<CommandResult> {
+    // Absent means "leave as is" (a null title too); an explicit null clears an optional field.
     const changes = Object.fromEntries(
-      Object.entries({ title, description, ownerId, teamId }).filter(([, v]) => v !== undefined),
-    );
+      Object.entries({
+        title: input.title ?? undefined,
+        description: input.description,
+        ownerId: input.ownerId,
+        teamId: input.teamId,
+      }).filter(([, v]) => v !== undefined),
+    ) as Partial<ObjectiveDefinition>;
+    const request = {
+      ...changes,
+      objectiveId: input.objectiveId,
+      expectedVersion: input.expectedVersion ?? undefined,
+      reason: input.reason ?? null,
+    };
+    await this.requireTeam(actor, input.teamId);
     return this.handle(
       actor,
       input.objectiveId,
       {
         type: 'ReviseObjective',
-        data: { objectiveId: input.objectiveId, changes, reason: input.reason ?? null },
+        data: { objectiveId: input.objectiveId, changes, reason: request.reason },
       },
       null,
-      claimOf('reviseObjective', input),
-      input.expectedVersion,
+      claimOf('reviseObjective', { ...request, idempotencyKey: input.idempotencyKey }),
+      request.expectedVersion,
     );
   }
 
-  async align(
-    actor: Actor,
-    input: ParentInput &
-      Keyed & { objectiveId: string; reason?: string | null; expectedVersion?: number },
-  ): Promise<CommandResult> {
-    const parent = await this.resolveParent(actor, input);
+  async align(actor: Actor, input: AlignObjectiveRequest): Promise<CommandResult> {
+    const request = {
+      objectiveId: input.objectiveId,
+      parentObjectiveId: input.parentObjectiveId ?? null,
+      parentKeyResultId: input.parentKeyResultId ?? null,
+      expectedVersion: input.expectedVersion ?? undefined,
+      reason: input.reason ?? null,
+    };
+    const parent = await this.resolveParent(actor, request);
     return this.handle(
       actor,
       input.objectiveId,
       {
         type: 'AlignObjective',
-        data: { objectiveId: input.objectiveId, parent, reason: input.reason ?? null },
+        data: { objectiveId: input.objectiveId, parent, reason: request.reason },
       },
       parent,
-      claimOf('alignObjective', input),
-      input.expectedVersion,
+      claimOf('alignObjective', { ...request, idempotencyKey: input.idempotencyKey }),
+      request.expectedVersion,
     );
   }
 
-  archive(
-    actor: Actor,
-    input: Keyed & { objectiveId: string; reason?: string | null; expectedVersion?: number },
-  ): Promise<CommandResult> {
+  archive(actor: Actor, input: ArchiveObjectiveRequest): Promise<CommandResult> {
+    const data = { objectiveId: input.objectiveId, reason: input.reason ?? null };
+    const expectedVersion = input.expectedVersion ?? undefined;
     return this.handle(
       actor,
       input.objectiveId,
-      {
-        type: 'ArchiveObjective',
-        data: { objectiveId: input.objectiveId, reason: input.reason ?? null },
-      },
+      { type: 'ArchiveObjective', data },
       null,
-      claimOf('archiveObjective', input),
-      input.expectedVersion,
+      claimOf('archiveObjective', {
+        ...data,
+        expectedVersion,
+        idempotencyKey: input.idempotencyKey,
+      }),
+      expectedVersion,
     );
   }
 }

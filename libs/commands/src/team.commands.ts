@@ -1,5 +1,13 @@
 import { handleCommand, type EventStore } from '@okr-ledger/event-store';
-import { AggregateNotFound, teamDecider, teamStream, type TeamContext } from '@okr-ledger/okr';
+import {
+  AggregateNotFound,
+  teamDecider,
+  teamStream,
+  type CreateTeam,
+  type MoveTeam,
+  type RenameTeam,
+  type TeamContext,
+} from '@okr-ledger/okr';
 import {
   claimOf,
   metadataFor,
@@ -7,10 +15,17 @@ import {
   revisionOf,
   versionOf,
   type Actor,
+  type CommandInput,
   type CommandResult,
-  type Keyed,
+  type Versioned,
 } from './command-context';
 import type { AncestryPort } from './stream-ancestry';
+
+export type CreateTeamRequest = CommandInput<CreateTeam['data'], 'teamId'>;
+export type RenameTeamRequest = CommandInput<RenameTeam['data']> & Versioned;
+/** MoveTeam's data with the new parent named as on create; absent or null: a root team. */
+export type MoveTeamRequest = CommandInput<Omit<MoveTeam['data'], 'toParentTeamId'>> &
+  Versioned & { readonly parentTeamId?: string | null };
 
 export class TeamCommands {
   constructor(
@@ -29,19 +44,24 @@ export class TeamCommands {
     return { parentAncestorTeamIds: lineage };
   }
 
-  async create(
-    actor: Actor,
-    input: Keyed & { name: string; parentTeamId?: string | null; teamId?: string },
-  ): Promise<CommandResult> {
+  async create(actor: Actor, input: CreateTeamRequest): Promise<CommandResult> {
+    const request = {
+      teamId: input.teamId,
+      name: input.name,
+      parentTeamId: input.parentTeamId ?? null,
+    };
     const teamId = input.teamId ?? newIdFor(actor, 'createTeam', input);
-    const parentTeamId = input.parentTeamId ?? null;
+    const { parentTeamId } = request;
     const result = await handleCommand(
       this.store,
       teamStream(teamId),
       teamDecider,
-      { type: 'CreateTeam', data: { teamId, name: input.name, parentTeamId } },
+      { type: 'CreateTeam', data: { ...request, teamId } },
       await this.contextFor(actor, parentTeamId),
-      { metadata: metadataFor(actor), idempotency: claimOf('createTeam', input) },
+      {
+        metadata: metadataFor(actor),
+        idempotency: claimOf('createTeam', { ...request, idempotencyKey: input.idempotencyKey }),
+      },
     );
     return {
       id: teamId,
@@ -51,20 +71,20 @@ export class TeamCommands {
     };
   }
 
-  async rename(
-    actor: Actor,
-    input: Keyed & { teamId: string; name: string; expectedVersion?: number },
-  ): Promise<CommandResult> {
+  async rename(actor: Actor, input: RenameTeamRequest): Promise<CommandResult> {
+    const data = { teamId: input.teamId, name: input.name };
+    const expectedVersion = input.expectedVersion ?? undefined;
+    const { idempotencyKey } = input;
     const result = await handleCommand(
       this.store,
       teamStream(input.teamId),
       teamDecider,
-      { type: 'RenameTeam', data: { teamId: input.teamId, name: input.name } },
+      { type: 'RenameTeam', data },
       { parentAncestorTeamIds: [] },
       {
         metadata: metadataFor(actor),
-        expectedRevision: revisionOf(input.expectedVersion),
-        idempotency: claimOf('renameTeam', input),
+        expectedRevision: revisionOf(expectedVersion),
+        idempotency: claimOf('renameTeam', { ...data, expectedVersion, idempotencyKey }),
       },
     );
     return {
@@ -75,20 +95,23 @@ export class TeamCommands {
     };
   }
 
-  async move(
-    actor: Actor,
-    input: Keyed & { teamId: string; parentTeamId: string | null; expectedVersion?: number },
-  ): Promise<CommandResult> {
+  async move(actor: Actor, input: MoveTeamRequest): Promise<CommandResult> {
+    const request = {
+      teamId: input.teamId,
+      parentTeamId: input.parentTeamId ?? null,
+      expectedVersion: input.expectedVersion ?? undefined,
+    };
+    const { teamId, parentTeamId, expectedVersion } = request;
     const result = await handleCommand(
       this.store,
-      teamStream(input.teamId),
+      teamStream(teamId),
       teamDecider,
-      { type: 'MoveTeam', data: { teamId: input.teamId, toParentTeamId: input.parentTeamId } },
-      await this.contextFor(actor, input.parentTeamId),
+      { type: 'MoveTeam', data: { teamId, toParentTeamId: parentTeamId } },
+      await this.contextFor(actor, parentTeamId),
       {
         metadata: metadataFor(actor),
-        expectedRevision: revisionOf(input.expectedVersion),
-        idempotency: claimOf('moveTeam', input),
+        expectedRevision: revisionOf(expectedVersion),
+        idempotency: claimOf('moveTeam', { ...request, idempotencyKey: input.idempotencyKey }),
       },
     );
     return {

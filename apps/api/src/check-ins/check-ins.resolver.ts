@@ -29,16 +29,7 @@ export class CheckInsResolver {
     @CurrentIdentity() identity: Identity,
     @Args('input', { type: () => CheckInKeyResultInput }) input: CheckInKeyResultInput,
   ): Promise<CheckInModel> {
-    const result = await this.commands.keyResults.checkIn(this.writes.actor(identity), {
-      keyResultId: input.keyResultId,
-      value: input.value,
-      confidence: input.confidence ?? null,
-      plan: input.plan ?? null,
-      progress: input.progress ?? null,
-      problems: input.problems ?? null,
-      source: input.source ?? 'MANUAL',
-      idempotencyKey: input.idempotencyKey ?? null,
-    });
+    const result = await this.commands.keyResults.checkIn(this.writes.actor(identity), input);
     const write = { id: result.checkInId, version: result.version, position: result.position };
     await this.writes.settle(identity.tenantId, 'CheckIn', write);
     const [checkIn] = await this.readModels.checkIns.byIds(identity.tenantId, [result.checkInId]);

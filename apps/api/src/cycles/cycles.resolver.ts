@@ -57,12 +57,7 @@ export class CyclesResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => ScheduleCycleInput }) input: ScheduleCycleInput,
   ): Promise<CycleModel> {
-    const result = await this.commands.cycles.schedule(this.writes.actor(identity), {
-      name: input.name,
-      startsAt: input.startsAt.toISOString(),
-      endsAt: input.endsAt.toISOString(),
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.cycles.schedule(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -72,10 +67,11 @@ export class CyclesResolver {
     @Context() ctx: GraphqlContext,
     @Args() args: CycleTransitionArgs,
   ): Promise<CycleModel> {
+    const { id: cycleId, expectedVersion, idempotencyKey } = args;
     const result = await this.commands.cycles.start(this.writes.actor(identity), {
-      cycleId: args.id,
-      expectedVersion: args.expectedVersion ?? undefined,
-      idempotencyKey: args.idempotencyKey,
+      cycleId,
+      expectedVersion,
+      idempotencyKey,
     });
     return this.payload(identity, ctx, result);
   }
@@ -86,10 +82,11 @@ export class CyclesResolver {
     @Context() ctx: GraphqlContext,
     @Args() args: CycleTransitionArgs,
   ): Promise<CycleModel> {
+    const { id: cycleId, expectedVersion, idempotencyKey } = args;
     const result = await this.commands.cycles.close(this.writes.actor(identity), {
-      cycleId: args.id,
-      expectedVersion: args.expectedVersion ?? undefined,
-      idempotencyKey: args.idempotencyKey,
+      cycleId,
+      expectedVersion,
+      idempotencyKey,
     });
     // The quarter's evidence: a signed checkpoint that includes the close.
     await this.ledger.afterCycleClosed(identity.tenantId, result.position);

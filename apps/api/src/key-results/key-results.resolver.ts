@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
-import { isClearableKeyResultField, type Health } from '@okr-ledger/okr';
+import type { Health } from '@okr-ledger/okr';
 import type { ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
@@ -55,20 +55,7 @@ export class KeyResultsResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => AddKeyResultInput }) input: AddKeyResultInput,
   ): Promise<KeyResultModel> {
-    const result = await this.commands.keyResults.add(this.writes.actor(identity), {
-      objectiveId: input.objectiveId,
-      title: input.title,
-      type: input.type,
-      kind: input.kind,
-      startValue: input.startValue,
-      targetValue: input.targetValue,
-      unit: input.unit ?? null,
-      weight: input.weight ?? undefined,
-      ownerId: input.ownerId ?? null,
-      dataSourceUrl: input.dataSourceUrl ?? null,
-      scoring: input.scoring ?? undefined,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.keyResults.add(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -80,21 +67,7 @@ export class KeyResultsResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => RedefineKeyResultInput }) input: RedefineKeyResultInput,
   ): Promise<KeyResultModel> {
-    const { keyResultId, expectedVersion, reason, idempotencyKey, ...fields } = input;
-    // Only nullable fields can be cleared: elsewhere null means "leave as is", like absent.
-    const changes = Object.fromEntries(
-      Object.entries(fields).filter(
-        ([field, value]) =>
-          value !== undefined && (value !== null || isClearableKeyResultField(field)),
-      ),
-    );
-    const result = await this.commands.keyResults.redefine(this.writes.actor(identity), {
-      ...changes,
-      keyResultId,
-      expectedVersion: expectedVersion ?? undefined,
-      reason: reason ?? null,
-      idempotencyKey,
-    });
+    const result = await this.commands.keyResults.redefine(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -106,12 +79,7 @@ export class KeyResultsResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => GraduateKeyResultInput }) input: GraduateKeyResultInput,
   ): Promise<KeyResultModel> {
-    const result = await this.commands.keyResults.graduate(this.writes.actor(identity), {
-      keyResultId: input.keyResultId,
-      expectedVersion: input.expectedVersion ?? undefined,
-      reason: input.reason ?? null,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.keyResults.graduate(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -121,12 +89,7 @@ export class KeyResultsResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => AddInitiativeInput }) input: AddInitiativeInput,
   ): Promise<KeyResultModel> {
-    const result = await this.commands.keyResults.addInitiative(this.writes.actor(identity), {
-      keyResultId: input.keyResultId,
-      title: input.title,
-      dueDate: input.dueDate ?? null,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.keyResults.addInitiative(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -136,11 +99,10 @@ export class KeyResultsResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => CompleteInitiativeInput }) input: CompleteInitiativeInput,
   ): Promise<KeyResultModel> {
-    const result = await this.commands.keyResults.completeInitiative(this.writes.actor(identity), {
-      keyResultId: input.keyResultId,
-      initiativeId: input.initiativeId,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.keyResults.completeInitiative(
+      this.writes.actor(identity),
+      input,
+    );
     return this.payload(identity, ctx, result);
   }
 

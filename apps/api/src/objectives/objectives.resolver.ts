@@ -88,16 +88,7 @@ export class ObjectivesResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => SetObjectiveInput }) input: SetObjectiveInput,
   ): Promise<ObjectiveModel> {
-    const result = await this.commands.objectives.set(this.writes.actor(identity), {
-      cycleId: input.cycleId,
-      title: input.title,
-      description: input.description ?? null,
-      ownerId: input.ownerId ?? null,
-      teamId: input.teamId ?? null,
-      parentObjectiveId: input.parentObjectiveId ?? null,
-      parentKeyResultId: input.parentKeyResultId ?? null,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.objectives.set(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -107,17 +98,7 @@ export class ObjectivesResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => ReviseObjectiveInput }) input: ReviseObjectiveInput,
   ): Promise<ObjectiveModel> {
-    const result = await this.commands.objectives.revise(this.writes.actor(identity), {
-      objectiveId: input.objectiveId,
-      expectedVersion: input.expectedVersion ?? undefined,
-      // Absent means "leave as is"; an explicit null clears an optional field.
-      title: input.title ?? undefined,
-      description: input.description,
-      ownerId: input.ownerId,
-      teamId: input.teamId,
-      reason: input.reason ?? null,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.objectives.revise(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -127,14 +108,7 @@ export class ObjectivesResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => AlignObjectiveInput }) input: AlignObjectiveInput,
   ): Promise<ObjectiveModel> {
-    const result = await this.commands.objectives.align(this.writes.actor(identity), {
-      objectiveId: input.objectiveId,
-      parentObjectiveId: input.parentObjectiveId ?? null,
-      parentKeyResultId: input.parentKeyResultId ?? null,
-      expectedVersion: input.expectedVersion ?? undefined,
-      reason: input.reason ?? null,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.objectives.align(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -144,12 +118,7 @@ export class ObjectivesResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => ArchiveObjectiveInput }) input: ArchiveObjectiveInput,
   ): Promise<ObjectiveModel> {
-    const result = await this.commands.objectives.archive(this.writes.actor(identity), {
-      objectiveId: input.objectiveId,
-      expectedVersion: input.expectedVersion ?? undefined,
-      reason: input.reason ?? null,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.objectives.archive(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 

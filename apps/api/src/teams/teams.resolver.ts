@@ -31,11 +31,7 @@ export class TeamsResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => CreateTeamInput }) input: CreateTeamInput,
   ): Promise<TeamModel> {
-    const result = await this.commands.teams.create(this.writes.actor(identity), {
-      name: input.name,
-      parentTeamId: input.parentTeamId ?? null,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.teams.create(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -45,12 +41,7 @@ export class TeamsResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => RenameTeamInput }) input: RenameTeamInput,
   ): Promise<TeamModel> {
-    const result = await this.commands.teams.rename(this.writes.actor(identity), {
-      teamId: input.teamId,
-      name: input.name,
-      expectedVersion: input.expectedVersion ?? undefined,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.teams.rename(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 
@@ -60,12 +51,7 @@ export class TeamsResolver {
     @Context() ctx: GraphqlContext,
     @Args('input', { type: () => MoveTeamInput }) input: MoveTeamInput,
   ): Promise<TeamModel> {
-    const result = await this.commands.teams.move(this.writes.actor(identity), {
-      teamId: input.teamId,
-      parentTeamId: input.parentTeamId ?? null,
-      expectedVersion: input.expectedVersion ?? undefined,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const result = await this.commands.teams.move(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 

@@ -87,13 +87,13 @@ export type KeyResultCommand =
   | CompleteInitiative;
 
 /** What decide needs from the objective: the folded `Objective` state fits. */
-export type ObjectiveView = Pick<Objective, 'objectiveId' | 'cycleId' | 'status'>;
+export type KeyResultObjective = Pick<Objective, 'objectiveId' | 'cycleId' | 'status'>;
 
 export interface KeyResultContext {
   /** Status of the key result's cycle, read from the cycle stream. */
   readonly cycleStatus: CycleStatus;
   /** Required by AddKeyResult (null or absent: the objective does not exist); ignored otherwise. */
-  readonly objective?: ObjectiveView | null;
+  readonly objective?: KeyResultObjective | null;
 }
 
 const URL_PATTERN = /^https?:\/\/\S+$/;
