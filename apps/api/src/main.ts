@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { migrateEventStoreAsOwner } from '@okr-ledger/event-store';
 import {
   type AppConfig,
   ConfigError,
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
     throw error;
   }
   logger.log(`Database: ${database.description}`);
+  // The owner role migrates; the app below serves as a role that cannot alter the log.
+  if (config.eventStore === 'postgres') await migrateEventStoreAsOwner(database);
 
   const app = await NestFactory.create(AppModule.forRoot({ config, databaseUrl: database.url }), {
     bufferLogs: false,

@@ -1,4 +1,4 @@
-import { openEventStore, type EventStore } from '@okr-ledger/event-store';
+import { migrateEventStoreAsOwner, openEventStore, type EventStore } from '@okr-ledger/event-store';
 import { type AppConfig, openDatabase, type RunningDatabase } from '@okr-ledger/platform';
 import { READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS } from '@okr-ledger/read-models';
 import { DataSource } from 'typeorm';
@@ -35,6 +35,7 @@ export async function openProjectorDatabase(
     } finally {
       await migrations.destroy();
     }
+    if (config.eventStore === 'postgres') await migrateEventStoreAsOwner(database);
     const store = await openEventStore({
       kind: config.eventStore,
       databaseUrl: database.url,

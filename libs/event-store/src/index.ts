@@ -14,6 +14,7 @@ export * from './fold-stream';
 export * from './handle-command';
 export * from './idempotency';
 export * from './postgres/postgres-event-store';
+export * from './postgres/serving-role';
 export {
   MIGRATIONS,
   migrateEventStore,

@@ -1,4 +1,5 @@
 export * from './config/config';
 export * from './config/ledger-signing-key';
 export * from './database/embedded-postgres.runner';
+export * from './database/database-roles';
 export * from './database/pg-notify';

@@ -1,3 +1,4 @@
+import { migrateEventStoreAsOwner } from '@okr-ledger/event-store';
 import { ConfigError, loadConfig, openDatabase } from '@okr-ledger/platform';
 import { DemoPartiallyLoaded, loadDemoQuarter, type DemoSummary } from './demo-quarter.loader';
 
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const database = await openDatabase(loadConfig(), log, { shareRunning: true });
   try {
     log(`Database: ${database.description}`);
+    // The demo may be the first to open a fresh folder: the owner role creates the log.
+    await migrateEventStoreAsOwner(database);
     log(describeSummary(await loadDemoQuarter(database.url)));
   } finally {
     await database.stop();

@@ -264,8 +264,22 @@ $fn$;
   RECORDED_TIME_MIGRATION,
 ];
 
+/**
+ * Whether every migration is applied, asked without DDL: a serving role that does not own
+ * the schema may not even run `CREATE TABLE IF NOT EXISTS` there (docs/adr/0013).
+ */
+async function allMigrationsApplied(pool: Pool): Promise<boolean> {
+  // No table yet (a fresh database) or any other failure: the locked path below decides.
+  const { rows } = await pool
+    .query<{ version: number }>(`SELECT version FROM ${EVENT_STORE_SCHEMA}.schema_migrations`)
+    .catch(() => ({ rows: [] as { version: number }[] }));
+  const applied = new Set(rows.map((r) => r.version));
+  return MIGRATIONS.every((m) => applied.has(m.version));
+}
+
 /** Applies missing migrations under an advisory lock; safe to run from many processes. */
 export async function migrateEventStore(pool: Pool): Promise<number[]> {
+  if (await allMigrationsApplied(pool)) return [];
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -12,6 +12,11 @@ export interface AppConfig {
   readonly port: number;
   /** Unset means: start an embedded PostgreSQL whose data lives in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /**
+   * The owner role that runs the event store's migrations (MIGRATION_DATABASE_URL); then
+   * `databaseUrl` serves as a role that cannot disable the log's immutability triggers.
+   */
+  readonly migrationDatabaseUrl: string | undefined;
   readonly dataDir: string;
   readonly eventStore: EventStoreKind;
   readonly eventStoreUrl: string | undefined;
@@ -92,6 +97,14 @@ export function loadConfig(
   const nodeEnv = env.NODE_ENV?.trim() || 'development';
   const port = parsePort(env.PORT);
   const databaseUrl = parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
+  const migrationDatabaseUrl = parseUrl('MIGRATION_DATABASE_URL', env.MIGRATION_DATABASE_URL, [
+    'postgres:',
+    'postgresql:',
+  ]);
+  if (migrationDatabaseUrl && !databaseUrl) {
+    // The embedded cluster makes its own roles; an owner URL alone would point nowhere.
+    throw new ConfigError('MIGRATION_DATABASE_URL', 'requires DATABASE_URL (the serving role)');
+  }
   const rawDir = env.OKR_DATA_DIR?.trim() || './.okr-data';
   const dataDir = isAbsolute(rawDir) ? rawDir : resolve(cwd, rawDir);
   const eventStore = parseChoice<EventStoreKind>(
@@ -131,6 +144,7 @@ export function loadConfig(
     nodeEnv,
     port,
     databaseUrl,
+    migrationDatabaseUrl,
     dataDir,
     eventStore,
     eventStoreUrl,

@@ -38,6 +38,29 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('MIGRATION_DATABASE_URL (the owner role)', () => {
+    const serving = 'postgres://okr_app:s@db:5432/okr';
+    const owner = 'postgres://okr_owner:o@db:5432/okr';
+    it('is unset unless given', () => {
+      expect(loadConfig({ DATABASE_URL: serving }).migrationDatabaseUrl).toBeUndefined();
+    });
+    it('is taken beside DATABASE_URL', () => {
+      const config = loadConfig({ DATABASE_URL: serving, MIGRATION_DATABASE_URL: owner });
+      expect(config.migrationDatabaseUrl).toBe(owner);
+      expect(config.databaseUrl).toBe(serving);
+    });
+    it('rejects another scheme', () => {
+      expect(() =>
+        loadConfig({ DATABASE_URL: serving, MIGRATION_DATABASE_URL: 'mysql://db/okr' }),
+      ).toThrow(/^MIGRATION_DATABASE_URL: must use postgres: or postgresql:/);
+    });
+    it('is refused without DATABASE_URL (the embedded cluster makes its own roles)', () => {
+      expect(() => loadConfig({ MIGRATION_DATABASE_URL: owner })).toThrow(
+        /^MIGRATION_DATABASE_URL: requires DATABASE_URL/,
+      );
+    });
+  });
+
   describe('when the event store is EventStoreDB', () => {
     it('requires EVENTSTORE_URL', () => {
       expect(() => loadConfig({ EVENT_STORE: 'eventstoredb' })).toThrow(/^EVENTSTORE_URL: /);

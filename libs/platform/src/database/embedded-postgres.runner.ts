@@ -17,10 +17,24 @@ import {
   stillRuns,
   writeOwnerRecord,
 } from './data-dir-owner';
+import {
+  EMBEDDED_OWNER_PASSWORD,
+  EMBEDDED_OWNER_ROLE,
+  EMBEDDED_SERVING_PASSWORD,
+  EMBEDDED_SERVING_ROLE,
+  ensureEmbeddedRoles,
+  urlAsRole,
+} from './database-roles';
 
 /** A PostgreSQL the process talks to, and how to let go of it on shutdown. */
 export interface RunningDatabase {
+  /** The serving role's connection: everything but the event store's migrations. */
   readonly url: string;
+  /**
+   * The owner role's connection, which runs the event store's migrations; undefined when the
+   * serving role owns the tables itself (DATABASE_URL without MIGRATION_DATABASE_URL).
+   */
+  readonly migrationUrl?: string;
   readonly description: string;
   stop(): Promise<void>;
 }
@@ -265,10 +279,19 @@ export async function startEmbeddedPostgres(
     await writeOwnerRecord(dataDir, postmaster, watchdog?.pid);
   }
   if (fresh) await pg.createDatabase(DATABASE);
+  const superuserUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+  try {
+    await ensureEmbeddedRoles(superuserUrl);
+  } catch (error) {
+    await pg.stop().catch(() => undefined);
+    await clearOwnerRecord(dataDir).catch(() => undefined);
+    watchdog?.stdin?.end();
+    throw error;
+  }
 
   let stopped = false;
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    ...embeddedRoleUrls(superuserUrl),
     description: `embedded PostgreSQL on 127.0.0.1:${port}, data in ${pgDir}`,
     async stop() {
       if (stopped) return;
@@ -296,17 +319,26 @@ export async function connectToRunningEmbeddedPostgres(dataDir: string): Promise
     throw new Error(`Cannot read the port of the embedded PostgreSQL running on ${dataDir}`);
   }
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    ...embeddedRoleUrls(`postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`),
     description: `running embedded PostgreSQL on 127.0.0.1:${port}, data in ${pgDir}`,
     stop: async () => {},
   };
 }
 
+/** The serving and the owner role's connections to the embedded cluster. */
+function embeddedRoleUrls(superuserUrl: string): { url: string; migrationUrl: string } {
+  return {
+    url: urlAsRole(superuserUrl, EMBEDDED_SERVING_ROLE, EMBEDDED_SERVING_PASSWORD),
+    migrationUrl: urlAsRole(superuserUrl, EMBEDDED_OWNER_ROLE, EMBEDDED_OWNER_PASSWORD),
+  };
+}
+
 /** A server the operator runs: nothing to start or stop. */
-export function externalDatabase(url: string): RunningDatabase {
+export function externalDatabase(url: string, migrationUrl?: string): RunningDatabase {
   const parsed = new URL(url);
   return {
     url,
+    migrationUrl,
     description: `PostgreSQL at ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`,
     stop: async () => {},
   };
@@ -319,11 +351,20 @@ export function externalDatabase(url: string): RunningDatabase {
  * already runs there.
  */
 export async function openDatabase(
-  config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>,
+  config: Pick<AppConfig, 'databaseUrl' | 'dataDir'> &
+    Partial<Pick<AppConfig, 'migrationDatabaseUrl'>>,
   log: (message: string) => void,
   options: { readonly shareRunning?: boolean } = {},
 ): Promise<RunningDatabase> {
-  if (config.databaseUrl) return externalDatabase(config.databaseUrl);
+  if (config.databaseUrl) {
+    if (!config.migrationDatabaseUrl) {
+      log(
+        'warning: DATABASE_URL without MIGRATION_DATABASE_URL: the serving role owns the ' +
+          'event store, so it could disable the immutability triggers (see README, For auditors)',
+      );
+    }
+    return externalDatabase(config.databaseUrl, config.migrationDatabaseUrl);
+  }
   try {
     return await startEmbeddedPostgres(config.dataDir, log);
   } catch (error) {
