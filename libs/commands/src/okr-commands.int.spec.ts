@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
   createPostgresEventStore,
+  REQUEST_HASH,
+  requestHash,
   WrongExpectedVersion,
   type PostgresEventStore,
 } from '@okr-ledger/event-store';
-import { AggregateNotFound, DomainRuleViolation, keyResultStream } from '@okr-ledger/okr';
+import {
+  AggregateNotFound,
+  DomainRuleViolation,
+  keyResultStream,
+  objectiveStream,
+} from '@okr-ledger/okr';
 import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { OkrCommands, type Actor } from './index';
 
@@ -211,6 +218,31 @@ describe('OkrCommands', () => {
           targetValue: 1,
         }),
       ).rejects.toMatchObject({ aggregateType: 'Objective', id: missing });
+    });
+  });
+
+  describe('when a keyed request leaves optional fields out or sends them null', () => {
+    it('records the hash of the request with its defaults applied, as the API always has', async () => {
+      const { cycle } = await activeKeyResult();
+      const key = `set-${randomUUID()}`;
+      const objective = await commands.objectives.set(ana, {
+        cycleId: cycle.id,
+        title: 'Ship weekly',
+        ownerId: null,
+        idempotencyKey: key,
+      });
+      const [event] = await store.readStream(objectiveStream(objective.id));
+      expect(event?.metadata[REQUEST_HASH]).toBe(
+        requestHash('setObjective', {
+          cycleId: cycle.id,
+          title: 'Ship weekly',
+          description: null,
+          ownerId: null,
+          teamId: null,
+          parentObjectiveId: null,
+          parentKeyResultId: null,
+        }),
+      );
     });
   });
 });
