@@ -71,7 +71,10 @@ import { reconnectDelay, type BackoffOptions } from './reconnect-backoff';
 import { BatchAccumulator, shouldFlush } from './subscription-batch';
 
 export interface EventStoreDbEventStoreOptions {
-  /** The only source of recorded times; stored in the event metadata (see below). */
+  /**
+   * Opt-in simulated recorded times (the demo loader, tests), stored in the event metadata
+   * (see below). Without it the server's own `created` time is the recorded time.
+   */
   clock?: () => Date;
   upcasters?: UpcasterRegistry;
   /** Reconnection of subscriptions after a dropped connection (delays, for tests). */
@@ -81,8 +84,9 @@ export interface EventStoreDbEventStoreOptions {
 }
 
 /**
- * EventStoreDB stamps events with its own time. The port's recorded time comes from the
- * injected clock (a demo loader simulates a quarter), so it travels in the metadata.
+ * EventStoreDB stamps events with its own time (`created`), assigned where it writes them:
+ * the recorded time unless a clock was injected (a demo loader simulates a quarter), whose
+ * time then travels in the metadata.
  */
 const RECORDED_AT_KEY = '$recordedAt';
 
@@ -106,7 +110,7 @@ class HandlerFailed extends Error {
 class SubscriptionEnded extends Error {}
 
 export class EventStoreDbEventStore implements EventStore {
-  private readonly clock: () => Date;
+  private readonly clock: (() => Date) | null;
   private readonly upcasters: UpcasterRegistry;
   private readonly reconnect: BackoffOptions;
   private readonly lingerMs: number;
@@ -117,7 +121,7 @@ export class EventStoreDbEventStore implements EventStore {
     readonly client: EventStoreDBClient,
     options: EventStoreDbEventStoreOptions = {},
   ) {
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? null;
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.reconnect = options.reconnect ?? {};
     this.lingerMs = options.lingerMs ?? 10;
@@ -140,7 +144,7 @@ export class EventStoreDbEventStore implements EventStore {
   ): Promise<AppendResult> {
     const expected = options.expectedState ?? 'any';
     if (events.length === 0) throw new TypeError('An append needs at least one event');
-    const recordedAt = this.clock().toISOString();
+    const recordedAt = this.clock?.().toISOString();
     try {
       await this.indexCycles(stream, events);
     } catch (error) {
@@ -157,7 +161,10 @@ export class EventStoreDbEventStore implements EventStore {
             id: e.id ?? randomUUID(),
             type: e.type,
             data: e.data,
-            metadata: { ...e.metadata, [RECORDED_AT_KEY]: recordedAt },
+            metadata:
+              recordedAt === undefined
+                ? e.metadata
+                : { ...e.metadata, [RECORDED_AT_KEY]: recordedAt },
           }),
         ),
         { expectedRevision: toExpectedRevision(expected) },
