@@ -4,138 +4,30 @@
  * another tenant's ids behave as if they did not exist. `version` is the number of events in
  * the aggregate's stream (stream revision + 1).
  */
-import type {
-  CheckInSource,
-  CycleStatus,
-  KeyResultKind,
-  KeyResultScoring,
-  KeyResultType,
-} from '@okr-ledger/okr';
+import type { TeamView } from './teams/teams.view';
+import type { CycleView } from './cycles/cycles.view';
+import type { ObjectiveView, ObjectiveFilter } from './objectives/objectives.view';
+import type { InitiativeView, KeyResultView } from './key-results/key-results.view';
+import type { FieldChangeView, AuditEntryView, AuditFilter } from './audit-trail/audit-trail.view';
+import type { AlignmentNodeView } from './alignment/alignment.view';
+import type { KeyResultHistoryPoint } from './key-result-history/key-result-history.view';
+import type { CheckInView } from './check-ins/check-ins.view';
 
-export interface TeamView {
-  readonly id: string;
-  readonly name: string;
-  readonly parentId: string | null;
-  readonly version: number;
-}
-
-export interface CycleView {
-  readonly id: string;
-  readonly name: string;
-  readonly startsAt: Date;
-  readonly endsAt: Date;
-  readonly status: CycleStatus;
-  /** cycleProgress of its objectives, kept current by the projection. */
-  readonly progress: number;
-  readonly version: number;
-}
-
-export interface ObjectiveView {
-  readonly id: string;
-  readonly cycleId: string;
-  readonly title: string;
-  readonly description: string | null;
-  readonly ownerId: string | null;
-  readonly teamId: string | null;
-  readonly parentObjectiveId: string | null;
-  readonly parentKeyResultId: string | null;
-  readonly archived: boolean;
-  /** objectiveProgress of its key results (with roll-ups), kept current by the projection. */
-  readonly progress: number;
-  /** Whether any of its key results was checked in: health is NOT_STARTED before. */
-  readonly checkedIn: boolean;
-  readonly version: number;
-  readonly createdAt: Date;
-}
-
-export interface InitiativeView {
-  readonly id: string;
-  readonly title: string;
-  readonly dueDate: string | null;
-  readonly completed: boolean;
-}
-
-export interface KeyResultView {
-  readonly id: string;
-  readonly objectiveId: string;
-  readonly cycleId: string;
-  readonly title: string;
-  readonly ownerId: string | null;
-  readonly type: KeyResultType;
-  readonly kind: KeyResultKind;
-  readonly scoring: KeyResultScoring;
-  readonly startValue: number;
-  readonly targetValue: number;
-  readonly currentValue: number;
-  readonly unit: string | null;
-  readonly weight: number;
-  /** The progress it contributes (own value, or rolled up from aligned objectives). */
-  readonly progress: number;
-  readonly confidence: number | null;
-  readonly dataSourceUrl: string | null;
-  readonly healthMetric: boolean;
-  readonly checkInCount: number;
-  readonly initiatives: readonly InitiativeView[];
-  readonly version: number;
-}
-
-export interface CheckInView {
-  readonly id: string;
-  readonly keyResultId: string;
-  readonly cycleId: string;
-  readonly value: number;
-  readonly confidence: number | null;
-  readonly plan: string | null;
-  readonly progress: string | null;
-  readonly problems: string | null;
-  readonly source: CheckInSource;
-  readonly actorId: string;
-  readonly recordedAt: Date;
-  readonly position: string;
-}
-
-export interface FieldChangeView {
-  readonly field: string;
-  /** JSON-encoded values; null when the field had no value before (or after). */
-  readonly from: string | null;
-  readonly to: string | null;
-}
-
-export interface AuditEntryView {
-  /** The event id. */
-  readonly id: string;
-  readonly position: string;
-  readonly occurredAt: Date;
-  readonly actorId: string;
-  /** Team | Cycle | Objective | KeyResult */
-  readonly aggregateType: string;
-  readonly aggregateId: string;
-  readonly cycleId: string | null;
-  readonly eventType: string;
-  readonly changes: readonly FieldChangeView[];
-  readonly reason: string | null;
-  readonly source: string | null;
-  readonly duringActiveCycle: boolean;
-}
-
-export interface AlignmentNodeView {
-  readonly objectiveId: string;
-  /** The parent objective, or for an objective aligned to a key result, that key result's objective. */
-  readonly parentId: string | null;
-  readonly depth: number;
-  readonly progress: number;
-}
-
-export interface KeyResultHistoryPoint {
-  readonly at: Date;
-  readonly position: string;
-  readonly eventType: string;
-  readonly currentValue: number;
-  readonly targetValue: number;
-  readonly startValue: number;
-  readonly progress: number;
-  readonly confidence: number | null;
-}
+// Each view lives in its read model's folder; this file gathers them for the API.
+export type {
+  TeamView,
+  CycleView,
+  ObjectiveView,
+  ObjectiveFilter,
+  InitiativeView,
+  KeyResultView,
+  FieldChangeView,
+  AuditEntryView,
+  AuditFilter,
+  AlignmentNodeView,
+  KeyResultHistoryPoint,
+  CheckInView,
+};
 
 /** A page in the order of the query; cursors are opaque strings. */
 export interface Page<T> {
@@ -152,23 +44,6 @@ export interface PageRequest {
   readonly first: number;
   /** Exclusive; an invalid cursor is an InvalidCursor error (BAD_USER_INPUT). */
   readonly after?: string | null;
-}
-
-export interface ObjectiveFilter {
-  readonly cycleId?: string | null;
-  readonly teamId?: string | null;
-  readonly ownerId?: string | null;
-  readonly includeArchived?: boolean;
-}
-
-export interface AuditFilter {
-  readonly aggregateId?: string | null;
-  readonly cycleId?: string | null;
-  readonly actorId?: string | null;
-  readonly eventTypes?: readonly string[] | null;
-  readonly from?: Date | null;
-  readonly to?: Date | null;
-  readonly duringActiveCycleOnly?: boolean | null;
 }
 
 /** The read side the API depends on; `ReadModels` in this lib implements it on PostgreSQL. */

@@ -1,6 +1,20 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
-import type { KeyResultCheckedIn } from '@okr-ledger/okr';
-import type { CheckInView } from '../read-models.views';
+import type { CheckInSource, KeyResultCheckedIn } from '@okr-ledger/okr';
+
+export interface CheckInView {
+  readonly id: string;
+  readonly keyResultId: string;
+  readonly cycleId: string;
+  readonly value: number;
+  readonly confidence: number | null;
+  readonly plan: string | null;
+  readonly progress: string | null;
+  readonly problems: string | null;
+  readonly source: CheckInSource;
+  readonly actorId: string;
+  readonly recordedAt: Date;
+  readonly position: string;
+}
 
 /** A check-in as its event recorded it: for as-of answers and for a write not projected yet. */
 export function checkInOfEvent(

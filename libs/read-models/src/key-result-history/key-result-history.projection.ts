@@ -1,29 +1,10 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
-import {
-  confidenceAfterCheckIn,
-  keyResultProgress,
-  valueAfterRedefinition,
-  type KeyResultType,
-} from '@okr-ledger/okr';
+import { confidenceAfterCheckIn, keyResultProgress, valueAfterRedefinition } from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, tenantOf } from '../projector/recorded-event';
 import { insertRowsIgnoringDuplicates, tenantKey, tenantPairs } from '../projector/projection-sql';
-
-interface PointRow {
-  tenant_id: string;
-  key_result_id: string;
-  position: string;
-  at: string;
-  event_type: string;
-  type: KeyResultType;
-  start_value: number;
-  target_value: number;
-  current_value: number;
-  progress: number;
-  confidence: number | null;
-  check_in_count: number;
-}
+import type { PointRow } from './key-result-history.rows';
 
 /**
  * A time series per key result. Each point is the previous one plus the event, so the

@@ -1,16 +1,18 @@
 import type { KeyResultHistoryPoint, ReadModelQueries } from '../read-models.views';
 import { toDate, type SqlRunner } from '../read-models.paging';
+import type { PointRow } from './key-result-history.rows';
 
-interface Row {
-  at: Date;
-  position: string;
-  event_type: string;
-  current_value: number;
-  target_value: number;
-  start_value: number;
-  progress: number;
-  confidence: number | null;
-}
+/** The columns the series reads; `at` comes back from PostgreSQL as a date. */
+type Row = Pick<
+  PointRow,
+  | 'position'
+  | 'event_type'
+  | 'current_value'
+  | 'target_value'
+  | 'start_value'
+  | 'progress'
+  | 'confidence'
+> & { at: Date };
 
 export function keyResultHistoryQueries(sql: SqlRunner): ReadModelQueries['keyResultHistory'] {
   return {

@@ -4,15 +4,7 @@ import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, tenantOf } from '../projector/recorded-event';
 import { pick, selectByTenantPairs, tenantKey, upsertRows } from '../projector/projection-sql';
-
-interface TeamRow {
-  tenant_id: string;
-  id: string;
-  name: string;
-  parent_id: string | null;
-  version: number;
-  last_position: string;
-}
+import type { TeamRow } from './teams.rows';
 
 export const teamsProjection: Projection = {
   name: 'teams',

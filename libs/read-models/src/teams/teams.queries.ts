@@ -1,12 +1,8 @@
 import type { ReadModelQueries, TeamView } from '../read-models.views';
 import type { SqlRunner } from '../read-models.paging';
+import type { TeamRow } from './teams.rows';
 
-interface Row {
-  id: string;
-  name: string;
-  parent_id: string | null;
-  version: number;
-}
+type Row = Pick<TeamRow, 'id' | 'name' | 'parent_id' | 'version'>;
 
 const toView = (r: Row): TeamView => ({
   id: r.id,

@@ -1,0 +1,33 @@
+export interface FieldChangeView {
+  readonly field: string;
+  /** JSON-encoded values; null when the field had no value before (or after). */
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+export interface AuditEntryView {
+  /** The event id. */
+  readonly id: string;
+  readonly position: string;
+  readonly occurredAt: Date;
+  readonly actorId: string;
+  /** Team | Cycle | Objective | KeyResult */
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly cycleId: string | null;
+  readonly eventType: string;
+  readonly changes: readonly FieldChangeView[];
+  readonly reason: string | null;
+  readonly source: string | null;
+  readonly duringActiveCycle: boolean;
+}
+
+export interface AuditFilter {
+  readonly aggregateId?: string | null;
+  readonly cycleId?: string | null;
+  readonly actorId?: string | null;
+  readonly eventTypes?: readonly string[] | null;
+  readonly from?: Date | null;
+  readonly to?: Date | null;
+  readonly duringActiveCycleOnly?: boolean | null;
+}

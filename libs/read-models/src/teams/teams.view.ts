@@ -1,0 +1,6 @@
+export interface TeamView {
+  readonly id: string;
+  readonly name: string;
+  readonly parentId: string | null;
+  readonly version: number;
+}
