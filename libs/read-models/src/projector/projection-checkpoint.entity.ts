@@ -7,5 +7,5 @@ export class ProjectionCheckpointEntity {
   @PrimaryColumn({ type: 'text' }) name!: string;
   @Column({ type: 'text' }) position!: string;
   @Column({ type: 'integer' }) version!: number;
-  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
 }

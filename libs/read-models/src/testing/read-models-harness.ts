@@ -19,19 +19,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(prefix: string): Promise<Harness> {
-  const database = await createTestDatabase(prefix);
-  const store = await createPostgresEventStore(database.url, { maxConnections: 10 });
+/** A TypeORM data source on the read-model entities, the migrations run (never synchronize). */
+export async function migratedReadModels(url: string, maxConnections = 4): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
-    url: database.url,
+    url,
     entities: READ_MODEL_ENTITIES,
     migrations: READ_MODEL_MIGRATIONS,
     synchronize: false,
-    extra: { max: 4 },
+    extra: { max: maxConnections },
   });
   await dataSource.initialize();
   await dataSource.runMigrations();
+  return dataSource;
+}
+
+export async function createHarness(prefix: string): Promise<Harness> {
+  const database = await createTestDatabase(prefix);
+  const store = await createPostgresEventStore(database.url, { maxConnections: 10 });
+  const dataSource = await migratedReadModels(database.url);
   const projectors: Projector[] = [];
   return {
     database,
