@@ -1,5 +1,5 @@
 // The read side: views and queries the API codes against, the projector, entities, migrations.
-import { AlignmentEdgeEntity } from './alignment/alignment-edge.entity';
+import { AlignmentEdgeEntity } from './okr-tree/alignment-edge.entity';
 import {
   AuditCycleStateEntity,
   AuditEntryEntity,
@@ -8,14 +8,14 @@ import {
 import { auditTrailProjection } from './audit-trail/audit-trail.projection';
 import { CheckInEntity } from './check-ins/check-in.entity';
 import { checkInsProjection } from './check-ins/check-ins.projection';
-import { CycleEntity } from './cycles/cycle.entity';
+import { CycleEntity } from './okr-tree/cycle.entity';
 import { KeyResultHistoryEntity } from './key-result-history/key-result-history.entity';
 import { keyResultHistoryProjection } from './key-result-history/key-result-history.projection';
-import { KeyResultEntity } from './key-results/key-result.entity';
+import { KeyResultEntity } from './okr-tree/key-result.entity';
 import { AuditEntriesLighter1767657600000 } from './migrations/audit-entries-lighter.migration';
 import { ProjectionStalls1767744000000 } from './migrations/projection-stalls.migration';
 import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
-import { ObjectiveEntity } from './objectives/objective.entity';
+import { ObjectiveEntity } from './okr-tree/objective.entity';
 import { okrTreeProjection } from './okr-tree/okr-tree.projection';
 import type { Projection } from './projector/projection.port';
 import { ProjectionCheckpointEntity } from './projector/projection-checkpoint.entity';

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { alignmentQueries } from './alignment/alignment.queries';
+import { alignmentQueries } from './okr-tree/alignment.queries';
 import { auditTrailQueries } from './audit-trail/audit-trail.queries';
 import { checkInQueries } from './check-ins/check-ins.queries';
-import { cycleQueries } from './cycles/cycles.queries';
+import { cycleQueries } from './okr-tree/cycles.queries';
 import { keyResultHistoryQueries } from './key-result-history/key-result-history.queries';
-import { keyResultQueries } from './key-results/key-results.queries';
-import { objectiveQueries } from './objectives/objectives.queries';
+import { keyResultQueries } from './okr-tree/key-results.queries';
+import { objectiveQueries } from './okr-tree/objectives.queries';
 import type { ReadModelQueries } from './read-models.views';
 import type { SqlRunner } from './read-models.paging';
 import { teamQueries } from './teams/teams.queries';

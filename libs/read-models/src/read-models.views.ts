@@ -5,11 +5,11 @@
  * the aggregate's stream (stream revision + 1).
  */
 import type { TeamView } from './teams/teams.view';
-import type { CycleView } from './cycles/cycles.view';
-import type { ObjectiveView, ObjectiveFilter } from './objectives/objectives.view';
-import type { InitiativeView, KeyResultView } from './key-results/key-results.view';
+import type { CycleView } from './okr-tree/cycles.view';
+import type { ObjectiveView, ObjectiveFilter } from './okr-tree/objectives.view';
+import type { InitiativeView, KeyResultView } from './okr-tree/key-results.view';
 import type { FieldChangeView, AuditEntryView, AuditFilter } from './audit-trail/audit-trail.view';
-import type { AlignmentNodeView } from './alignment/alignment.view';
+import type { AlignmentNodeView } from './okr-tree/alignment.view';
 import type { KeyResultHistoryPoint } from './key-result-history/key-result-history.view';
 import type { CheckInView } from './check-ins/check-ins.view';
 

@@ -1,4 +1,4 @@
-import type { KeyResultRow } from '../okr-tree/okr-tree.rows';
+import type { KeyResultRow } from './okr-tree.rows';
 import type { KeyResultView, ReadModelQueries } from '../read-models.views';
 import type { SqlRunner } from '../read-models.paging';
 

@@ -1,4 +1,4 @@
-import type { CycleRow } from '../okr-tree/okr-tree.rows';
+import type { CycleRow } from './okr-tree.rows';
 import type { CycleView, ReadModelQueries } from '../read-models.views';
 import { toDate, type SqlRunner } from '../read-models.paging';
 

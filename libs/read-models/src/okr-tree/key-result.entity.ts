@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { READ_MODELS_SCHEMA } from '../migrations/read-models-schema.migration';
-import type { InitiativeJson } from '../okr-tree/okr-tree.rows';
+import type { InitiativeJson } from './okr-tree.rows';
 
 /** Written by the okr-tree projection (progress cascades through it). */
 @Entity({ schema: READ_MODELS_SCHEMA, name: 'key_results' })

@@ -1,4 +1,4 @@
-import type { ObjectiveRow } from '../okr-tree/okr-tree.rows';
+import type { ObjectiveRow } from './okr-tree.rows';
 import type { ObjectiveView, ReadModelQueries } from '../read-models.views';
 import {
   clampFirst,
