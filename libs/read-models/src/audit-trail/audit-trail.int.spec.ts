@@ -133,18 +133,4 @@ describe('audit-trail, check-ins and key-result-history projections', () => {
       ]);
     });
   });
-
-  describe('when teams are created, renamed and moved', () => {
-    it('keeps their current name, parent and version', async () => {
-      const parent = await h.commands.teams.create(ana, { name: 'Product' });
-      const team = await h.commands.teams.create(ana, { name: 'Web', parentTeamId: parent.id });
-      await h.commands.teams.rename(ana, { teamId: team.id, name: 'Web & Mobile' });
-      const moved = await h.commands.teams.move(ana, { teamId: team.id, parentTeamId: null });
-      expect(await projector.waitForPosition(moved.position ?? '', 10_000)).toBe(true);
-      const [view] = await h.readModels.teams.byIds(ana.tenantId, [team.id]);
-      expect(view).toEqual({ id: team.id, name: 'Web & Mobile', parentId: null, version: 3 });
-      expect(await h.readModels.teams.childrenOf(ana.tenantId, [parent.id])).toEqual([]);
-      expect((await h.readModels.teams.all('globex')).length).toBe(0);
-    });
-  });
 });
