@@ -1,4 +1,10 @@
-import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  checkpointProblem,
+  createPostgresEventStore,
+  type PostgresEventStore,
+} from '@okr-ledger/event-store';
+import { cycleStream } from '@okr-ledger/okr';
 import { TimeTravel } from '@okr-ledger/read-models';
 import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { DEMO_TENANT } from './demo-quarter.data';
@@ -11,10 +17,11 @@ describe('loadDemoQuarter', () => {
   let database: TestDatabase;
   let store: PostgresEventStore;
   let first: DemoSummary;
+  const signing = generateKeyPairSync('ed25519');
 
   beforeAll(async () => {
     database = await createTestDatabase('demo');
-    first = await loadDemoQuarter(database.url, { now });
+    first = await loadDemoQuarter(database.url, { now, signingKey: signing.privateKey });
     store = await createPostgresEventStore(database.url);
   }, 120_000);
   afterAll(async () => {
@@ -111,6 +118,16 @@ describe('loadDemoQuarter', () => {
         depth: 1,
         parentId: demoId(`${first.quarter.name}:objective:inside-sales`),
       });
+    });
+
+    it('signs a checkpoint that includes the close, as closeCycle over GraphQL does', async () => {
+      const close = (await store.readStream(cycleStream(first.cycleId))).at(-1);
+      expect(close?.type).toBe('CycleClosed');
+      const checkpoint = first.checkpoint;
+      expect(checkpoint).not.toBeNull();
+      expect(checkpoint && close && checkpoint.position >= close.position).toBe(true);
+      expect(checkpoint?.size).toBe(first.counts.events);
+      expect(checkpoint && checkpointProblem(checkpoint, signing.publicKey)).toBeNull();
     });
   });
 

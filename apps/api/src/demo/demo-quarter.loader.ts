@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { OkrCommands, type Actor } from '@okr-ledger/commands';
 import {
   createPostgresEventStore,
   foldStream,
+  PostgresLedger,
   tenantHistory,
   type EventStore,
+  type StoredCheckpoint,
 } from '@okr-ledger/event-store';
 import { cycleDecider, cycleStream, teamStream, type CycleState } from '@okr-ledger/okr';
 import {
@@ -60,6 +62,8 @@ export interface DemoSummary {
   readonly cycleId: string;
   readonly quarter: DemoQuarter;
   readonly alreadyLoaded: boolean;
+  /** The signed checkpoint taken after the close, as the API takes one (null when none was). */
+  readonly checkpoint: StoredCheckpoint | null;
   readonly counts: {
     readonly teams: number;
     readonly objectives: number;
@@ -85,7 +89,12 @@ export class DemoPartiallyLoaded extends Error {
 export interface LoadDemoOptions {
   /** Picks the quarter (the last full one before it); the wall clock by default. */
   readonly now?: Date;
+  /** Signs a checkpoint including the close, as closeCycle does over GraphQL; none without it. */
+  readonly signingKey?: KeyObject;
 }
+
+// As long as the API waits for a close to be readable before its checkpoint.
+const CLOSE_CHECKPOINT_WAIT_MS = 2000;
 
 /**
  * Loads the demo quarter into `databaseUrl` through the command handlers, on a store whose clock
@@ -108,7 +117,15 @@ export async function loadDemoQuarter(
       // Strictly increasing recorded times keep the replay's order the order of the story.
       simulated = new Date(Math.max(at.getTime(), simulated.getTime() + 1000));
     });
-    return await loader.load();
+    const { summary, closePosition } = await loader.load();
+    if (!options.signingKey || closePosition === null) return summary;
+    const checkpoint = await new PostgresLedger(store.pool, options.signingKey).checkpointIncluding(
+      DEMO_TENANT,
+      closePosition,
+      'cycle-closed',
+      CLOSE_CHECKPOINT_WAIT_MS,
+    );
+    return { ...summary, checkpoint };
   } finally {
     await store.close();
   }
@@ -153,20 +170,21 @@ class DemoLoader {
     return demoId(`${this.quarter.name}:objective:${key}`);
   }
 
-  async load(): Promise<DemoSummary> {
+  /** The summary, and the close's position when this run recorded the quarter. */
+  async load(): Promise<{ summary: DemoSummary; closePosition: string | null }> {
     const cycle = await this.cycleState();
     if (cycle !== null) {
       if (cycle.status !== 'CLOSED') throw new DemoPartiallyLoaded(this.cycleId);
-      return this.summary(true);
+      return { summary: this.summary(true), closePosition: null };
     }
     await this.createTeams();
     await this.plan();
     for (let week = 1; week <= DEMO_WEEKS; week++) await this.runWeek(week);
     // Closed on its last second: every score of the quarter is frozen from then on.
     this.setClock(this.quarter.endsAt);
-    await this.commands.cycles.close(this.actor('ana'), { cycleId: this.cycleId });
+    const closed = await this.commands.cycles.close(this.actor('ana'), { cycleId: this.cycleId });
     this.counts.events += 1;
-    return this.summary(false);
+    return { summary: this.summary(false), closePosition: closed.position };
   }
 
   private async cycleState(): Promise<CycleState> {
@@ -362,6 +380,7 @@ class DemoLoader {
       cycleId: this.cycleId,
       quarter: this.quarter,
       alreadyLoaded,
+      checkpoint: null,
       counts: { ...this.counts },
     };
   }

@@ -25,18 +25,26 @@ export function describeSummary(summary: DemoSummary): string {
     'Replay it week by week (with a token whose org is "demo"):',
     `  query { cycleReplay(cycleId: "${cycleId}", every: WEEK) { at progress ` +
       'objectives { title progress keyResults { title targetValue currentValue progress confidence } } } }',
+    ...(summary.checkpoint
+      ? [
+          `Signed checkpoint after the close: size ${summary.checkpoint.size}, root ${summary.checkpoint.root}`,
+        ]
+      : []),
     `Or look at it: http://localhost:${process.env.PORT ?? '4000'}/retro/${cycleId} (sign in with organisation "demo")`,
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   // When the API already serves the data folder, load through its server rather than fail.
-  const database = await openDatabase(loadConfig(), log, { shareRunning: true });
+  const config = loadConfig();
+  const database = await openDatabase(config, log, { shareRunning: true });
   try {
     log(`Database: ${database.description}`);
     // The demo may be the first to open a fresh folder: the owner role creates the log.
     await migrateEventStoreAsOwner(database);
-    log(describeSummary(await loadDemoQuarter(database.url)));
+    log(
+      describeSummary(await loadDemoQuarter(database.url, { signingKey: config.ledgerSigningKey })),
+    );
   } finally {
     await database.stop();
   }

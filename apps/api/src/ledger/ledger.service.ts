@@ -70,19 +70,17 @@ export class LedgerService {
     const ledger = this.ledger;
     if (!ledger || !position) return;
     try {
-      const latest = await ledger.latestCheckpoint(tenantId);
-      if (latest && latest.position >= position) return; // a retried close
-      const deadline = Date.now() + CLOSE_WAIT_MS;
-      while (!(await ledger.readable(position))) {
-        if (Date.now() > deadline) {
-          this.logger.warn(
-            `cycle close at ${position} not readable after ${CLOSE_WAIT_MS} ms: no checkpoint taken`,
-          );
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      const checkpoint = await ledger.checkpointIncluding(
+        tenantId,
+        position,
+        'cycle-closed',
+        CLOSE_WAIT_MS,
+      );
+      if (!checkpoint) {
+        this.logger.warn(
+          `cycle close at ${position} not readable after ${CLOSE_WAIT_MS} ms: no checkpoint taken`,
+        );
       }
-      await ledger.takeCheckpoint(tenantId, 'cycle-closed');
     } catch (error) {
       this.logger.error(`checkpoint after a cycle close failed: ${(error as Error).message}`);
     }

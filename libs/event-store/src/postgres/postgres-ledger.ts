@@ -176,6 +176,27 @@ export class PostgresLedger {
   }
 
   /**
+   * A checkpoint that includes the event at `position` (e.g. a cycle's close): the latest one
+   * when it already does (a retried close), else a new one once the event is below the horizon.
+   * Null when it is not readable within `timeoutMs` (a transaction older than it still runs).
+   */
+  async checkpointIncluding(
+    tenantId: string,
+    position: string,
+    reason: CheckpointReason,
+    timeoutMs: number,
+  ): Promise<StoredCheckpoint | null> {
+    const latest = await this.latestCheckpoint(tenantId);
+    if (latest && latest.position >= position) return latest;
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.readable(position))) {
+      if (Date.now() > deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.takeCheckpoint(tenantId, reason);
+  }
+
+  /**
    * Signs the organisation's tree as it is now and keeps the checkpoint. Only checkpoints of
    * the same organisation wait for each other (an advisory lock); appends never do.
    */
