@@ -85,3 +85,44 @@ export async function seedCycle(commands: OkrCommands, actor: Actor, start = tru
   const started = start ? await commands.cycles.start(actor, { cycleId: cycle.id }) : null;
   return { cycle, objective, keyResult, last: started?.position ?? keyResult.position ?? '' };
 }
+
+/**
+ * One key result's story (wait for `last` to see it projected): added 0 → 10 before its cycle starts, checked in at 1,
+ * the cycle started, redefined to 20 with a reason, checked in at 5 (0.7) by an integration.
+ */
+export async function keyResultStory(h: Harness) {
+  const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
+  const bob: Actor = { tenantId: 'acme', actorId: 'bob', source: 'integration' };
+  const { cycle, keyResult } = await seedCycle(h.commands, ana, false);
+  await h.commands.keyResults.checkIn(ana, { keyResultId: keyResult.id, value: 1 });
+  await h.commands.cycles.start(ana, { cycleId: cycle.id });
+  await h.commands.keyResults.redefine(ana, {
+    keyResultId: keyResult.id,
+    targetValue: 20,
+    reason: 'More demand',
+  });
+  const last = await h.commands.keyResults.checkIn(bob, {
+    keyResultId: keyResult.id,
+    value: 5,
+    confidence: 0.7,
+    source: 'INTEGRATION',
+  });
+  return { cycle, keyResult, last: last.position ?? '' };
+}
+
+/**
+ * For a spec file: a harness with a running projector, made before its tests and closed
+ * after them (registers the beforeAll / afterAll hooks). Read `h` and `projector` in tests.
+ */
+export function projectedHarness(prefix: string): { h: Harness; projector: Projector } {
+  const context = {} as { h: Harness; projector: Projector };
+  beforeAll(async () => {
+    context.h = await createHarness(prefix);
+    context.projector = context.h.newProjector();
+    await context.projector.start();
+  });
+  afterAll(async () => {
+    await context.h.close();
+  });
+  return context;
+}
