@@ -23,6 +23,7 @@ export * from './key-result/key-result.events';
 export * from './key-result/key-result.state';
 export * from './key-result/key-result.decide';
 export * from './scoring/progress.score';
+export * from './scoring/cascade.score';
 export * from './scoring/health.score';
 
 export type OkrEvent = TeamEvent | CycleEvent | ObjectiveEvent | KeyResultEvent;

@@ -1,14 +1,15 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
 import {
   CYCLE_EVENT_TYPES,
+  cascadeProgress,
   confidenceAfterCheckIn,
   cycleProgressOfSum,
   KEY_RESULT_EVENT_TYPES,
-  keyResultProgress,
-  keyResultCascadedProgress,
   OBJECTIVE_EVENT_TYPES,
-  objectiveProgress,
   valueAfterRedefinition,
+  type CascadeNeed,
+  type CascadeTree,
+  type CascadeUpdate,
   type KeyResultDefinition,
   type ObjectiveDefinition,
   type ObjectiveParent,
@@ -43,8 +44,7 @@ const OBJECTIVE_COLUMNS: Record<keyof ObjectiveDefinition, keyof ObjectiveRow> =
   ownerId: 'owner_id',
   teamId: 'team_id',
 };
-// The alignment tree is loop-free by domain rule; this only stops a corrupt log from spinning.
-const MAX_CASCADE_LEVELS = 10_000;
+type CascadeKeyResultUpdate = Extract<CascadeUpdate, { node: 'keyResult' }>;
 
 type Pair = readonly [string, string];
 
@@ -293,94 +293,130 @@ class OkrTreeBatch {
     this.recomputeCycles.add(tenantKey(row.tenant_id, row.cycle_id));
   }
 
+  /**
+   * Walks the pending nodes up the tree with the domain's cascade, loading what each step asks
+   * for (only the rows it needs), then writes the new scores into the rows.
+   */
   private async cascade(): Promise<void> {
-    for (let level = 0; level < MAX_CASCADE_LEVELS; level++) {
-      if (this.recomputeKeyResults.size > 0) await this.recomputeKeyResultLevel();
-      else if (this.recomputeObjectives.size > 0) await this.recomputeObjectiveLevel();
-      else break;
+    const walk = cascadeProgress(this.tree, {
+      keyResults: [...this.recomputeKeyResults],
+      objectives: [...this.recomputeObjectives],
+    });
+    this.aligned = null;
+    this.byObjective = null;
+    this.recomputeKeyResults.clear();
+    this.recomputeObjectives.clear();
+    let step = walk.next();
+    while (!step.done) {
+      await this.loadFor(step.value);
+      step = walk.next();
+    }
+    for (const update of step.value) {
+      if (update.node === 'keyResult') this.keyResultScored(update);
+      else this.objectiveScored(update.key, update.progress);
     }
     await this.recomputeCycleLevel();
   }
 
-  private async recomputeKeyResultLevel(): Promise<void> {
-    const keys = [...this.recomputeKeyResults];
-    this.recomputeKeyResults.clear();
-    await this.load('key_results', 'id', this.missing(this.keyResults, keys));
-    const cycleKeys = pick(this.keyResults, keys).map((k) => tenantKey(k.tenant_id, k.cycle_id));
-    await this.load('cycles', 'id', this.missing(this.cycles, [...new Set(cycleKeys)]));
-    const isFrozen = (k: KeyResultRow): boolean =>
-      this.cycles.get(tenantKey(k.tenant_id, k.cycle_id))?.status === 'CLOSED';
-    const rollUps = pick(this.keyResults, keys).filter(
-      (k) => k.scoring === 'ALIGNED_OBJECTIVES' && !isFrozen(k),
-    );
-    const toLoad = rollUps
-      .map((k) => [k.tenant_id, k.id] as const)
-      .filter(([t, id]) => !this.loadedAlignedTo.has(tenantKey(t, id)));
-    await this.load('objectives', 'parent_key_result_id', toLoad);
-    for (const [t, id] of toLoad) this.loadedAlignedTo.add(tenantKey(t, id));
+  private async loadFor({ kind, keys }: CascadeNeed): Promise<void> {
+    this.aligned = null;
+    this.byObjective = null;
+    if (kind === 'keyResults') {
+      await this.load('key_results', 'id', this.missing(this.keyResults, keys));
+      const cycleKeys = pick(this.keyResults, keys).map((k) => tenantKey(k.tenant_id, k.cycle_id));
+      await this.load('cycles', 'id', this.missing(this.cycles, [...new Set(cycleKeys)]));
+    } else if (kind === 'alignedTo') {
+      const toLoad = pick(this.keyResults, keys)
+        .map((k) => [k.tenant_id, k.id] as const)
+        .filter(([t, id]) => !this.loadedAlignedTo.has(tenantKey(t, id)));
+      await this.load('objectives', 'parent_key_result_id', toLoad);
+      for (const [t, id] of toLoad) this.loadedAlignedTo.add(tenantKey(t, id));
+    } else if (kind === 'objectives') {
+      await this.load('objectives', 'id', this.missing(this.objectives, keys));
+    } else {
+      const toLoad = pick(this.objectives, keys)
+        .map((o) => [o.tenant_id, o.id] as const)
+        .filter(([t, id]) => !this.loadedKeyResultsOf.has(tenantKey(t, id)));
+      await this.load('key_results', 'objective_id', toLoad);
+      for (const [t, id] of toLoad) this.loadedKeyResultsOf.add(tenantKey(t, id));
+    }
+  }
 
-    const aligned = groupBy(
-      [...this.objectives.values()].filter((o) => o.parent_key_result_id && !o.archived),
-      (o) => tenantKey(o.tenant_id, o.parent_key_result_id ?? ''),
-    );
-    for (const key of keys) {
+  private isFrozen(k: KeyResultRow): boolean {
+    return this.cycles.get(tenantKey(k.tenant_id, k.cycle_id))?.status === 'CLOSED';
+  }
+
+  // Groupings of the rows in memory, rebuilt only after a load (the walk does not change them).
+  private aligned: Map<string, string[]> | null = null;
+  private byObjective: Map<string, string[]> | null = null;
+
+  /** The rows in memory as the cascade's tree, keyed by tenantKey. */
+  private readonly tree: CascadeTree = {
+    keyResult: (key) => {
       const row = this.keyResults.get(key);
-      if (!row) continue;
-      const own = keyResultProgress({
+      if (!row) return undefined;
+      return {
         type: row.type,
         startValue: row.start_value,
         targetValue: row.target_value,
         currentValue: row.current_value,
-      });
-      // A closed cycle's row still holds the progress its close froze.
-      const progress = keyResultCascadedProgress({
+        objectiveKey: tenantKey(row.tenant_id, row.objective_id),
         scoring: row.scoring,
-        ownProgress: own,
-        frozenProgress: isFrozen(row) ? row.progress : null,
-        alignedObjectiveProgresses: () => (aligned.get(key) ?? []).map((o) => o.progress),
-      });
-      if (own !== row.own_progress || progress !== row.progress) {
-        row.own_progress = own;
-        row.progress = progress;
-        this.dirtyKeyResults.add(key);
-      }
-      // Weight, graduation or a new check-in may change the objective even at equal progress.
-      this.recomputeObjectives.add(tenantKey(row.tenant_id, row.objective_id));
-    }
+        weight: row.weight,
+        healthMetric: row.health_metric,
+        // A closed cycle's row still holds the progress its close froze.
+        frozenProgress: this.isFrozen(row) ? row.progress : null,
+        progress: row.progress,
+      };
+    },
+    objective: (key) => {
+      const row = this.objectives.get(key);
+      if (!row) return undefined;
+      return {
+        parentKeyResultKey: row.parent_key_result_id
+          ? tenantKey(row.tenant_id, row.parent_key_result_id)
+          : null,
+        progress: row.progress,
+      };
+    },
+    keyResultsOf: (key) => {
+      this.byObjective ??= groupBy(
+        [...this.keyResults.entries()],
+        ([, k]) => tenantKey(k.tenant_id, k.objective_id),
+        ([key]) => key,
+      );
+      return this.byObjective.get(key) ?? [];
+    },
+    alignedTo: (key) => {
+      this.aligned ??= groupBy(
+        [...this.objectives.entries()].filter(([, o]) => o.parent_key_result_id && !o.archived),
+        ([, o]) => tenantKey(o.tenant_id, o.parent_key_result_id ?? ''),
+        ([key]) => key,
+      );
+      return this.aligned.get(key) ?? [];
+    },
+  };
+
+  private keyResultScored({ key, ownProgress, progress }: CascadeKeyResultUpdate): void {
+    const row = this.keyResults.get(key);
+    if (!row || (ownProgress === row.own_progress && progress === row.progress)) return;
+    row.own_progress = ownProgress;
+    row.progress = progress;
+    this.dirtyKeyResults.add(key);
   }
 
-  private async recomputeObjectiveLevel(): Promise<void> {
-    const keys = [...this.recomputeObjectives];
-    this.recomputeObjectives.clear();
-    await this.load('objectives', 'id', this.missing(this.objectives, keys));
-    const toLoad = pick(this.objectives, keys)
-      .map((o) => [o.tenant_id, o.id] as const)
-      .filter(([t, id]) => !this.loadedKeyResultsOf.has(tenantKey(t, id)));
-    await this.load('key_results', 'objective_id', toLoad);
-    for (const [t, id] of toLoad) this.loadedKeyResultsOf.add(tenantKey(t, id));
-
-    const byObjective = groupBy([...this.keyResults.values()], (k) =>
-      tenantKey(k.tenant_id, k.objective_id),
-    );
-    for (const key of keys) {
-      const row = this.objectives.get(key);
-      if (!row) continue;
-      const keyResults = byObjective.get(key) ?? [];
-      const progress = objectiveProgress(
-        keyResults.map((k) => ({
-          progress: k.progress,
-          weight: k.weight,
-          healthMetric: k.health_metric,
-        })),
-      );
-      const checkedIn = keyResults.some((k) => k.check_in_count > 0);
-      if (progress === row.progress && checkedIn === row.checked_in) continue;
-      const moved = progress !== row.progress;
-      row.progress = progress;
-      row.checked_in = checkedIn;
-      this.dirtyObjectives.add(key);
-      if (moved) this.parentChanged(row);
-    }
+  private objectiveScored(key: string, progress: number): void {
+    const row = this.objectives.get(key);
+    if (!row) return;
+    const checkedIn = this.tree
+      .keyResultsOf(key)
+      .some((k) => (this.keyResults.get(k)?.check_in_count ?? 0) > 0);
+    if (progress === row.progress && checkedIn === row.checked_in) return;
+    const moved = progress !== row.progress;
+    row.progress = progress;
+    row.checked_in = checkedIn;
+    this.dirtyObjectives.add(key);
+    if (moved) this.recomputeCycles.add(tenantKey(row.tenant_id, row.cycle_id));
   }
 
   private async recomputeCycleLevel(): Promise<void> {
@@ -488,13 +524,17 @@ async function storedProgressSums(
   return sums;
 }
 
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
+function groupBy<T, V = T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  valueOf: (item: T) => V = (item) => item as unknown as V,
+): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
   for (const item of items) {
     const key = keyOf(item);
     const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
+    if (group) group.push(valueOf(item));
+    else groups.set(key, [valueOf(item)]);
   }
   return groups;
 }

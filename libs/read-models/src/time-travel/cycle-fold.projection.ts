@@ -9,9 +9,7 @@ import {
   evolveObjective,
   healthAt,
   initialCycleState,
-  keyResultProgress,
-  keyResultCascadedProgress,
-  objectiveProgress,
+  cascadeInMemory,
   type CycleEvent,
   type CycleState,
   type Health,
@@ -126,7 +124,7 @@ export class CycleFold {
     this.frozenCycles.add(cycleId);
   }
 
-  /** Scores with the domain's functions: key-result progress (rolled up), objective, cycle. */
+  /** Scores with the domain's cascade: key-result progress (rolled up), objective, cycle. */
   scores(): CycleScores {
     const childrenOfKeyResult = new Map<string, string[]>();
     for (const [id, { state }] of this.objectives) {
@@ -135,54 +133,54 @@ export class CycleFold {
       siblings.push(id);
       childrenOfKeyResult.set(state.parent.keyResultId, siblings);
     }
-    const keyResultsOf = this.keyResultsByObjective();
+    const keyResultsOf = new Map<string, string[]>();
+    for (const [objectiveId, list] of this.keyResultsByObjective()) {
+      keyResultsOf.set(
+        objectiveId,
+        list.map((kr) => kr.keyResultId),
+      );
+    }
+    // Every node from 0, so the walk settles the whole tree.
+    const updates = cascadeInMemory(
+      {
+        keyResult: (id) => {
+          const kr = this.keyResults.get(id)?.state;
+          if (!kr) return undefined;
+          return {
+            ...kr,
+            objectiveKey: kr.objectiveId,
+            // Added after the close (only a write-side race allows it): 0, like the live row.
+            frozenProgress: this.frozenCycles.has(kr.cycleId)
+              ? (this.frozenProgress.get(kr.keyResultId) ?? 0)
+              : null,
+            progress: 0,
+          };
+        },
+        objective: (id) => {
+          const objective = this.objectives.get(id)?.state;
+          if (!objective) return undefined;
+          return {
+            parentKeyResultKey:
+              objective.parent?.kind === 'KEY_RESULT' ? objective.parent.keyResultId : null,
+            progress: 0,
+          };
+        },
+        keyResultsOf: (id) => keyResultsOf.get(id) ?? [],
+        alignedTo: (id) => childrenOfKeyResult.get(id) ?? [],
+      },
+      { keyResults: this.keyResults.keys(), objectives: this.objectives.keys() },
+    );
     const objective = new Map<string, number>();
     const keyResult = new Map<string, number>();
-    const inProgress = new Set<string>();
-
-    const scoreKeyResult = (kr: KeyResult): number => {
-      const cached = keyResult.get(kr.keyResultId);
-      if (cached !== undefined) return cached;
-      const progress = keyResultCascadedProgress({
-        scoring: kr.scoring,
-        ownProgress: keyResultProgress(kr),
-        // Added after the close (only a write-side race allows it): 0, like the live row.
-        frozenProgress: this.frozenCycles.has(kr.cycleId)
-          ? (this.frozenProgress.get(kr.keyResultId) ?? 0)
-          : null,
-        alignedObjectiveProgresses: () =>
-          (childrenOfKeyResult.get(kr.keyResultId) ?? [])
-            .map(scoreObjective)
-            .filter((p): p is number => p !== null),
-      });
-      keyResult.set(kr.keyResultId, progress);
-      return progress;
-    };
-    // null for an objective already on the stack: a loop (possible under projection lag on
-    // the write side) must not recurse forever, so that edge simply does not count.
-    const scoreObjective = (id: string): number | null => {
-      const cached = objective.get(id);
-      if (cached !== undefined) return cached;
-      if (inProgress.has(id)) return null;
-      inProgress.add(id);
-      const progress = objectiveProgress(
-        (keyResultsOf.get(id) ?? []).map((kr) => ({
-          progress: scoreKeyResult(kr),
-          weight: kr.weight,
-          healthMetric: kr.healthMetric,
-        })),
-      );
-      inProgress.delete(id);
-      objective.set(id, progress);
-      return progress;
-    };
-
+    for (const update of updates) {
+      (update.node === 'keyResult' ? keyResult : objective).set(update.key, update.progress);
+    }
     const active: number[] = [];
     for (const [id, { state }] of this.objectives) {
-      const progress = scoreObjective(id) ?? 0;
-      if (state.status !== 'ARCHIVED' && state.cycleId === this.cycleId) active.push(progress);
+      if (state.status !== 'ARCHIVED' && state.cycleId === this.cycleId) {
+        active.push(objective.get(id) ?? 0);
+      }
     }
-    for (const { state } of this.keyResults.values()) scoreKeyResult(state);
     return { cycle: cycleProgress(active), objective, keyResult };
   }
 
