@@ -24,8 +24,9 @@ const CHECKED_IN = `subscription ($cycleId: ID!) {
   keyResultCheckedIn(cycleId: $cycleId) { id value }
 }`;
 
-// The API end to end with its events in EventStoreDB/KurrentDB: runs where a server is (CI,
-// `docker compose up`), and says so when it skips.
+// The API end to end with its events in EventStoreDB/KurrentDB: runs where a server is (the
+// GitHub workflow, `docker compose up`); skipped, and saying so, where none can run (no Docker
+// engine, no server package on the development machines and their CI).
 if (!url) console.warn('EventStoreDB e2e suite skipped: EVENTSTORE_URL is not set.');
 (url ? describe : describe.skip)(
   `The API on EventStoreDB${url ? '' : ' (skipped: EVENTSTORE_URL not set)'}`,
