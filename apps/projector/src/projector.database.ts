@@ -1,4 +1,5 @@
 import { migrateEventStoreAsOwner, openEventStore, type EventStore } from '@okr-ledger/event-store';
+import { okrUpcasters } from '@okr-ledger/commands';
 import { type AppConfig, openDatabase, type RunningDatabase } from '@okr-ledger/platform';
 import { READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS } from '@okr-ledger/read-models';
 import { DataSource } from 'typeorm';
@@ -41,6 +42,7 @@ export async function openProjectorDatabase(
       databaseUrl: database.url,
       eventStoreUrl: config.eventStoreUrl,
       maxConnections: 4,
+      upcasters: okrUpcasters(),
     });
     return {
       database,

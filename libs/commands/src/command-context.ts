@@ -8,7 +8,7 @@ import {
   type IdempotencyClaim,
   type StreamFold,
 } from '@okr-ledger/event-store';
-import type { DomainEvent } from '@okr-ledger/okr';
+import { OKR_SCHEMA_VERSION, type DomainEvent } from '@okr-ledger/okr';
 
 /** Who asks, on whose behalf, and why: becomes every event's metadata. */
 export interface Actor {
@@ -89,7 +89,7 @@ export function newIdFor(actor: Actor, operation: string, input: Keyed): string 
 }
 
 /** The schema version every event is written with today; upcasters lift older ones. */
-export const CURRENT_SCHEMA_VERSION = 1;
+export const CURRENT_SCHEMA_VERSION = OKR_SCHEMA_VERSION;
 
 export function metadataFor(actor: Actor, extra: Record<string, string> = {}): EventMetadata {
   return {

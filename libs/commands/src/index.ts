@@ -9,6 +9,7 @@ export * from './command-context';
 export * from './cycle.commands';
 export * from './key-result.commands';
 export * from './objective.commands';
+export * from './okr-upcasters';
 export * from './stream-ancestry';
 export * from './team.commands';
 

@@ -1,6 +1,7 @@
 import type { EventStore } from './event-store.port';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { createPostgresEventStore } from './postgres/postgres-event-store';
+import type { UpcasterRegistry } from './upcasters';
 
 export interface OpenEventStoreOptions {
   readonly kind: 'postgres' | 'eventstoredb';
@@ -14,6 +15,8 @@ export interface OpenEventStoreOptions {
    */
   readonly clock?: () => Date;
   readonly maxConnections?: number;
+  /** Lifts older event shapes on every read (the domain's chain: `okrUpcasters()`). */
+  readonly upcasters?: UpcasterRegistry;
 }
 
 /** The configured adapter, migrated and checked: the API, the projector and the CLIs share it. */
@@ -22,10 +25,12 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     if (!options.eventStoreUrl) throw new TypeError('eventStoreUrl is required for eventstoredb');
     return EventStoreDbEventStore.fromConnectionString(options.eventStoreUrl, {
       clock: options.clock,
+      upcasters: options.upcasters,
     });
   }
   return createPostgresEventStore(options.databaseUrl, {
     simulatedClock: options.clock,
     maxConnections: options.maxConnections,
+    upcasters: options.upcasters,
   });
 }

@@ -25,6 +25,7 @@ export * from './key-result/key-result.decide';
 export * from './scoring/progress.score';
 export * from './scoring/cascade.score';
 export * from './scoring/health.score';
+export * from './okr.upcasts';
 
 export type OkrEvent = TeamEvent | CycleEvent | ObjectiveEvent | KeyResultEvent;
 export type OkrEventType = OkrEvent['type'];

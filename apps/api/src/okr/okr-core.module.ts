@@ -9,7 +9,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { OkrCommands } from '@okr-ledger/commands';
+import { OkrCommands, okrUpcasters } from '@okr-ledger/commands';
 import { openEventStore, type EventStore } from '@okr-ledger/event-store';
 import type { AppConfig } from '@okr-ledger/platform';
 import { Projector, READ_MODEL_PROJECTIONS, ReadModels, TimeTravel } from '@okr-ledger/read-models';
@@ -77,6 +77,7 @@ export class OkrCoreModule {
               databaseUrl,
               eventStoreUrl: config.eventStoreUrl,
               maxConnections: 10,
+              upcasters: okrUpcasters(),
             }),
         },
         {
