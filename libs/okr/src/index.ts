@@ -3,10 +3,12 @@ import { CYCLE_EVENT_TYPES } from './cycle/cycle.events';
 import { KEY_RESULT_EVENT_TYPES } from './key-result/key-result.events';
 import { OBJECTIVE_EVENT_TYPES } from './objective/objective.events';
 import { TEAM_EVENT_TYPES } from './team/team.events';
+import { DATA_SOURCE_EVENT_TYPES } from './data-source/data-source.events';
 import type { CycleEvent } from './cycle/cycle.events';
 import type { KeyResultEvent } from './key-result/key-result.events';
 import type { ObjectiveEvent } from './objective/objective.events';
 import type { TeamEvent } from './team/team.events';
+import type { DataSourceEvent } from './data-source/data-source.events';
 
 export * from './decider';
 export * from './okr.errors';
@@ -22,12 +24,16 @@ export * from './objective/objective.decide';
 export * from './key-result/key-result.events';
 export * from './key-result/key-result.state';
 export * from './key-result/key-result.decide';
+export * from './data-source/data-source.events';
+export * from './data-source/data-source.state';
+export * from './data-source/data-source.decide';
+export * from './data-source/data-source.staleness';
 export * from './scoring/progress.score';
 export * from './scoring/cascade.score';
 export * from './scoring/health.score';
 export * from './okr.upcasts';
 
-export type OkrEvent = TeamEvent | CycleEvent | ObjectiveEvent | KeyResultEvent;
+export type OkrEvent = TeamEvent | CycleEvent | ObjectiveEvent | KeyResultEvent | DataSourceEvent;
 export type OkrEventType = OkrEvent['type'];
 
 /** Every event type name; they are public (the audit trail shows and filters on them). */
@@ -36,6 +42,7 @@ export const OKR_EVENT_TYPES = [
   ...CYCLE_EVENT_TYPES,
   ...OBJECTIVE_EVENT_TYPES,
   ...KEY_RESULT_EVENT_TYPES,
+  ...DATA_SOURCE_EVENT_TYPES,
 ] as const;
 
 // Fails to compile when an event type is missing from the list above.

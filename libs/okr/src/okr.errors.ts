@@ -15,6 +15,8 @@ export const DOMAIN_RULES = [
   'ALIGNMENT_LOOP',
   'OBJECTIVE_ARCHIVED',
   'KEY_RESULT_GRADUATED',
+  'MEASURED_IN_FUTURE',
+  'DATA_SOURCE_REVOKED',
 ] as const;
 
 export type DomainRule = (typeof DOMAIN_RULES)[number];
@@ -33,7 +35,8 @@ export class DomainRuleViolation extends Error {
 }
 
 /** 'Initiative' is an entity inside a key result, not an aggregate, but misses the same way. */
-export type AggregateType = 'Team' | 'Cycle' | 'Objective' | 'KeyResult' | 'Initiative';
+export type AggregateType =
+  'Team' | 'Cycle' | 'Objective' | 'KeyResult' | 'Initiative' | 'DataSource';
 
 export class AggregateNotFound extends Error {
   override readonly name = 'AggregateNotFound';

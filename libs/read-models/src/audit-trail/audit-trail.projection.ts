@@ -23,6 +23,7 @@ const AGGREGATE_TYPES: readonly (readonly [string, string])[] = [
   ['objective-', 'Objective'],
   ['cycle-', 'Cycle'],
   ['team-', 'Team'],
+  ['data-source-', 'DataSource'],
 ];
 
 const encode = (value: unknown): string | null =>
@@ -130,6 +131,16 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
           { id: event.data.initiativeId, completed: true },
         ),
       ];
+    case 'DataSourceRegistered':
+      // Never the key's hash: the audit trail shows what the source is allowed to do.
+      return [
+        change('name', null, event.data.name),
+        change('kind', null, event.data.kind),
+        change('expectedIntervalHours', null, event.data.expectedIntervalHours),
+        change('keyResults', null, event.data.keyResultIds),
+      ];
+    case 'DataSourceKeyRevoked':
+      return [change('revoked', false, true)];
     default:
       return [];
   }
