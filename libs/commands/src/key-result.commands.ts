@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { handleCommand, type EventStore, type IdempotencyClaim } from '@okr-ledger/event-store';
+import {
+  foldStream,
+  handleCommand,
+  type EventStore,
+  type IdempotencyClaim,
+} from '@okr-ledger/event-store';
 import {
   AggregateNotFound,
   cycleDecider,
@@ -20,6 +25,7 @@ import {
   type KeyResultContext,
   type KeyResultDefinition,
   type KeyResultState,
+  type MeasurementCycle,
 } from '@okr-ledger/okr';
 import {
   claimOf,
@@ -44,11 +50,14 @@ export type AddKeyResultRequest = CommandInput<AddKeyResult['data'], 'keyResultI
 export type RedefineKeyResultRequest = CommandInput<Omit<RedefineKeyResult['data'], 'changes'>> &
   Versioned & { readonly [F in keyof KeyResultDefinition]?: KeyResultDefinition[F] | null };
 
-/** CheckInKeyResult's data; the check-in's id is made here, the source is MANUAL by default. */
+/**
+ * CheckInKeyResult's data; the check-in's id and the clock's `now` are made here, the source is
+ * MANUAL and `measuredAt` now by default.
+ */
 export type CheckInRequest = CommandInput<
-  Omit<CheckInKeyResult['data'], 'checkInId'>,
+  Omit<CheckInKeyResult['data'], 'checkInId' | 'now'>,
   never,
-  'source'
+  'source' | 'measuredAt'
 >;
 
 export type GraduateKeyResultRequest = CommandInput<GraduateKeyResult['data']> & Versioned;
@@ -66,12 +75,30 @@ export interface CheckInResult extends CommandResult {
 const CHECK_IN_RETRIES = 40;
 
 export class KeyResultCommands {
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** Defaults `measuredAt` and bounds it (a simulated quarter may pass its own). */
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   private async cycleStatusOf(actor: Actor, cycleId: string) {
-    const cycle = await loadState(this.store, cycleStream(cycleId), actor.tenantId, cycleDecider);
-    if (cycle === null) throw new AggregateNotFound('Cycle', cycleId);
-    return cycle.status;
+    return (await this.cycleOf(actor, cycleId)).status;
+  }
+
+  /** The cycle's status and, once CLOSED, when it closed: its CycleClosed's recorded time. */
+  private async cycleOf(actor: Actor, cycleId: string): Promise<MeasurementCycle> {
+    const { state, history } = await foldStream(
+      this.store,
+      cycleStream(cycleId),
+      actor.tenantId,
+      cycleDecider,
+    );
+    if (state === null) throw new AggregateNotFound('Cycle', cycleId);
+    const closed = history.findLast((e) => e.type === 'CycleClosed');
+    return {
+      status: state.status,
+      closedAt: state.status === 'CLOSED' && closed ? closed.recordedAt.toISOString() : null,
+    };
   }
 
   private handle(
@@ -89,10 +116,12 @@ export class KeyResultCommands {
       keyResultStream(keyResultId),
       keyResultDecider,
       command,
-      async (state: KeyResultState): Promise<KeyResultContext> => ({
+      async (state: KeyResultState): Promise<KeyResultContext> => {
         // No key result: the decider reports it missing before it looks at the cycle.
-        cycleStatus: state ? await this.cycleStatusOf(actor, state.cycleId) : 'PLANNING',
-      }),
+        if (state === null) return { cycleStatus: 'PLANNING' };
+        const cycle = await this.cycleOf(actor, state.cycleId);
+        return { cycleStatus: cycle.status, cycleClosedAt: cycle.closedAt };
+      },
       {
         metadata: (state: KeyResultState) => metadataFor(actor, { cycleId: state?.cycleId ?? '' }),
         expectedRevision: revisionOf(options.expectedVersion),
@@ -186,6 +215,7 @@ export class KeyResultCommands {
   async checkIn(actor: Actor, input: CheckInRequest): Promise<CheckInResult> {
     const checkInId = randomUUID();
     const idempotencyKey = input.idempotencyKey ?? null;
+    const now = this.clock().toISOString();
     const result = await this.handle(
       actor,
       input.keyResultId,
@@ -201,6 +231,8 @@ export class KeyResultCommands {
           problems: input.problems ?? null,
           source: input.source ?? 'MANUAL',
           idempotencyKey,
+          measuredAt: input.measuredAt ?? now,
+          now,
         },
       },
       { retryOnConflict: CHECK_IN_RETRIES },

@@ -31,7 +31,9 @@ export * from './data-source/data-source.staleness';
 export * from './scoring/progress.score';
 export * from './scoring/cascade.score';
 export * from './scoring/health.score';
+export * from './scoring/valid-time.score';
 export * from './okr.upcasts';
+export * from './signals/audit-signals.detect';
 
 export type OkrEvent = TeamEvent | CycleEvent | ObjectiveEvent | KeyResultEvent | DataSourceEvent;
 export type OkrEventType = OkrEvent['type'];

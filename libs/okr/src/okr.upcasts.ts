@@ -1,9 +1,16 @@
 import type { CycleEvent } from './cycle/cycle.events';
+import type { DataSourceEvent } from './data-source/data-source.events';
 import type { KeyResultEvent } from './key-result/key-result.events';
 import type { ObjectiveEvent } from './objective/objective.events';
 import type { TeamEvent } from './team/team.events';
 
-type EventType = (TeamEvent | CycleEvent | ObjectiveEvent | KeyResultEvent)['type'];
+type EventType = (
+  | TeamEvent
+  | CycleEvent
+  | ObjectiveEvent
+  | KeyResultEvent
+  | DataSourceEvent
+)['type'];
 
 /**
  * The release of the event vocabulary that new events are written with (`schemaVersion` in
@@ -25,4 +32,16 @@ export type OkrUpcast = (
  */
 export const OKR_UPCASTS: Readonly<
   Partial<Record<EventType, Readonly<Partial<Record<number, OkrUpcast>>>>>
-> = {};
+> = {
+  // Release 1 knew one clock: a value was true when it was recorded, and came from a person or
+  // an unnamed integration (ADR 0014).
+  KeyResultCheckedIn: {
+    1: (data, { recordedAt }) => ({
+      ...data,
+      measuredAt: recordedAt,
+      dataSourceId: null,
+      externalId: null,
+      correctsCheckInId: null,
+    }),
+  },
+};

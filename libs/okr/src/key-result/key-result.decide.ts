@@ -8,6 +8,7 @@ import {
   requireDateOrInstant,
   requireFinite,
   requireId,
+  requireInstant,
   requireText,
 } from '../okr.errors';
 import {
@@ -16,13 +17,17 @@ import {
   KEY_RESULT_REDEFINABLE_FIELDS,
   KEY_RESULT_SCORINGS,
   KEY_RESULT_TYPES,
+  MEASUREMENT_CLOCK_SKEW_MS,
   type CheckInSource,
   type KeyResultDefinition,
+  type KeyResultCheckedIn,
   type KeyResultEvent,
+  type MeasurementRefusal,
 } from './key-result.events';
 import {
   evolveKeyResult,
   initialKeyResultState,
+  sourceInstantKey,
   type KeyResult,
   type KeyResultState,
 } from './key-result.state';
@@ -58,6 +63,35 @@ export type CheckInKeyResult = {
     readonly problems: string | null;
     readonly source: CheckInSource;
     readonly idempotencyKey: string | null;
+    /** When the value was true (ISO-8601 UTC); the handler defaults it to `now`. */
+    readonly measuredAt: string;
+    /** The handler's clock: a `measuredAt` beyond it (plus the clock skew) is refused. */
+    readonly now: string;
+  };
+};
+/** One value a data source sends for one key result. */
+export interface KeyResultMeasurement {
+  /** The id the check-in gets if the measurement is recorded. */
+  readonly checkInId: string;
+  readonly value: number;
+  /** ISO-8601 UTC instant. */
+  readonly measuredAt: string;
+  readonly externalId: string | null;
+  /** Becomes the check-in's `progress` note. */
+  readonly note: string | null;
+}
+/**
+ * A data source's values for one key result; each is accepted or refused on its own
+ * (`assessMeasurement`), and one `KeyResultCheckedIn` is recorded per new value.
+ */
+export type RecordMeasurements = {
+  readonly type: 'RecordMeasurements';
+  readonly data: {
+    readonly keyResultId: string;
+    readonly dataSourceId: string;
+    readonly measurements: readonly KeyResultMeasurement[];
+    /** The handler's clock. */
+    readonly now: string;
   };
 };
 export type GraduateKeyResult = {
@@ -82,6 +116,7 @@ export type KeyResultCommand =
   | AddKeyResult
   | RedefineKeyResult
   | CheckInKeyResult
+  | RecordMeasurements
   | GraduateKeyResult
   | AddInitiative
   | CompleteInitiative;
@@ -92,6 +127,11 @@ export type KeyResultObjective = Pick<Objective, 'objectiveId' | 'cycleId' | 'st
 export interface KeyResultContext {
   /** Status of the key result's cycle, read from the cycle stream. */
   readonly cycleStatus: CycleStatus;
+  /**
+   * When the cycle closed (its CycleClosed event's recorded time), null or absent while it is
+   * open. RecordMeasurements accepts values measured by then in a CLOSED cycle.
+   */
+  readonly cycleClosedAt?: string | null;
   /** Required by AddKeyResult (null or absent: the objective does not exist); ignored otherwise. */
   readonly objective?: KeyResultObjective | null;
 }
@@ -158,6 +198,130 @@ function reasonFor(reason: string | null, cycleStatus: CycleStatus): string | nu
   return normalised;
 }
 
+/** What assessing a measurement needs of its key result's cycle. */
+export interface MeasurementCycle {
+  readonly status: CycleStatus;
+  /** When it closed; null while open (or unknown: then nothing is accepted once CLOSED). */
+  readonly closedAt: string | null;
+}
+
+export type MeasurementAssessment =
+  | {
+      readonly accepted: true;
+      /** The recorded check-in's id, or the earlier one's when nothing new was recorded. */
+      readonly checkInId: string;
+      /** False when the data source sent the same value for the same instant before. */
+      readonly recorded: boolean;
+      /** Set when it replaces another value of the same data source for the same instant. */
+      readonly correctsCheckInId: string | null;
+    }
+  | { readonly accepted: false; readonly reason: MeasurementRefusal };
+
+const instantOrNaN = (iso: string): number => {
+  try {
+    return requireInstant(iso, 'measuredAt');
+  } catch {
+    return Number.NaN;
+  }
+};
+
+/** A person's or a data source's `measuredAt` must not lie beyond now plus the clock skew. */
+function inFuture(measuredAtMs: number, now: string): boolean {
+  return measuredAtMs > Date.parse(now) + MEASUREMENT_CLOCK_SKEW_MS;
+}
+
+/**
+ * Decides one data-source measurement against the key result as it is (pure). The rules
+ * (ADR 0014): the same value for the same instant from the same data source is accepted and
+ * not recorded again; another value for that instant is recorded as a correction; in a CLOSED
+ * cycle a value measured by the close is accepted as a late value (the frozen score stays),
+ * one measured after it is refused.
+ */
+export function assessMeasurement(
+  state: KeyResult,
+  cycle: MeasurementCycle,
+  measurement: KeyResultMeasurement & { readonly dataSourceId: string },
+  now: string,
+): MeasurementAssessment {
+  const measuredAtMs = instantOrNaN(measurement.measuredAt);
+  if (Number.isNaN(measuredAtMs)) return { accepted: false, reason: 'MEASURED_AT_INVALID' };
+  const { value } = measurement;
+  if (!Number.isFinite(value)) return { accepted: false, reason: 'VALUE_NOT_FINITE' };
+  if (state.type === 'MILESTONE' && value !== 0 && value !== 1) {
+    return { accepted: false, reason: 'VALUE_NOT_MILESTONE' };
+  }
+  const earlier = state.measurementsBySourceInstant.get(
+    sourceInstantKey(measurement.dataSourceId, measurement.measuredAt),
+  );
+  // A resend (retry, overlapping batches) answers the value recorded then, even after a close.
+  if (earlier !== undefined && Object.is(earlier.value, value)) {
+    return {
+      accepted: true,
+      checkInId: earlier.checkInId,
+      recorded: false,
+      correctsCheckInId: null,
+    };
+  }
+  if (inFuture(measuredAtMs, now)) return { accepted: false, reason: 'MEASURED_IN_FUTURE' };
+  if (cycle.status === 'CLOSED') {
+    const closedAtMs = cycle.closedAt === null ? Number.NaN : Date.parse(cycle.closedAt);
+    if (!(measuredAtMs <= closedAtMs)) return { accepted: false, reason: 'CYCLE_CLOSED' };
+  }
+  return {
+    accepted: true,
+    checkInId: measurement.checkInId,
+    recorded: true,
+    correctsCheckInId: earlier?.checkInId ?? null,
+  };
+}
+
+/**
+ * Every measurement of a RecordMeasurements assessed in order, each against the key result
+ * after the ones before it were recorded (a batch may repeat or correct itself), with the
+ * events to record. `decide` records these; handlers answer each measurement from them.
+ */
+export function assessMeasurements(
+  state: KeyResult,
+  cycle: MeasurementCycle,
+  data: RecordMeasurements['data'],
+): { assessments: MeasurementAssessment[]; events: KeyResultCheckedIn[] } {
+  const assessments: MeasurementAssessment[] = [];
+  const events: KeyResultCheckedIn[] = [];
+  let current = state;
+  for (const measurement of data.measurements) {
+    const assessment = assessMeasurement(
+      current,
+      cycle,
+      { ...measurement, dataSourceId: data.dataSourceId },
+      data.now,
+    );
+    assessments.push(assessment);
+    if (!assessment.accepted || !assessment.recorded) continue;
+    const event: KeyResultCheckedIn = {
+      type: 'KeyResultCheckedIn',
+      data: {
+        keyResultId: current.keyResultId,
+        checkInId: assessment.checkInId,
+        value: measurement.value,
+        previousValue: current.currentValue,
+        confidence: null,
+        plan: null,
+        progress: optionalText(measurement.note),
+        problems: null,
+        source: 'INTEGRATION',
+        idempotencyKey: null,
+        measuredAt: new Date(Date.parse(measurement.measuredAt)).toISOString(),
+        dataSourceId: data.dataSourceId,
+        externalId: measurement.externalId,
+        correctsCheckInId: assessment.correctsCheckInId,
+      },
+    };
+    events.push(event);
+    current = evolveKeyResult(current, event) ?? current;
+  }
+  return { assessments, events };
+}
+
 export function decideKeyResult(
   command: KeyResultCommand,
   state: KeyResultState,
@@ -213,7 +377,7 @@ export function decideKeyResult(
     }
     case 'CheckInKeyResult': {
       const keyResult = existing(state, command.data.keyResultId);
-      const { checkInId, value, confidence, source, idempotencyKey } = command.data;
+      const { checkInId, value, confidence, source, idempotencyKey, now } = command.data;
       // A retry after a lost reply records nothing; the caller answers with the first check-in.
       if (idempotencyKey !== null && keyResult.checkInIdsByIdempotencyKey.has(idempotencyKey)) {
         return [];
@@ -228,6 +392,14 @@ export function decideKeyResult(
         throw new DomainRuleViolation('INVALID_VALUE', 'confidence', 'confidence is within 0..1');
       }
       oneOf(CHECK_IN_SOURCES, source, 'source');
+      const measuredAtMs = requireInstant(command.data.measuredAt, 'measuredAt');
+      if (inFuture(measuredAtMs, now)) {
+        throw new DomainRuleViolation(
+          'MEASURED_IN_FUTURE',
+          'measuredAt',
+          'measuredAt is later than now: a value is recorded once it was true',
+        );
+      }
       return [
         {
           type: 'KeyResultCheckedIn',
@@ -242,9 +414,23 @@ export function decideKeyResult(
             problems: optionalText(command.data.problems),
             source,
             idempotencyKey,
+            measuredAt: new Date(measuredAtMs).toISOString(),
+            dataSourceId: null,
+            externalId: null,
+            correctsCheckInId: null,
           },
         },
       ];
+    }
+    case 'RecordMeasurements': {
+      const keyResult = existing(state, command.data.keyResultId);
+      requireId(command.data.dataSourceId, 'dataSourceId');
+      requireInstant(command.data.now, 'now');
+      for (const measurement of command.data.measurements) {
+        requireId(measurement.checkInId, 'checkInId');
+      }
+      const cycle = { status: context.cycleStatus, closedAt: context.cycleClosedAt ?? null };
+      return assessMeasurements(keyResult, cycle, command.data).events;
     }
     case 'GraduateKeyResult': {
       const keyResult = existing(state, command.data.keyResultId);

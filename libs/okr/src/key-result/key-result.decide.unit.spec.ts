@@ -1,9 +1,12 @@
 import { deciderSpec } from '../testing/decider-spec';
 import {
+  assessMeasurement,
   keyResultDecider,
   type AddKeyResult,
   type CheckInKeyResult,
   type KeyResultContext,
+  type KeyResultMeasurement,
+  type RecordMeasurements,
 } from './key-result.decide';
 import type { KeyResultAdded, KeyResultCheckedIn, KeyResultEvent } from './key-result.events';
 import { keyResultStream } from './key-result.events';
@@ -54,6 +57,8 @@ const checkIn = (data: Partial<CheckInKeyResult['data']> = {}): CheckInKeyResult
     problems: ' ',
     source: 'MANUAL',
     idempotencyKey: 'k1',
+    measuredAt: '2026-07-10T09:00:00Z',
+    now: '2026-07-10T09:00:00Z',
     ...data,
   },
 });
@@ -70,6 +75,10 @@ const checkedIn: KeyResultCheckedIn = {
     problems: null,
     source: 'MANUAL',
     idempotencyKey: 'k1',
+    measuredAt: '2026-07-10T09:00:00.000Z',
+    dataSourceId: null,
+    externalId: null,
+    correctsCheckInId: null,
   },
 };
 const graduated: KeyResultEvent = {
@@ -242,6 +251,248 @@ describe('keyResultDecider', () => {
     it('reports a key result that does not exist', () => {
       given([]).when(checkIn(), active).thenNotFound('KeyResult', keyResultId);
     });
+    it('records a measuredAt in the past as stated, as an ISO-8601 UTC instant', () => {
+      given([added])
+        .when(checkIn({ measuredAt: '2026-07-03T12:00:00Z' }), active)
+        .then([
+          { ...checkedIn, data: { ...checkedIn.data, measuredAt: '2026-07-03T12:00:00.000Z' } },
+        ]);
+    });
+    it('accepts a measuredAt ahead of now by the clock skew', () => {
+      given([added])
+        .when(checkIn({ measuredAt: '2026-07-10T09:05:00Z' }), active)
+        .then([
+          { ...checkedIn, data: { ...checkedIn.data, measuredAt: '2026-07-10T09:05:00.000Z' } },
+        ]);
+    });
+    it('refuses a measuredAt further in the future, naming the field', () => {
+      given([added])
+        .when(checkIn({ measuredAt: '2026-07-10T09:05:00.001Z' }), active)
+        .thenThrows('MEASURED_IN_FUTURE', 'measuredAt');
+    });
+    it('refuses a measuredAt that is no UTC instant', () => {
+      given([added])
+        .when(checkIn({ measuredAt: '2026-02-30T00:00:00Z' }), active)
+        .thenThrows('INVALID_VALUE', 'measuredAt');
+    });
+  });
+
+  describe('when a data source records measurements', () => {
+    const dataSourceId = 'a0000000-0000-4000-8000-00000000000d';
+    const now = '2026-07-10T12:00:00.000Z';
+    const measurement = (data: Partial<KeyResultMeasurement> = {}): KeyResultMeasurement => ({
+      checkInId: 'e0000000-0000-4000-8000-0000000000a1',
+      value: 35,
+      measuredAt: '2026-07-10T00:00:00Z',
+      externalId: 'ext-1',
+      note: ' nightly import ',
+      ...data,
+    });
+    const record = (...measurements: KeyResultMeasurement[]): RecordMeasurements => ({
+      type: 'RecordMeasurements',
+      data: { keyResultId, dataSourceId, measurements, now },
+    });
+    const measured = (data: Partial<KeyResultCheckedIn['data']> = {}): KeyResultCheckedIn => ({
+      type: 'KeyResultCheckedIn',
+      data: {
+        keyResultId,
+        checkInId: 'e0000000-0000-4000-8000-0000000000a1',
+        value: 35,
+        previousValue: 20,
+        confidence: null,
+        plan: null,
+        progress: 'nightly import',
+        problems: null,
+        source: 'INTEGRATION',
+        idempotencyKey: null,
+        measuredAt: '2026-07-10T00:00:00.000Z',
+        dataSourceId,
+        externalId: 'ext-1',
+        correctsCheckInId: null,
+        ...data,
+      },
+    });
+    const closedAt = '2026-07-10T06:00:00.000Z';
+    const closedWithTime: KeyResultContext = { cycleStatus: 'CLOSED', cycleClosedAt: closedAt };
+
+    it('records one INTEGRATION check-in per new value, the note as its progress note', () => {
+      given([added])
+        .when(
+          record(
+            measurement(),
+            measurement({
+              checkInId: 'b2',
+              value: 40,
+              measuredAt: '2026-07-10T01:00:00Z',
+              note: null,
+            }),
+          ),
+          active,
+        )
+        .then([
+          measured(),
+          measured({
+            checkInId: 'b2',
+            value: 40,
+            previousValue: 35,
+            measuredAt: '2026-07-10T01:00:00.000Z',
+            progress: null,
+          }),
+        ]);
+    });
+    it('records nothing for the same value at the same instant again (written another way)', () => {
+      given([added, measured()])
+        .when(
+          record(measurement({ checkInId: 'again', measuredAt: '2026-07-10T00:00:00.000Z' })),
+          active,
+        )
+        .then([]);
+    });
+    it('records another value for the same instant as a correction of the first', () => {
+      given([added, measured()])
+        .when(record(measurement({ checkInId: 'fix', value: 36 })), active)
+        .then([
+          measured({
+            checkInId: 'fix',
+            value: 36,
+            previousValue: 35,
+            correctsCheckInId: 'e0000000-0000-4000-8000-0000000000a1',
+          }),
+        ]);
+    });
+    it('corrects the latest value of that instant, and answers a resend of it with nothing', () => {
+      const fix = measured({
+        checkInId: 'fix',
+        value: 36,
+        correctsCheckInId: measured().data.checkInId,
+      });
+      given([added, measured(), fix])
+        .when(
+          record(
+            measurement({ checkInId: 'back', value: 35 }),
+            measurement({ checkInId: 'x', value: 35 }),
+          ),
+          active,
+        )
+        .then([measured({ checkInId: 'back', previousValue: 36, correctsCheckInId: 'fix' })]);
+    });
+    it('does not take another data source’s value for the same instant as a correction', () => {
+      const other = measured({ dataSourceId: 'other-source', checkInId: 'o1' });
+      given([added, other])
+        .when(record(measurement({ checkInId: 'mine', value: 37 })), active)
+        .then([measured({ checkInId: 'mine', value: 37, previousValue: 35 })]);
+    });
+    it('records a late value (measured before the current one) with the current value as previous', () => {
+      given([added, measured()])
+        .when(
+          record(measurement({ checkInId: 'late', value: 25, measuredAt: '2026-07-01T00:00:00Z' })),
+          active,
+        )
+        .then([
+          measured({
+            checkInId: 'late',
+            value: 25,
+            previousValue: 35,
+            measuredAt: '2026-07-01T00:00:00.000Z',
+          }),
+        ]);
+    });
+    it('refuses each bad measurement on its own and records the others', () => {
+      given([added])
+        .when(
+          record(
+            measurement({ checkInId: 'f', measuredAt: '2026-07-10T12:05:00.001Z' }),
+            measurement({ checkInId: 'n', value: Number.NaN }),
+            measurement({ checkInId: 'i', measuredAt: 'yesterday' }),
+            measurement(),
+          ),
+          active,
+        )
+        .then([measured()]);
+    });
+    it('accepts in a CLOSED cycle a value measured by the close, as a late value', () => {
+      given([added])
+        .when(record(measurement({ measuredAt: closedAt })), closedWithTime)
+        .then([measured({ measuredAt: closedAt })]);
+    });
+    it('refuses in a CLOSED cycle a value measured after the close', () => {
+      given([added])
+        .when(record(measurement({ measuredAt: '2026-07-10T06:00:00.001Z' })), closedWithTime)
+        .then([]);
+    });
+    it('refuses everything in a CLOSED cycle whose close time is not known', () => {
+      given([added]).when(record(measurement()), closed).then([]);
+    });
+    it('reports a key result that does not exist', () => {
+      given([]).when(record(measurement()), active).thenNotFound('KeyResult', keyResultId);
+    });
+    it('refuses a blank data source id', () => {
+      given([added])
+        .when({ ...record(measurement()), data: { ...record().data, dataSourceId: ' ' } }, active)
+        .thenThrows('INVALID_VALUE', 'dataSourceId');
+    });
+
+    describe('assessMeasurement', () => {
+      const fold = (events: KeyResultEvent[]) => {
+        const state = events.reduce(keyResultDecider.evolve, keyResultDecider.initialState());
+        if (state === null) throw new Error('no key result');
+        return state;
+      };
+      const open = { status: 'ACTIVE', closedAt: null } as const;
+      const assess = (
+        events: KeyResultEvent[],
+        data: Partial<KeyResultMeasurement>,
+        cycle: Parameters<typeof assessMeasurement>[1] = open,
+      ) => assessMeasurement(fold(events), cycle, { ...measurement(data), dataSourceId }, now);
+
+      it('accepts and records a new value', () => {
+        expect(assess([added], {})).toEqual({
+          accepted: true,
+          checkInId: measurement().checkInId,
+          recorded: true,
+          correctsCheckInId: null,
+        });
+      });
+      it('accepts a repeated value without recording it, answering the first check-in', () => {
+        expect(assess([added, measured()], { checkInId: 'again' })).toEqual({
+          accepted: true,
+          checkInId: measured().data.checkInId,
+          recorded: false,
+          correctsCheckInId: null,
+        });
+      });
+      it('answers a repeated value even after the cycle closed before its instant', () => {
+        expect(
+          assess([added, measured()], {}, { status: 'CLOSED', closedAt: '2026-07-09T00:00:00Z' }),
+        ).toMatchObject({ accepted: true, recorded: false });
+      });
+      it('names the value it corrects', () => {
+        expect(assess([added, measured()], { checkInId: 'fix', value: 1 })).toEqual({
+          accepted: true,
+          checkInId: 'fix',
+          recorded: true,
+          correctsCheckInId: measured().data.checkInId,
+        });
+      });
+      it.each([
+        [{ measuredAt: '2026-07-10' }, 'MEASURED_AT_INVALID'],
+        [{ measuredAt: '2026-07-10T12:05:00.001Z' }, 'MEASURED_IN_FUTURE'],
+        [{ value: Number.POSITIVE_INFINITY }, 'VALUE_NOT_FINITE'],
+      ] as const)('refuses %j as %s', (data, reason) => {
+        expect(assess([added], data)).toEqual({ accepted: false, reason });
+      });
+      it('refuses a MILESTONE value other than 0 or 1 as VALUE_NOT_MILESTONE', () => {
+        expect(assess([milestone], { value: 2 })).toEqual({
+          accepted: false,
+          reason: 'VALUE_NOT_MILESTONE',
+        });
+      });
+      it('refuses a value measured after the close as CYCLE_CLOSED', () => {
+        expect(
+          assess([added], {}, { status: 'CLOSED', closedAt: '2026-07-09T23:59:59.999Z' }),
+        ).toEqual({ accepted: false, reason: 'CYCLE_CLOSED' });
+      });
+    });
   });
 
   describe('when a key result graduates', () => {
@@ -332,6 +583,37 @@ describe('keyResultDecider', () => {
       expect(after?.startValue).toBe(25);
       expect(after?.checkInIdsByIdempotencyKey.get('k1')).toBe(checkedIn.data.checkInId);
       expect(keyResultStream(keyResultId)).toBe(`key-result-${keyResultId}`);
+    });
+    it('keeps the value with the latest measuredAt: a late value fills history only', () => {
+      const late: KeyResultEvent = {
+        ...checkedIn,
+        data: {
+          ...checkedIn.data,
+          checkInId: 'late',
+          value: 25,
+          idempotencyKey: null,
+          measuredAt: '2026-07-01T00:00:00.000Z',
+        },
+      };
+      const state = [added, checkedIn, late].reduce(
+        keyResultDecider.evolve,
+        keyResultDecider.initialState(),
+      );
+      expect(state?.currentValue).toBe(30);
+      expect(state?.currentMeasuredAt).toBe('2026-07-10T09:00:00.000Z');
+      expect(state?.checkInCount).toBe(2);
+      expect(state?.lastCheckInId).toBe('late');
+    });
+    it('lets the later recorded of two values for the same instant be current', () => {
+      const same: KeyResultEvent = {
+        ...checkedIn,
+        data: { ...checkedIn.data, checkInId: 'same', value: 33, idempotencyKey: null },
+      };
+      const state = [added, checkedIn, same].reduce(
+        keyResultDecider.evolve,
+        keyResultDecider.initialState(),
+      );
+      expect(state?.currentValue).toBe(33);
     });
     it('keeps the last stated confidence when a check-in states none', () => {
       const quiet: KeyResultEvent = {

@@ -22,6 +22,30 @@ export type KeyResultScoring = (typeof KEY_RESULT_SCORINGS)[number];
 export const CHECK_IN_SOURCES = ['MANUAL', 'INTEGRATION'] as const;
 export type CheckInSource = (typeof CHECK_IN_SOURCES)[number];
 
+/**
+ * Why a data source's measurement was not accepted (public: `MeasurementResult.reason`).
+ * - `MEASURED_AT_INVALID`: `measuredAt` is not an ISO-8601 UTC instant.
+ * - `MEASURED_IN_FUTURE`: `measuredAt` is later than now plus the allowed clock skew.
+ * - `VALUE_NOT_FINITE`: the value is NaN or infinite.
+ * - `VALUE_NOT_MILESTONE`: a MILESTONE's value is neither 0 nor 1.
+ * - `CYCLE_CLOSED`: the cycle closed before `measuredAt` (values measured by its close are
+ *   still accepted as late values: they fill history, the frozen score stays).
+ */
+export const MEASUREMENT_REFUSALS = [
+  'MEASURED_AT_INVALID',
+  'MEASURED_IN_FUTURE',
+  'VALUE_NOT_FINITE',
+  'VALUE_NOT_MILESTONE',
+  'CYCLE_CLOSED',
+] as const;
+export type MeasurementRefusal = (typeof MEASUREMENT_REFUSALS)[number];
+
+/**
+ * How far in the future a `measuredAt` may lie (the sender's or the person's clock running
+ * ahead of ours); later is refused.
+ */
+export const MEASUREMENT_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 /** The redefinable fields, keyed by their GraphQL names. */
 export type KeyResultDefinition = {
   readonly title: string;
@@ -104,6 +128,21 @@ export type KeyResultCheckedIn = DomainEvent<
     readonly problems: string | null;
     readonly source: CheckInSource;
     readonly idempotencyKey: string | null;
+    /**
+     * When the value was true (ISO-8601 UTC instant); the ledger learned it at the event's
+     * recorded time. The current value is the latest measured (ADR 0014). Release 1 events are
+     * upcast with their recorded time.
+     */
+    readonly measuredAt: string;
+    /** The data source that sent the value; null for a person. */
+    readonly dataSourceId: string | null;
+    /** The sender's own id for the value, kept for tracing it back. */
+    readonly externalId: string | null;
+    /**
+     * The check-in this one replaces: the same data source sent another value for the same
+     * `measuredAt`. A correction is a new fact, never an edit.
+     */
+    readonly correctsCheckInId: string | null;
   }
 >;
 /** The key result becomes a health metric: monitored, no longer scored, history kept. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { DomainRuleViolation } from '../okr.errors';
+import { OKR_UPCASTS } from '../okr.upcasts';
 import { keyResultDecider, type KeyResultCommand } from './key-result.decide';
 import type { KeyResultEvent } from './key-result.events';
 
@@ -9,11 +10,25 @@ const value = fc.double({ noNaN: true, noDefaultInfinity: true });
 const title = fc.string({ minLength: 1, maxLength: 8 }).filter((t) => t.trim() === t && t !== '');
 // Includes names like __proto__ so the idempotency bookkeeping is tested against them.
 const key = fc.option(fc.constantFrom('a', 'b', '__proto__', 'constructor'), { nil: null });
+// A few days so that late values and values for the same instant both occur often.
+const day = fc.integer({ min: 1, max: 5 });
+const NOW = '2026-07-31T00:00:00.000Z';
 
 const command = fc.oneof(
   fc
-    .record({ value, key, confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true })) })
-    .map(({ value, key, confidence }) => ({ kind: 'checkIn' as const, value, key, confidence })),
+    .record({
+      value,
+      key,
+      day,
+      confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+    })
+    .map(({ value, key, day, confidence }) => ({
+      kind: 'checkIn' as const,
+      value,
+      key,
+      confidence,
+      measuredAt: `2026-07-0${day}T00:00:00.000Z`,
+    })),
   title.map((t) => ({ kind: 'retitle' as const, title: t })),
 );
 
@@ -50,6 +65,7 @@ describe('keyResultDecider', () => {
 
           // The model: what the commands say the key result should now be.
           let expectedValue = 0;
+          let expectedMeasuredAt: string | null = null;
           let expectedTitle = 'T';
           let expectedCount = 0;
           let expectedConfidence: number | null = null;
@@ -70,11 +86,17 @@ describe('keyResultDecider', () => {
                   problems: null,
                   source: 'INTEGRATION',
                   idempotencyKey: c.key,
+                  measuredAt: c.measuredAt,
+                  now: NOW,
                 },
               });
               if (c.key !== null && firstCheckInByKey.has(c.key)) return;
               if (c.key !== null) firstCheckInByKey.set(c.key, checkInId);
-              expectedValue = c.value;
+              // The latest measured is current; the same instant again replaces it.
+              if (expectedMeasuredAt === null || c.measuredAt >= expectedMeasuredAt) {
+                expectedValue = c.value;
+                expectedMeasuredAt = c.measuredAt;
+              }
               expectedCount += 1;
               expectedConfidence = c.confidence ?? expectedConfidence;
             } else {
@@ -96,6 +118,7 @@ describe('keyResultDecider', () => {
           const folded = events.reduce(keyResultDecider.evolve, keyResultDecider.initialState());
           expect(folded).toEqual(state);
           expect(folded?.currentValue).toBe(expectedValue);
+          expect(folded?.currentMeasuredAt).toBe(expectedMeasuredAt);
           expect(folded?.title).toBe(expectedTitle);
           expect(folded?.checkInCount).toBe(expectedCount);
           expect(folded?.confidence).toBe(expectedConfidence);
@@ -105,6 +128,20 @@ describe('keyResultDecider', () => {
           expect(events.filter((e) => e.type === 'KeyResultCheckedIn')).toHaveLength(expectedCount);
         }),
       );
+    });
+  });
+
+  describe('when a release 1 check-in is read', () => {
+    it('is upcast as measured when it was recorded, from no named data source', () => {
+      const step = OKR_UPCASTS.KeyResultCheckedIn?.[1];
+      const v1 = { keyResultId, checkInId: 'c1', value: 3, previousValue: 0, source: 'MANUAL' };
+      expect(step?.(v1, { recordedAt: '2026-07-02T10:00:00.000Z' })).toEqual({
+        ...v1,
+        measuredAt: '2026-07-02T10:00:00.000Z',
+        dataSourceId: null,
+        externalId: null,
+        correctsCheckInId: null,
+      });
     });
   });
 });

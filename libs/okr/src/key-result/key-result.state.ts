@@ -1,4 +1,5 @@
 import { applyFieldChanges } from '../decider';
+import { replacesCurrent } from '../scoring/valid-time.score';
 import type { KeyResultDefinition, KeyResultEvent } from './key-result.events';
 
 export interface Initiative {
@@ -12,15 +13,33 @@ export interface KeyResult extends KeyResultDefinition {
   readonly keyResultId: string;
   readonly objectiveId: string;
   readonly cycleId: string;
+  /** The value with the latest `measuredAt` (ADR 0014), not necessarily the last recorded. */
   readonly currentValue: number;
+  /** When the current value was true; null until the first check-in. */
+  readonly currentMeasuredAt: string | null;
   /** The last confidence someone stated; a check-in without one keeps it. */
   readonly confidence: number | null;
   readonly checkInCount: number;
   readonly lastCheckInId: string | null;
   /** Lets the caller answer a repeated idempotency key with the first check-in. */
   readonly checkInIdsByIdempotencyKey: ReadonlyMap<string, string>;
+  /**
+   * A data source's latest value for each instant (`sourceInstantKey`), so a repeated
+   * measurement is recognised and a changed one recorded as a correction.
+   */
+  readonly measurementsBySourceInstant: ReadonlyMap<string, SourceMeasurement>;
   readonly healthMetric: boolean;
   readonly initiatives: ReadonlyMap<string, Initiative>;
+}
+
+export interface SourceMeasurement {
+  readonly checkInId: string;
+  readonly value: number;
+}
+
+/** One key per (data source, instant): the same instant written two ways is one key. */
+export function sourceInstantKey(dataSourceId: string, measuredAt: string): string {
+  return `${dataSourceId}\u0000${new Date(Date.parse(measuredAt)).toISOString()}`;
 }
 
 /** null until KeyResultAdded: the stream does not exist. */
@@ -53,10 +72,12 @@ export function evolveKeyResult(state: KeyResultState, event: KeyResultEvent): K
     return {
       ...event.data,
       currentValue: event.data.startValue,
+      currentMeasuredAt: null,
       confidence: null,
       checkInCount: 0,
       lastCheckInId: null,
       checkInIdsByIdempotencyKey: new Map(),
+      measurementsBySourceInstant: new Map(),
       healthMetric: false,
       initiatives: new Map(),
     };
@@ -68,10 +89,15 @@ export function evolveKeyResult(state: KeyResultState, event: KeyResultEvent): K
       return { ...next, currentValue: valueAfterRedefinition(state, next.startValue) };
     }
     case 'KeyResultCheckedIn': {
-      const { checkInId, value, confidence, idempotencyKey } = event.data;
+      const { checkInId, value, confidence, idempotencyKey, measuredAt, dataSourceId } = event.data;
+      const current =
+        state.currentMeasuredAt === null ? null : { measuredAt: state.currentMeasuredAt };
+      // A late value fills history only; the confidence is a person's latest word, by record.
+      const replaces = replacesCurrent({ measuredAt }, current);
       return {
         ...state,
-        currentValue: value,
+        currentValue: replaces ? value : state.currentValue,
+        currentMeasuredAt: replaces ? measuredAt : state.currentMeasuredAt,
         confidence: confidenceAfterCheckIn(confidence, state.confidence),
         checkInCount: state.checkInCount + 1,
         lastCheckInId: checkInId,
@@ -79,6 +105,13 @@ export function evolveKeyResult(state: KeyResultState, event: KeyResultEvent): K
           idempotencyKey === null
             ? state.checkInIdsByIdempotencyKey
             : new Map(state.checkInIdsByIdempotencyKey).set(idempotencyKey, checkInId),
+        measurementsBySourceInstant:
+          dataSourceId === null
+            ? state.measurementsBySourceInstant
+            : new Map(state.measurementsBySourceInstant).set(
+                sourceInstantKey(dataSourceId, measuredAt),
+                { checkInId, value },
+              ),
       };
     }
     case 'KeyResultGraduated':
