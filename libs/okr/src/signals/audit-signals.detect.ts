@@ -81,16 +81,6 @@ export interface SignalRecording {
   readonly actorId: string;
 }
 
-/**
- * The check-in fields of the valid-time vocabulary (release 2); a release-1 event is upcast to
- * carry them, optional here so that a value without them reads as measured when recorded.
- */
-export type CheckedIn = KeyResultCheckedIn['data'] & {
-  readonly measuredAt?: string | null;
-  readonly dataSourceId?: string | null;
-  readonly correctsCheckInId?: string | null;
-};
-
 /** The events the signals read; a data source's registration lists the key results it feeds. */
 export type SignalEvent =
   KeyResultAdded | KeyResultRedefined | KeyResultCheckedIn | DataSourceRegistered;
@@ -196,7 +186,7 @@ export function detectSignals(
 
 function checkedIn(
   state: SignalState,
-  data: CheckedIn,
+  data: KeyResultCheckedIn['data'],
   self: SignalEvidence,
   recorded: SignalRecording,
   context: SignalContext,
@@ -218,7 +208,7 @@ function checkedIn(
   if (override)
     raise('MANUAL_OVERRIDE', override.restsOn, `${recorded.actorId} ${override.summary}`);
 
-  const measuredAt = data.measuredAt ?? recorded.recordedAt;
+  const measuredAt = data.measuredAt;
   const lateMs = Date.parse(recorded.recordedAt) - Date.parse(measuredAt);
   if (lateMs > BACKDATED_AFTER_HOURS * HOUR_MS) {
     raise(

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { KeyResultCheckedIn } from '../key-result/key-result.events';
 import {
   AUDIT_SIGNAL_KINDS,
   BACKDATED_AFTER_HOURS,
@@ -9,7 +10,6 @@ import {
   STALE_CONFIDENCE_CHECK_INS,
   type AuditSignal,
   type AuditSignalKind,
-  type CheckedIn,
   type SignalContext,
   type SignalEvent,
   type SignalRecording,
@@ -105,7 +105,7 @@ class Story {
     const measuredAt = new Date(
       Date.parse(recorded.recordedAt) - (options.measuredHoursBefore ?? 0) * HOUR,
     ).toISOString();
-    const data: CheckedIn = {
+    const data: KeyResultCheckedIn['data'] = {
       keyResultId: KR,
       checkInId: `ci${this.n}`,
       value,
