@@ -1,13 +1,18 @@
 import type { EventStore } from '@okr-ledger/event-store';
 import { CycleCommands } from './cycle.commands';
+import { DataSourceCommands } from './data-source.commands';
 import { KeyResultCommands } from './key-result.commands';
+import { MeasurementCommands } from './measurement.commands';
 import { ObjectiveCommands } from './objective.commands';
 import { StreamAncestry, type AncestryPort } from './stream-ancestry';
 import { TeamCommands } from './team.commands';
 
 export * from './command-context';
 export * from './cycle.commands';
+export * from './data-source-key';
+export * from './data-source.commands';
 export * from './key-result.commands';
+export * from './measurement.commands';
 export * from './objective.commands';
 export * from './okr-upcasters';
 export * from './stream-ancestry';
@@ -19,11 +24,15 @@ export class OkrCommands {
   readonly cycles: CycleCommands;
   readonly objectives: ObjectiveCommands;
   readonly keyResults: KeyResultCommands;
+  readonly dataSources: DataSourceCommands;
+  readonly measurements: MeasurementCommands;
 
   constructor(store: EventStore, ancestry: AncestryPort = new StreamAncestry(store)) {
     this.teams = new TeamCommands(store, ancestry);
     this.cycles = new CycleCommands(store);
     this.objectives = new ObjectiveCommands(store, ancestry);
     this.keyResults = new KeyResultCommands(store);
+    this.dataSources = new DataSourceCommands(store);
+    this.measurements = new MeasurementCommands(store);
   }
 }

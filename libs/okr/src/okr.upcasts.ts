@@ -5,11 +5,7 @@ import type { ObjectiveEvent } from './objective/objective.events';
 import type { TeamEvent } from './team/team.events';
 
 type EventType = (
-  | TeamEvent
-  | CycleEvent
-  | ObjectiveEvent
-  | KeyResultEvent
-  | DataSourceEvent
+  TeamEvent | CycleEvent | ObjectiveEvent | KeyResultEvent | DataSourceEvent
 )['type'];
 
 /**

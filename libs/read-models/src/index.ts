@@ -9,6 +9,9 @@ import { auditTrailProjection } from './audit-trail/audit-trail.projection';
 import { CheckInEntity } from './check-ins/check-in.entity';
 import { checkInsProjection } from './check-ins/check-ins.projection';
 import { CycleEntity } from './okr-tree/cycle.entity';
+import { DataSourceEntity, DataSourceKeyResultEntity } from './data-sources/data-source.entity';
+import { dataSourcesProjection } from './data-sources/data-sources.projection';
+import { DataSources1767830500000 } from './migrations/data-sources.migration';
 import { KeyResultHistoryEntity } from './key-result-history/key-result-history.entity';
 import { keyResultHistoryProjection } from './key-result-history/key-result-history.projection';
 import { KeyResultEntity } from './okr-tree/key-result.entity';
@@ -26,6 +29,8 @@ export * from './read-models.views';
 export { ReadModels } from './read-models.queries';
 export * from './time-travel';
 export { checkInOfEvent } from './check-ins/check-ins.view';
+export { DataSourceQueries } from './data-sources/data-sources.queries';
+export type * from './data-sources/data-sources.view';
 export type { SqlRunner } from './read-models.paging';
 export type { Projection } from './projector/projection.port';
 export { Projector, type ProjectorLogger, type ProjectorOptions } from './projector/projector';
@@ -44,6 +49,7 @@ export { READ_MODELS_SCHEMA } from './migrations/read-models-schema.migration';
 export {
   auditTrailProjection,
   checkInsProjection,
+  dataSourcesProjection,
   keyResultHistoryProjection,
   okrTreeProjection,
   teamsProjection,
@@ -53,6 +59,8 @@ export {
   AuditEntryEntity,
   CheckInEntity,
   CycleEntity,
+  DataSourceEntity,
+  DataSourceKeyResultEntity,
   KeyResultEntity,
   KeyResultHistoryEntity,
   ObjectiveEntity,
@@ -67,6 +75,7 @@ export const READ_MODEL_PROJECTIONS: readonly Projection[] = [
   checkInsProjection,
   keyResultHistoryProjection,
   auditTrailProjection,
+  dataSourcesProjection,
 ];
 
 /** For `TypeOrmModule.forRoot({ entities })`. */
@@ -82,6 +91,8 @@ export const READ_MODEL_ENTITIES = [
   AuditEntryEntity,
   AuditCycleStateEntity,
   AuditKeyResultStateEntity,
+  DataSourceEntity,
+  DataSourceKeyResultEntity,
 ];
 
 /** For `TypeOrmModule.forRoot({ migrations, migrationsRun: true })`; never `synchronize`. */
@@ -89,4 +100,5 @@ export const READ_MODEL_MIGRATIONS = [
   ReadModelsSchema1767225600000,
   AuditEntriesLighter1767657600000,
   ProjectionStalls1767744000000,
+  DataSources1767830500000,
 ];
