@@ -6,6 +6,14 @@ import {
   AuditKeyResultStateEntity,
 } from './audit-trail/audit-entry.entity';
 import { auditTrailProjection } from './audit-trail/audit-trail.projection';
+import {
+  AuditSignalCycleEntity,
+  AuditSignalEntity,
+  AuditSignalEvidenceEntity,
+  AuditSignalStateEntity,
+} from './audit-signals/audit-signal.entity';
+import { auditSignalsProjection } from './audit-signals/audit-signals.projection';
+import { AuditSignals1767830600000 } from './migrations/audit-signals.migration';
 import { CheckInEntity } from './check-ins/check-in.entity';
 import { checkInsProjection } from './check-ins/check-ins.projection';
 import { CycleEntity } from './okr-tree/cycle.entity';
@@ -47,6 +55,7 @@ export { readStalls, type StoredStall } from './projector/stalls';
 export { retryStalls, type RetryOutcome } from './projector/retry-stalls';
 export { READ_MODELS_SCHEMA } from './migrations/read-models-schema.migration';
 export {
+  auditSignalsProjection,
   auditTrailProjection,
   checkInsProjection,
   dataSourcesProjection,
@@ -76,6 +85,7 @@ export const READ_MODEL_PROJECTIONS: readonly Projection[] = [
   keyResultHistoryProjection,
   auditTrailProjection,
   dataSourcesProjection,
+  auditSignalsProjection,
 ];
 
 /** For `TypeOrmModule.forRoot({ entities })`. */
@@ -93,6 +103,10 @@ export const READ_MODEL_ENTITIES = [
   AuditKeyResultStateEntity,
   DataSourceEntity,
   DataSourceKeyResultEntity,
+  AuditSignalEntity,
+  AuditSignalEvidenceEntity,
+  AuditSignalStateEntity,
+  AuditSignalCycleEntity,
 ];
 
 /** For `TypeOrmModule.forRoot({ migrations, migrationsRun: true })`; never `synchronize`. */
@@ -101,4 +115,5 @@ export const READ_MODEL_MIGRATIONS = [
   AuditEntriesLighter1767657600000,
   ProjectionStalls1767744000000,
   DataSources1767830500000,
+  AuditSignals1767830600000,
 ];

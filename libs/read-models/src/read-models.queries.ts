@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { alignmentQueries } from './okr-tree/alignment.queries';
 import { auditTrailQueries } from './audit-trail/audit-trail.queries';
+import { auditSignalQueries } from './audit-signals/audit-signals.queries';
 import { checkInQueries } from './check-ins/check-ins.queries';
 import { cycleQueries } from './okr-tree/cycles.queries';
 import { keyResultHistoryQueries } from './key-result-history/key-result-history.queries';
@@ -20,6 +21,7 @@ export class ReadModels implements ReadModelQueries {
   readonly auditTrail: ReadModelQueries['auditTrail'];
   readonly alignment: ReadModelQueries['alignment'];
   readonly keyResultHistory: ReadModelQueries['keyResultHistory'];
+  readonly auditSignals: ReadModelQueries['auditSignals'];
 
   constructor(dataSource: DataSource | SqlRunner) {
     const sql: SqlRunner = {
@@ -33,5 +35,6 @@ export class ReadModels implements ReadModelQueries {
     this.auditTrail = auditTrailQueries(sql);
     this.alignment = alignmentQueries(sql);
     this.keyResultHistory = keyResultHistoryQueries(sql);
+    this.auditSignals = auditSignalQueries(sql);
   }
 }

@@ -12,6 +12,8 @@ import type { FieldChangeView, AuditEntryView, AuditFilter } from './audit-trail
 import type { AlignmentNodeView } from './okr-tree/alignment.view';
 import type { KeyResultHistoryPoint } from './key-result-history/key-result-history.view';
 import type { CheckInView } from './check-ins/check-ins.view';
+import type { AuditSignalView } from './audit-signals/audit-signals.view';
+import type { AuditSignalKind } from '@okr-ledger/okr';
 
 // Each view lives in its read model's folder; this file gathers them for the API.
 export type {
@@ -27,6 +29,7 @@ export type {
   AlignmentNodeView,
   KeyResultHistoryPoint,
   CheckInView,
+  AuditSignalView,
 };
 
 /** A page in the order of the query; cursors are opaque strings. */
@@ -88,6 +91,14 @@ export interface ReadModelQueries {
   keyResultHistory: {
     /** Oldest first. */
     series(tenantId: string, keyResultId: string): Promise<KeyResultHistoryPoint[]>;
+  };
+  auditSignals: {
+    /** Per key result, oldest first; only the given kinds when `kinds` is non-empty. */
+    byKeyResultIds(
+      tenantId: string,
+      keyResultIds: readonly string[],
+      kinds?: readonly AuditSignalKind[] | null,
+    ): Promise<AuditSignalView[]>;
   };
 }
 

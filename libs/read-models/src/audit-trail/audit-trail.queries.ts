@@ -1,4 +1,5 @@
 import { isPosition } from '@okr-ledger/event-store';
+import type { AuditSignalKind } from '@okr-ledger/okr';
 import {
   InvalidCursor,
   type AuditEntryView,
@@ -28,6 +29,7 @@ interface Row {
   reason: string | null;
   source: string | null;
   during_active_cycle: boolean;
+  signals: AuditSignalKind[];
 }
 
 const toView = (r: Row): AuditEntryView => ({
@@ -43,6 +45,7 @@ const toView = (r: Row): AuditEntryView => ({
   reason: r.reason,
   source: r.source,
   duringActiveCycle: r.during_active_cycle,
+  signals: r.signals,
 });
 
 const CURSOR = 'audit';
@@ -64,6 +67,14 @@ export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'
       if (filter.from) add('occurred_at >= ?', filter.from);
       if (filter.to) add('occurred_at <= ?', filter.to);
       if (filter.duringActiveCycleOnly) where.push('during_active_cycle');
+      if (filter.signals && filter.signals.length > 0) {
+        add(
+          `EXISTS (SELECT 1 FROM read_models.audit_signal_evidence s
+                    WHERE s.tenant_id = e.tenant_id AND s.evidence_position = e.position
+                      AND s.kind = ANY(?::text[]))`,
+          [...filter.signals],
+        );
+      }
       const countWhere = where.join(' AND ');
       const countValues = [...values];
       if (page.after) {
@@ -74,12 +85,16 @@ export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'
       values.push(first + 1);
       const [rows, count] = await Promise.all([
         sql.query<Row[]>(
-          `SELECT * FROM read_models.audit_entries WHERE ${where.join(' AND ')}
+          // The signals resting on each entry: a primary-key lookup per row of the page.
+          `SELECT e.*, ARRAY(SELECT DISTINCT s.kind FROM read_models.audit_signal_evidence s
+                              WHERE s.tenant_id = e.tenant_id AND s.evidence_position = e.position
+                              ORDER BY s.kind) AS signals
+             FROM read_models.audit_entries e WHERE ${where.join(' AND ')}
             ORDER BY position LIMIT $${values.length}`,
           values,
         ),
         sql.query<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM read_models.audit_entries WHERE ${countWhere}`,
+          `SELECT count(*)::int AS n FROM read_models.audit_entries e WHERE ${countWhere}`,
           countValues,
         ),
       ]);

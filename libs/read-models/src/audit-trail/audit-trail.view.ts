@@ -1,3 +1,5 @@
+import type { AuditSignalKind } from '@okr-ledger/okr';
+
 export interface FieldChangeView {
   readonly field: string;
   /** JSON-encoded values; null when the field had no value before (or after). */
@@ -20,6 +22,8 @@ export interface AuditEntryView {
   readonly reason: string | null;
   readonly source: string | null;
   readonly duringActiveCycle: boolean;
+  /** The kinds of the audit signals that rest on this event (ADR 0016), sorted. */
+  readonly signals: readonly AuditSignalKind[];
 }
 
 export interface AuditFilter {
@@ -30,4 +34,6 @@ export interface AuditFilter {
   readonly from?: Date | null;
   readonly to?: Date | null;
   readonly duringActiveCycleOnly?: boolean | null;
+  /** Only events some signal of these kinds rests on. */
+  readonly signals?: readonly AuditSignalKind[] | null;
 }
