@@ -26,6 +26,7 @@ import { KeyResultEntity } from './okr-tree/key-result.entity';
 import { AuditEntriesLighter1767657600000 } from './migrations/audit-entries-lighter.migration';
 import { ProjectionStalls1767744000000 } from './migrations/projection-stalls.migration';
 import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
+import { ValidTime1767830400000 } from './migrations/valid-time.migration';
 import { ObjectiveEntity } from './okr-tree/objective.entity';
 import { okrTreeProjection } from './okr-tree/okr-tree.projection';
 import type { Projection } from './projector/projection.port';
@@ -114,6 +115,7 @@ export const READ_MODEL_MIGRATIONS = [
   ReadModelsSchema1767225600000,
   AuditEntriesLighter1767657600000,
   ProjectionStalls1767744000000,
+  ValidTime1767830400000,
   DataSources1767830500000,
   AuditSignals1767830600000,
 ];

@@ -16,5 +16,11 @@ export class CheckInEntity {
   @Column({ type: 'text' }) source!: string;
   @Column({ name: 'actor_id', type: 'text' }) actorId!: string;
   @Column({ name: 'recorded_at', type: 'timestamptz' }) recordedAt!: Date;
+  /** When the value was true (ADR 0014). */
+  @Column({ name: 'measured_at', type: 'timestamptz' }) measuredAt!: Date;
+  @Column({ name: 'data_source_id', type: 'text', nullable: true }) dataSourceId!: string | null;
+  @Column({ name: 'external_id', type: 'text', nullable: true }) externalId!: string | null;
+  @Column({ name: 'corrects_check_in_id', type: 'text', nullable: true })
+  correctsCheckInId!: string | null;
   @Column({ type: 'text' }) position!: string;
 }

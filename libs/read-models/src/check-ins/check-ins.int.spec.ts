@@ -1,5 +1,10 @@
 import type { Actor } from '@okr-ledger/commands';
-import { keyResultStory, projectedHarness } from '../testing/read-models-harness';
+import {
+  keyResultStory,
+  projectedHarness,
+  STORY_DATA_SOURCE,
+  validTimeStory,
+} from '../testing/read-models-harness';
 
 const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
 
@@ -31,6 +36,37 @@ describe('check-ins projection and queries', () => {
         rest.items[0]!.node.id,
       ]);
       expect(byId).toHaveLength(1);
+    });
+  });
+
+  describe('when values were measured at other times than recorded', () => {
+    it('keeps when each was true, who sent it and what it corrects', async () => {
+      const { keyResult, last } = await validTimeStory(context.h);
+      expect(await context.projector.waitForPosition(last, 10_000)).toBe(true);
+      const page = await context.h.readModels.checkIns.page(ana.tenantId, keyResult.id, {
+        first: 10,
+      });
+      const [correction, corrected, ...people] = page.items.map((i) => i.node);
+      expect(people.map((c) => [c.value, c.measuredAt.toISOString(), c.dataSourceId])).toEqual([
+        [6, '2026-07-15T09:00:00.000Z', null],
+        [8, '2026-07-20T09:00:00.000Z', null],
+        [4, '2026-07-10T09:00:00.000Z', null],
+      ]);
+      expect(corrected).toMatchObject({
+        value: 9,
+        source: 'INTEGRATION',
+        dataSourceId: STORY_DATA_SOURCE,
+        externalId: 'row-9',
+        correctsCheckInId: null,
+        measuredAt: new Date('2026-07-25T00:00:00Z'),
+      });
+      expect(correction).toMatchObject({
+        value: 7,
+        correctsCheckInId: corrected?.id,
+        measuredAt: new Date('2026-07-25T00:00:00Z'),
+      });
+      // Recorded after the valid time it states.
+      expect(people[0]!.recordedAt.getTime()).toBeGreaterThan(people[0]!.measuredAt.getTime());
     });
   });
 });

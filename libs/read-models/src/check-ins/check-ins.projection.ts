@@ -8,7 +8,8 @@ import { insertRowsIgnoringDuplicates } from '../projector/projection-sql';
 /** One row per check-in; append-only, so a redelivered one is simply ignored. */
 export const checkInsProjection: Projection = {
   name: 'check-ins',
-  version: 1,
+  // 2: measured_at, the data source, its id for the value and the correction link (ADR 0014).
+  version: 2,
   eventTypes: ['KeyResultCheckedIn'],
   tables: ['check_ins'],
   appendOnlyTables: ['check_ins'],
@@ -28,6 +29,10 @@ export const checkInsProjection: Projection = {
         source: data.source,
         actor_id: raw.metadata.actorId,
         recorded_at: raw.recordedAt.toISOString(),
+        measured_at: data.measuredAt,
+        data_source_id: data.dataSourceId,
+        external_id: data.externalId,
+        corrects_check_in_id: data.correctsCheckInId,
         position: raw.position,
       };
     });

@@ -21,6 +21,10 @@ interface Row {
   source: CheckInView['source'];
   actor_id: string;
   recorded_at: Date;
+  measured_at: Date;
+  data_source_id: string | null;
+  external_id: string | null;
+  corrects_check_in_id: string | null;
   position: string;
 }
 
@@ -36,6 +40,10 @@ const toView = (r: Row): CheckInView => ({
   source: r.source,
   actorId: r.actor_id,
   recordedAt: toDate(r.recorded_at),
+  measuredAt: toDate(r.measured_at),
+  dataSourceId: r.data_source_id,
+  externalId: r.external_id,
+  correctsCheckInId: r.corrects_check_in_id,
   position: r.position,
 });
 

@@ -13,6 +13,13 @@ export interface CheckInView {
   readonly source: CheckInSource;
   readonly actorId: string;
   readonly recordedAt: Date;
+  /** When the value was true (ADR 0014). */
+  readonly measuredAt: Date;
+  /** The data source that sent it; null for a person. */
+  readonly dataSourceId: string | null;
+  readonly externalId: string | null;
+  /** The check-in this one corrects (same data source, same measuredAt). */
+  readonly correctsCheckInId: string | null;
   readonly position: string;
 }
 
@@ -34,5 +41,9 @@ export function checkInOfEvent(
     source: data.source,
     actorId: event.metadata.actorId,
     recordedAt: event.recordedAt,
+    measuredAt: new Date(data.measuredAt),
+    dataSourceId: data.dataSourceId,
+    externalId: data.externalId,
+    correctsCheckInId: data.correctsCheckInId,
   };
 }

@@ -13,6 +13,11 @@ export class KeyResultHistoryEntity {
   @Column({ name: 'start_value', type: 'double precision' }) startValue!: number;
   @Column({ name: 'target_value', type: 'double precision' }) targetValue!: number;
   @Column({ name: 'current_value', type: 'double precision' }) currentValue!: number;
+  @Column({ name: 'current_measured_at', type: 'timestamptz', nullable: true })
+  currentMeasuredAt!: Date | null;
+  /** A check-in point's own value and when it was true (ADR 0014); null otherwise. */
+  @Column({ type: 'double precision', nullable: true }) value!: number | null;
+  @Column({ name: 'measured_at', type: 'timestamptz', nullable: true }) measuredAt!: Date | null;
   @Column({ type: 'double precision' }) progress!: number;
   @Column({ type: 'double precision', nullable: true }) confidence!: number | null;
   @Column({ name: 'check_in_count', type: 'integer' }) checkInCount!: number;

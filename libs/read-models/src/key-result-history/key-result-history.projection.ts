@@ -1,5 +1,10 @@
 import type { RecordedEvent } from '@okr-ledger/event-store';
-import { confidenceAfterCheckIn, keyResultProgress, valueAfterRedefinition } from '@okr-ledger/okr';
+import {
+  confidenceAfterCheckIn,
+  keyResultProgress,
+  replacesCurrent,
+  valueAfterRedefinition,
+} from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, tenantOf } from '../projector/recorded-event';
@@ -10,10 +15,16 @@ import type { PointRow } from './key-result-history.rows';
  * A time series per key result. Each point is the previous one plus the event, so the
  * projection needs no other state: the latest stored point of each key result is its memory.
  * `progress` is the key result's own-value progress (a roll-up depends on other aggregates).
+ * A check-in point also keeps its own value and measuredAt: a late value is a point of the
+ * history at its valid time without becoming the current value (ADR 0014).
  */
+// Rows read back hold dates; the domain compares ISO strings.
+const isoOf = (at: string | Date): string => (at instanceof Date ? at.toISOString() : at);
+
 export const keyResultHistoryProjection: Projection = {
   name: 'key-result-history',
-  version: 1,
+  // 2: current value by valid time, each check-in's own value and measuredAt (ADR 0014).
+  version: 2,
   eventTypes: ['KeyResultAdded', 'KeyResultRedefined', 'KeyResultCheckedIn'],
   tables: ['key_result_history'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
@@ -58,6 +69,9 @@ export const keyResultHistoryProjection: Projection = {
             start_value: d.startValue,
             target_value: d.targetValue,
             current_value: d.startValue,
+            current_measured_at: null,
+            value: null,
+            measured_at: null,
             progress: 0,
             confidence: null,
             check_in_count: 0,
@@ -66,7 +80,7 @@ export const keyResultHistoryProjection: Projection = {
         }
         case 'KeyResultRedefined': {
           if (!previous) continue;
-          next = { ...previous, ...base };
+          next = { ...previous, ...base, value: null, measured_at: null };
           for (const change of event.data.changes) {
             if (change.field === 'type') next.type = change.to;
             if (change.field === 'startValue') next.start_value = change.to;
@@ -80,6 +94,12 @@ export const keyResultHistoryProjection: Projection = {
         }
         case 'KeyResultCheckedIn': {
           if (!previous) continue;
+          const { value, measuredAt } = event.data;
+          const current =
+            previous.current_measured_at === null
+              ? null
+              : { measuredAt: isoOf(previous.current_measured_at) };
+          const replaces = replacesCurrent({ measuredAt }, current);
           // Spelled out rather than spread: one per check-in of a rebuild (profiled).
           next = {
             tenant_id: base.tenant_id,
@@ -90,7 +110,10 @@ export const keyResultHistoryProjection: Projection = {
             type: previous.type,
             start_value: previous.start_value,
             target_value: previous.target_value,
-            current_value: event.data.value,
+            current_value: replaces ? value : previous.current_value,
+            current_measured_at: replaces ? measuredAt : previous.current_measured_at,
+            value,
+            measured_at: measuredAt,
             progress: 0,
             confidence: confidenceAfterCheckIn(event.data.confidence, previous.confidence),
             check_in_count: previous.check_in_count + 1,

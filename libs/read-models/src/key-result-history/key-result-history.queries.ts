@@ -8,18 +8,19 @@ type Row = Pick<
   | 'position'
   | 'event_type'
   | 'current_value'
+  | 'value'
   | 'target_value'
   | 'start_value'
   | 'progress'
   | 'confidence'
-> & { at: Date };
+> & { at: Date; measured_at: Date | null };
 
 export function keyResultHistoryQueries(sql: SqlRunner): ReadModelQueries['keyResultHistory'] {
   return {
     async series(tenantId, keyResultId) {
       const rows = await sql.query<Row[]>(
-        `SELECT at, position, event_type, current_value, target_value, start_value, progress,
-                confidence
+        `SELECT at, position, event_type, current_value, value, measured_at, target_value,
+                start_value, progress, confidence
            FROM read_models.key_result_history
           WHERE tenant_id = $1 AND key_result_id = $2 ORDER BY position`,
         [tenantId, keyResultId],
@@ -29,6 +30,8 @@ export function keyResultHistoryQueries(sql: SqlRunner): ReadModelQueries['keyRe
         position: r.position,
         eventType: r.event_type,
         currentValue: r.current_value,
+        value: r.value,
+        measuredAt: r.measured_at === null ? null : toDate(r.measured_at),
         targetValue: r.target_value,
         startValue: r.start_value,
         progress: r.progress,

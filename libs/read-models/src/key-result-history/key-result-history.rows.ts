@@ -10,7 +10,13 @@ export interface PointRow {
   type: KeyResultType;
   start_value: number;
   target_value: number;
+  /** The key result's current value after this point: the latest measured (ADR 0014). */
   current_value: number;
+  /** When current_value was true; null before the first check-in. */
+  current_measured_at: string | Date | null;
+  /** A check-in point's own value and when it was true; null for a definition point. */
+  value: number | null;
+  measured_at: string | Date | null;
   progress: number;
   confidence: number | null;
   check_in_count: number;

@@ -18,6 +18,8 @@ export class KeyResultEntity {
   @Column({ name: 'start_value', type: 'double precision' }) startValue!: number;
   @Column({ name: 'target_value', type: 'double precision' }) targetValue!: number;
   @Column({ name: 'current_value', type: 'double precision' }) currentValue!: number;
+  /** When the current value was true; null before the first check-in (ADR 0014). */
+  @Column({ name: 'measured_at', type: 'timestamptz', nullable: true }) measuredAt!: Date | null;
   @Column({ type: 'text', nullable: true }) unit!: string | null;
   @Column({ type: 'double precision' }) weight!: number;
   /** keyResultProgress of its own value. */

@@ -1,6 +1,6 @@
 import type { KeyResultRow } from './okr-tree.rows';
 import type { KeyResultView, ReadModelQueries } from '../read-models.views';
-import type { SqlRunner } from '../read-models.paging';
+import { toDate, type SqlRunner } from '../read-models.paging';
 
 export const toKeyResultView = (r: KeyResultRow): KeyResultView => ({
   id: r.id,
@@ -14,6 +14,7 @@ export const toKeyResultView = (r: KeyResultRow): KeyResultView => ({
   startValue: r.start_value,
   targetValue: r.target_value,
   currentValue: r.current_value,
+  measuredAt: r.measured_at === null ? null : toDate(r.measured_at),
   unit: r.unit,
   weight: r.weight,
   progress: r.progress,

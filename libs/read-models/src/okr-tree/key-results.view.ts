@@ -18,7 +18,10 @@ export interface KeyResultView {
   readonly scoring: KeyResultScoring;
   readonly startValue: number;
   readonly targetValue: number;
+  /** The value with the latest measuredAt (ADR 0014). */
   readonly currentValue: number;
+  /** When the current value was true; null before the first check-in. */
+  readonly measuredAt: Date | null;
   readonly unit: string | null;
   readonly weight: number;
   /** The progress it contributes (own value, or rolled up from aligned objectives). */

@@ -1,6 +1,11 @@
 import type { Actor } from '@okr-ledger/commands';
 import { InvalidCursor } from '../read-models.views';
-import { createHarness, seedCycle, type Harness } from '../testing/read-models-harness';
+import {
+  createHarness,
+  seedCycle,
+  validTimeStory,
+  type Harness,
+} from '../testing/read-models-harness';
 import type { Projector } from '../projector/projector';
 
 const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
@@ -51,6 +56,21 @@ describe('okr-tree projection (cycles, objectives, key results, alignment)', () 
     expect(await projector.waitForPosition(checkIn.position ?? '', 10_000)).toBe(true);
     return { cycle, root, rootKr, viaKr, viaObjective, leafKr };
   }
+
+  describe('when values arrive out of valid-time order', () => {
+    it('keeps the latest measured as the current value, a late one and a correction as told', async () => {
+      const { keyResult, last } = await validTimeStory(h);
+      expect(await projector.waitForPosition(last, 10_000)).toBe(true);
+      const [row] = await h.readModels.keyResults.byIds(ana.tenantId, [keyResult.id]);
+      // 4 (10 Jul), 8 (20 Jul), late 6 (15 Jul) left it at 8; 9 then 7 for 25 Jul: 7.
+      expect(row).toMatchObject({
+        currentValue: 7,
+        measuredAt: new Date('2026-07-25T00:00:00Z'),
+        checkInCount: 5,
+        progress: 0.7,
+      });
+    });
+  });
 
   describe('when a leaf key result is checked in', () => {
     it('cascades progress up through the aligned key result to the root and the cycle', async () => {

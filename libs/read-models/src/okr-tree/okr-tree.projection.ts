@@ -6,6 +6,7 @@ import {
   cycleProgressOfSum,
   KEY_RESULT_EVENT_TYPES,
   OBJECTIVE_EVENT_TYPES,
+  replacesCurrent,
   valueAfterRedefinition,
   type CascadeNeed,
   type CascadeTree,
@@ -221,6 +222,7 @@ class OkrTreeBatch {
           start_value: d.startValue,
           target_value: d.targetValue,
           current_value: d.startValue,
+          measured_at: null,
           unit: d.unit,
           weight: d.weight,
           own_progress: 0,
@@ -258,7 +260,13 @@ class OkrTreeBatch {
           );
           this.recomputeKeyResults.add(key);
         } else if (event.type === 'KeyResultCheckedIn') {
-          row.current_value = event.data.value;
+          // A late value (measured before the current one) fills history, not the row.
+          const { measuredAt } = event.data;
+          const current = row.measured_at === null ? null : { measuredAt: isoOf(row.measured_at) };
+          if (replacesCurrent({ measuredAt }, current)) {
+            row.current_value = event.data.value;
+            row.measured_at = measuredAt;
+          }
           row.confidence = confidenceAfterCheckIn(event.data.confidence, row.confidence);
           row.check_in_count += 1;
           this.recomputeKeyResults.add(key);
@@ -477,6 +485,8 @@ class OkrTreeBatch {
   }
 }
 
+const isoOf = (at: Date | string): string => (at instanceof Date ? at.toISOString() : at);
+
 function parentColumns(
   parent: ObjectiveParent | null,
 ): Pick<
@@ -546,7 +556,8 @@ function groupBy<T, V = T>(
  */
 export const okrTreeProjection: Projection = {
   name: 'okr-tree',
-  version: 1,
+  // 2: the current value is the latest measured (ADR 0014), with its measured_at.
+  version: 2,
   eventTypes: [...CYCLE_EVENT_TYPES, ...OBJECTIVE_EVENT_TYPES, ...KEY_RESULT_EVENT_TYPES],
   tables: ['cycles', 'objectives', 'key_results', 'alignment_edges'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {

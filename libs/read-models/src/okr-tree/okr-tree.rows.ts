@@ -52,6 +52,8 @@ export interface KeyResultRow {
   start_value: number;
   target_value: number;
   current_value: number;
+  /** When current_value was true; null before the first check-in. */
+  measured_at: Date | string | null;
   unit: string | null;
   weight: number;
   own_progress: number;

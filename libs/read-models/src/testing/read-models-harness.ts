@@ -1,5 +1,11 @@
-import { OkrCommands, type Actor } from '@okr-ledger/commands';
-import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
+import { randomUUID } from 'node:crypto';
+import { metadataFor, OkrCommands, type Actor } from '@okr-ledger/commands';
+import {
+  createPostgresEventStore,
+  handleCommand,
+  type PostgresEventStore,
+} from '@okr-ledger/event-store';
+import { keyResultDecider, keyResultStream } from '@okr-ledger/okr';
 import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS, READ_MODEL_PROJECTIONS } from '../index';
@@ -108,6 +114,56 @@ export async function keyResultStory(h: Harness) {
     source: 'INTEGRATION',
   });
   return { cycle, keyResult, last: last.position ?? '' };
+}
+
+/** The data source of `validTimeStory`. */
+export const STORY_DATA_SOURCE = 'a0000000-0000-4000-8000-00000000d5d5';
+
+/**
+ * A key result's values in valid time (wait for `last`): a person checks in 4 measured on
+ * 10 July and 8 on 20 July, then a late 6 measured on 15 July; a data source sends 9 for
+ * 25 July, then 7 for the same instant (a correction). Current: 7, measured 25 July.
+ */
+export async function validTimeStory(h: Harness) {
+  const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
+  const { cycle, keyResult } = await seedCycle(h.commands, ana);
+  for (const [value, measuredAt] of [
+    [4, '2026-07-10T09:00:00Z'],
+    [8, '2026-07-20T09:00:00Z'],
+    [6, '2026-07-15T09:00:00Z'],
+  ] as const) {
+    await h.commands.keyResults.checkIn(ana, { keyResultId: keyResult.id, value, measuredAt });
+  }
+  const sensor: Actor = { tenantId: 'acme', actorId: STORY_DATA_SOURCE, source: 'integration' };
+  let last = '';
+  for (const value of [9, 7]) {
+    const result = await handleCommand(
+      h.store,
+      keyResultStream(keyResult.id),
+      keyResultDecider,
+      {
+        type: 'RecordMeasurements',
+        data: {
+          keyResultId: keyResult.id,
+          dataSourceId: STORY_DATA_SOURCE,
+          measurements: [
+            {
+              checkInId: randomUUID(),
+              value,
+              measuredAt: '2026-07-25T00:00:00Z',
+              externalId: `row-${value}`,
+              note: null,
+            },
+          ],
+          now: new Date().toISOString(),
+        },
+      },
+      { cycleStatus: 'ACTIVE' },
+      { metadata: metadataFor(sensor, { cycleId: cycle.id }) },
+    );
+    last = result.position ?? last;
+  }
+  return { keyResult, last };
 }
 
 /**

@@ -344,6 +344,7 @@ function keyResultView(state: KeyResult, version: number, progress: number): Key
     startValue: state.startValue,
     targetValue: state.targetValue,
     currentValue: state.currentValue,
+    measuredAt: state.currentMeasuredAt === null ? null : new Date(state.currentMeasuredAt),
     unit: state.unit,
     weight: state.weight,
     progress,
