@@ -1,7 +1,9 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { AuditEntryView, Page } from '@okr-ledger/read-models';
 import { PageInfoModel } from '../okr/page-info.model';
+import type { AuditSignalKind } from '@okr-ledger/okr';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
+import { AuditSignalKindEnum } from './audit-signal.model';
 
 @ObjectType('FieldChange', { description: 'One changed field with its value before and after.' })
 export class FieldChangeModel {
@@ -58,9 +60,15 @@ export class AuditEntryModel {
   })
   duringActiveCycle!: boolean;
 
+  @Field(() => [AuditSignalKindEnum], {
+    description: 'The kinds of the audit signals that rest on this event; empty for most.',
+  })
+  signals!: AuditSignalKind[];
+
   static from(view: AuditEntryView): AuditEntryModel {
     return Object.assign(new AuditEntryModel(), {
       ...view,
+      signals: [...view.signals],
       changes: view.changes.map((c) => Object.assign(new FieldChangeModel(), c)),
     });
   }

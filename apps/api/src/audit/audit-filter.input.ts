@@ -8,8 +8,9 @@ import {
   IsString,
   MaxLength,
 } from 'class-validator';
-import { OKR_EVENT_TYPES } from '@okr-ledger/okr';
+import { AUDIT_SIGNAL_KINDS, OKR_EVENT_TYPES, type AuditSignalKind } from '@okr-ledger/okr';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
+import { AuditSignalKindEnum } from './audit-signal.model';
 
 @InputType('AuditFilter', {
   description: 'Narrows the audit trail; every given condition must hold.',
@@ -75,4 +76,14 @@ export class AuditFilterInput {
   @IsOptional()
   @IsBoolean()
   duringActiveCycleOnly?: boolean | null;
+
+  @Field(() => [AuditSignalKindEnum], {
+    nullable: true,
+    description:
+      'Only events that a signal of one of these kinds rests on (AuditSignal.restsOn); empty or absent: no such condition.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(AUDIT_SIGNAL_KINDS.length)
+  @IsIn(AUDIT_SIGNAL_KINDS, { each: true })
+  signals?: AuditSignalKind[] | null;
 }

@@ -1,8 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
-import type { Health } from '@okr-ledger/okr';
+import type { AuditSignalKind, Health } from '@okr-ledger/okr';
 import type { ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
+import { AuditSignalKindEnum, AuditSignalModel } from '../audit/audit-signal.model';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { CheckInConnectionModel } from '../check-ins/check-in.model';
@@ -157,6 +158,31 @@ export class KeyResultsResolver {
     return series
       .filter((point) => asOf === null || point.at.getTime() <= asOf.getTime())
       .map((point) => KeyResultHistoryPointModel.from(point));
+  }
+
+  @ResolveField('signals', () => [AuditSignalModel], {
+    description:
+      'Signals for auditors computed from its events (ADR 0016), oldest first; for an as-of key result those raised by then.',
+  })
+  async signals(
+    @CurrentIdentity() identity: Identity,
+    @Parent() keyResult: KeyResultModel,
+    @Args('kinds', {
+      type: () => [AuditSignalKindEnum],
+      nullable: true,
+      description: 'Only these kinds; all when absent or empty.',
+    })
+    kinds?: AuditSignalKind[] | null,
+  ): Promise<AuditSignalModel[]> {
+    const signals = await this.readModels.auditSignals.byKeyResultIds(
+      identity.tenantId,
+      [keyResult.id],
+      kinds,
+    );
+    const asOf = keyResult.asOf;
+    return signals
+      .filter((s) => asOf === null || s.detectedAt.getTime() <= asOf.getTime())
+      .map((s) => AuditSignalModel.from(s));
   }
 
   private async payload(identity: Identity, ctx: GraphqlContext, result: CommandResult) {
