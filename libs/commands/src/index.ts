@@ -27,11 +27,16 @@ export class OkrCommands {
   readonly dataSources: DataSourceCommands;
   readonly measurements: MeasurementCommands;
 
-  constructor(store: EventStore, ancestry: AncestryPort = new StreamAncestry(store)) {
+  /** `clock`: "now" for a check-in's default measuredAt; a simulated quarter passes its own. */
+  constructor(
+    store: EventStore,
+    ancestry: AncestryPort = new StreamAncestry(store),
+    clock?: () => Date,
+  ) {
     this.teams = new TeamCommands(store, ancestry);
     this.cycles = new CycleCommands(store);
     this.objectives = new ObjectiveCommands(store, ancestry);
-    this.keyResults = new KeyResultCommands(store);
+    this.keyResults = new KeyResultCommands(store, clock);
     this.dataSources = new DataSourceCommands(store);
     this.measurements = new MeasurementCommands(store);
   }

@@ -37,9 +37,13 @@ export interface SourceMeasurement {
   readonly value: number;
 }
 
-/** One key per (data source, instant): the same instant written two ways is one key. */
+/**
+ * One key per (data source, instant): the same instant written two ways is one key. An
+ * instant that cannot be read stays as written (a fold never throws).
+ */
 export function sourceInstantKey(dataSourceId: string, measuredAt: string): string {
-  return `${dataSourceId}\u0000${new Date(Date.parse(measuredAt)).toISOString()}`;
+  const ms = Date.parse(measuredAt);
+  return `${dataSourceId}\u0000${Number.isNaN(ms) ? measuredAt : new Date(ms).toISOString()}`;
 }
 
 /** null until KeyResultAdded: the stream does not exist. */
@@ -106,7 +110,7 @@ export function evolveKeyResult(state: KeyResultState, event: KeyResultEvent): K
             ? state.checkInIdsByIdempotencyKey
             : new Map(state.checkInIdsByIdempotencyKey).set(idempotencyKey, checkInId),
         measurementsBySourceInstant:
-          dataSourceId === null
+          dataSourceId === null || dataSourceId === undefined
             ? state.measurementsBySourceInstant
             : new Map(state.measurementsBySourceInstant).set(
                 sourceInstantKey(dataSourceId, measuredAt),

@@ -10,10 +10,12 @@ import {
   healthAt,
   initialCycleState,
   cascadeInMemory,
+  measuredBy,
   type CycleEvent,
   type CycleState,
   type Health,
   type KeyResult,
+  type KeyResultCheckedIn,
   type KeyResultEvent,
   type Objective,
   type ObjectiveEvent,
@@ -249,14 +251,17 @@ export class CycleFold {
     return { cycle, objectives, keyResults, keyResultsByObjective, parents };
   }
 
-  /** One replay frame: the cycle's non-archived objectives with their key results. */
-  frame(at: Date): CycleFrame {
+  /**
+   * One replay frame: the cycle's non-archived objectives with their key results. Health is
+   * read at `healthInstant` (the valid time asked about; the frame's instant by default).
+   */
+  frame(at: Date, healthInstant: Date = at): CycleFrame {
     const scores = this.scores();
     const keyResultsOf = this.keyResultsByObjective();
     const cycle = this.cycle?.state ?? null;
     // Health as it read at that instant: the same rule as the live API.
     const healthOf = (progress: number, checkedIn: boolean): Health =>
-      healthAt({ progress, checkedIn }, cycle, at.toISOString());
+      healthAt({ progress, checkedIn }, cycle, healthInstant.toISOString());
     const objectives: ObjectiveFrame[] = [];
     for (const [id, { state }] of this.objectives) {
       if (state.status === 'ARCHIVED' || state.cycleId !== this.cycleId) continue;
@@ -401,6 +406,20 @@ const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
 /** Oldest first, then by id in code units: the order of the live read models' objective lists. */
 export const oldestFirst = (a: ObjectiveView, b: ObjectiveView): number =>
   a.createdAt.getTime() - b.createdAt.getTime() || compareIds(a.id, b.id);
+
+/**
+ * Whether an event counts for what was true at `validAt`, as known from the events read
+ * (ADR 0014): a value when it was measured by then, whenever it was recorded; anything else
+ * (definitions, structure, closes) when it was recorded by then. null: every event counts.
+ * The domain's `measuredBy` decides for values, as the fold's `replacesCurrent` orders them.
+ */
+export function countsAtValidTime(event: RecordedEvent, validAt: Date | null): boolean {
+  if (validAt === null) return true;
+  if (event.type === 'KeyResultCheckedIn') {
+    return measuredBy(event.data as KeyResultCheckedIn['data'], validAt.toISOString());
+  }
+  return event.recordedAt.getTime() <= validAt.getTime();
+}
 
 /**
  * Several cycles' events, each read in global order, merged into the log's order (positions

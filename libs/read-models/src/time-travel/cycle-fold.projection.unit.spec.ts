@@ -3,6 +3,7 @@ import { keyResultProgress } from '@okr-ledger/okr';
 import {
   CycleFold,
   alignmentTreeOf,
+  countsAtValidTime,
   crossCycleClosure,
   inLogOrder,
   mayRollUpAlignedObjectives,
@@ -87,6 +88,11 @@ const checkedIn = (keyResultId: string, value: number) =>
     problems: null,
     source: 'MANUAL',
     idempotencyKey: null,
+    // Release 2's shape; all at one instant, so the later recorded is current, as before.
+    measuredAt: '2026-07-01T00:00:00.000Z',
+    dataSourceId: null,
+    externalId: null,
+    correctsCheckInId: null,
   });
 const toKeyResult = (keyResultId: string, objectiveId: string) => ({
   kind: 'KEY_RESULT',
@@ -498,6 +504,44 @@ describe('crossCycleClosure', () => {
       expect([...crossCycleClosure('c1', entries)].sort()).toEqual(['c2', 'c3']);
       expect([...crossCycleClosure('c0', entries)].sort()).toEqual(['c1', 'c2', 'c3']);
       expect([...crossCycleClosure('c3', entries)]).toEqual(['c1', 'c2']);
+    });
+  });
+});
+
+describe('countsAtValidTime', () => {
+  const validAt = new Date('2026-07-15T00:00:00Z');
+  const value = (measuredAt: string, at: string) =>
+    event('KeyResultCheckedIn', { keyResultId: 'k', value: 1, measuredAt }, { at });
+  describe('when a value was measured by the valid time', () => {
+    it('counts it, however late it was recorded', () => {
+      expect(
+        countsAtValidTime(value('2026-07-14T00:00:00Z', '2026-08-01T00:00:00Z'), validAt),
+      ).toBe(true);
+    });
+  });
+  describe('when a value was measured after it', () => {
+    it('leaves it out, even if recorded before', () => {
+      expect(
+        countsAtValidTime(value('2026-07-16T00:00:00Z', '2026-07-10T00:00:00Z'), validAt),
+      ).toBe(false);
+    });
+  });
+  describe('when the event is a definition or structure', () => {
+    it('counts it when recorded by the valid time', () => {
+      expect(countsAtValidTime(objectiveSet('o', null), validAt)).toBe(true);
+      const later = event(
+        'ObjectiveArchived',
+        { objectiveId: 'o' },
+        { at: '2026-07-15T00:00:01Z' },
+      );
+      expect(countsAtValidTime(later, validAt)).toBe(false);
+    });
+  });
+  describe('when no valid time is asked', () => {
+    it('counts every event', () => {
+      expect(countsAtValidTime(value('2099-01-01T00:00:00Z', '2099-01-01T00:00:00Z'), null)).toBe(
+        true,
+      );
     });
   });
 });

@@ -27,6 +27,7 @@ import type {
 import {
   CycleFold,
   alignmentTreeOf,
+  countsAtValidTime,
   crossCycleClosure,
   inLogOrder,
   mayRollUpAlignedObjectives,
@@ -52,7 +53,23 @@ export interface AsOfQueries {
   readonly keyResults: Pick<ReadModelQueries['keyResults'], 'byIds' | 'byObjectiveIds'>;
 }
 
+/**
+ * The instant a time-travel answer is about (ADR 0014). `asOf`: what the ledger knew then
+ * (events recorded by then; null: everything recorded now). `validAt`: what was true then —
+ * values measured by then, definitions and structure recorded by then. Both: what was known
+ * at `asOf` about `validAt`. A plain Date is an `asOf`.
+ */
+export interface TimePoint {
+  readonly asOf: Date | null;
+  readonly validAt: Date | null;
+}
+
 export interface CycleReplayOptions {
+  /**
+   * Each frame answers what was known at its instant about this valid time (ADR 0014);
+   * null or absent: about its own instant, as before.
+   */
+  readonly validAt?: Date | null;
   /** Defaults to the cycle's start. */
   readonly from?: Date | null;
   /** Defaults to the earlier of the cycle's end and now. */
@@ -102,12 +119,12 @@ export class TimeTravel {
   }
 
   /**
-   * Lookups as of `asOf` for one tenant. Make one per request: it reads the store's head once,
-   * and every nested field of that request then shares one fold per cycle.
+   * Lookups as of `asOf` (or at a time point) for one tenant. Make one per request: it reads
+   * the store's head once, and every nested field of that request then shares one fold per
+   * cycle.
    */
-  queriesAsOf(tenantId: string, asOf: Date): AsOfQueries {
-    requireDate(asOf);
-    const view = this.viewAt(tenantId, asOf);
+  queriesAsOf(tenantId: string, at: Date | TimePoint): AsOfQueries {
+    const view = this.viewAt(tenantId, at);
     const scoped =
       <T>(answer: (ids: readonly string[]) => Promise<T[]>) =>
       async (tenant: string, ids: readonly string[]): Promise<T[]> =>
@@ -134,9 +151,12 @@ export class TimeTravel {
    * was not scheduled yet at `asOf` (it had no objectives then); CycleNotFound only when the
    * tenant has no such cycle at all, as the live tree answers.
    */
-  async alignmentTree(tenantId: string, cycleId: string, asOf: Date): Promise<AlignmentNodeView[]> {
-    requireDate(asOf);
-    const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, asOf), cycleId);
+  async alignmentTree(
+    tenantId: string,
+    cycleId: string,
+    at: Date | TimePoint,
+  ): Promise<AlignmentNodeView[]> {
+    const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, at), cycleId);
     if (snapshot.cycle !== null) return alignmentTreeOf(snapshot);
     if ((await this.currentCycle(tenantId, cycleId)) === null) throw new CycleNotFound(cycleId);
     return [];
@@ -146,24 +166,32 @@ export class TimeTravel {
    * The objectives the cycle's alignment tree held as of `asOf` (archived ones and alignment
    * loops left out, as in the tree), oldest first then by id; errors as `alignmentTree`.
    */
-  async cycleObjectives(tenantId: string, cycleId: string, asOf: Date): Promise<ObjectiveView[]> {
-    const nodes = await this.alignmentTree(tenantId, cycleId, asOf);
-    const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, asOf), cycleId);
+  async cycleObjectives(
+    tenantId: string,
+    cycleId: string,
+    at: Date | TimePoint,
+  ): Promise<ObjectiveView[]> {
+    const nodes = await this.alignmentTree(tenantId, cycleId, at);
+    const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, at), cycleId);
     return nodes.flatMap((n) => snapshot.objectives.get(n.objectiveId) ?? []).sort(oldestFirst);
   }
 
-  /** The key result's check-ins recorded at or before `asOf`, newest first, from its events. */
+  /**
+   * The key result's check-ins recorded at or before `asOf` (and, at a valid time, measured
+   * by then), newest recorded first, from its events.
+   */
   async checkInsAsOf(
     tenantId: string,
     keyResultId: string,
-    asOf: Date,
+    at: Date | TimePoint,
   ): Promise<Omit<CheckInView, 'position'>[]> {
-    requireDate(asOf);
-    const events = await this.store.readStream(keyResultStream(keyResultId), {
-      recordedUpTo: asOf,
-    });
+    const { asOf, validAt } = timePointOf(at);
+    const events = await this.store.readStream(
+      keyResultStream(keyResultId),
+      asOf === null ? undefined : { recordedUpTo: asOf },
+    );
     return tenantHistory(events, tenantId)
-      .filter((e) => e.type === 'KeyResultCheckedIn')
+      .filter((e) => e.type === 'KeyResultCheckedIn' && countsAtValidTime(e, validAt))
       .map((e) => checkInOfEvent(e, keyResultId))
       .reverse();
   }
@@ -172,7 +200,8 @@ export class TimeTravel {
    * Frames at from, from + every, … and a last one at `to`. Reads the cycle's events once (up
    * to `to`) and folds them in the log's order, emitting a frame whenever the fold reaches an
    * event recorded after the frame's instant: O(events + frames × cycle size), never one fold
-   * per frame. A frame is exactly the as-of answer: the events recorded up to its instant.
+   * per frame. A frame is exactly the as-of answer: the events recorded up to its instant
+   * (with `validAt`: the answer as of its instant about that valid time).
    */
   async cycleReplay(
     tenantId: string,
@@ -186,13 +215,21 @@ export class TimeTravel {
     const now = this.clock();
     const to = options.to ?? (end.getTime() < now.getTime() ? end : now);
     const instants = replayInstants(from, to, options.every, this.maxFrames);
+    const validAt = options.validAt ?? null;
+    if (validAt !== null) requireDate(validAt);
+    const counts = (e: RecordedEvent) => countsAtValidTime(e, validAt);
 
-    const events = await this.readAll({ metadata: { tenantId, cycleId }, recordedUpTo: to });
-    const related = await this.relatedCycles(this.viewAt(tenantId, to), cycleId, events);
+    const events = (
+      await this.readAll({ metadata: { tenantId, cycleId }, recordedUpTo: to })
+    ).filter(counts);
+    const related = await this.relatedCycles(
+      this.viewAt(tenantId, { asOf: to, validAt }),
+      cycleId,
+      events,
+    );
     for (const other of related) {
-      events.push(
-        ...(await this.readAll({ metadata: { tenantId, cycleId: other }, recordedUpTo: to })),
-      );
+      const more = await this.readAll({ metadata: { tenantId, cycleId: other }, recordedUpTo: to });
+      events.push(...more.filter(counts));
     }
     const ordered = inLogOrder(events);
     // Across streams, appends that overlapped can be recorded slightly out of the log's order:
@@ -213,12 +250,12 @@ export class TimeTravel {
         fold.apply(event);
       }
       if ((earliestFrom[next] ?? Infinity) > at.getTime()) {
-        frames.push(fold.frame(at));
+        frames.push(fold.frame(at, validAt ?? at));
         continue;
       }
       const alone = new CycleFold(tenantId, cycleId, related);
       for (const event of ordered) if (event.recordedAt <= at) alone.apply(event);
-      frames.push(alone.frame(at));
+      frames.push(alone.frame(at, validAt ?? at));
     }
     return frames;
   }
@@ -305,17 +342,17 @@ export class TimeTravel {
   }
 
   private teams(view: AsOfView): Promise<Map<string, TeamView>> {
-    return this.cached(`teams|${view.tenantId}|${view.asOf.toISOString()}`, view, () =>
-      this.foldTeams(view),
-    );
+    return this.cached(`teams|${view.tenantId}|${view.key}`, view, () => this.foldTeams(view));
   }
 
   private async foldTeams(view: AsOfView): Promise<Map<string, TeamView>> {
-    const events = await this.readAll({
-      metadata: { tenantId: view.tenantId },
-      streamPrefix: 'team-',
-      recordedUpTo: view.asOf,
-    });
+    const events = (
+      await this.readAll({
+        metadata: { tenantId: view.tenantId },
+        streamPrefix: 'team-',
+        recordedUpTo: view.asOf ?? undefined,
+      })
+    ).filter((e) => countsAtValidTime(e, view.validAt));
     const folded = new Map<string, { state: TeamState; version: number }>();
     for (const event of events) {
       const id = String(event.data.teamId);
@@ -332,12 +369,14 @@ export class TimeTravel {
 
   /** Every objective of the tenant with its cycle and parent objective as of the instant. */
   private alignmentDirectory(view: AsOfView): Promise<Map<string, AlignmentEntry>> {
-    return this.cached(`alignment|${view.tenantId}|${view.asOf.toISOString()}`, view, async () => {
-      const events = await this.readAll({
-        metadata: { tenantId: view.tenantId },
-        eventTypes: ['ObjectiveSet', 'ObjectiveAligned'],
-        recordedUpTo: view.asOf,
-      });
+    return this.cached(`alignment|${view.tenantId}|${view.key}`, view, async () => {
+      const events = (
+        await this.readAll({
+          metadata: { tenantId: view.tenantId },
+          eventTypes: ['ObjectiveSet', 'ObjectiveAligned'],
+          recordedUpTo: view.asOf ?? undefined,
+        })
+      ).filter((e) => countsAtValidTime(e, view.validAt));
       const directory = new Map<string, AlignmentEntry>();
       for (const event of events) {
         const id = String(event.data.objectiveId);
@@ -371,7 +410,10 @@ export class TimeTravel {
     let cycleId = this.cycleOfId.get(key);
     if (cycleId === undefined) {
       const stream = kind === 'objective' ? objectiveStream(id) : keyResultStream(id);
-      const events = await this.store.readStream(stream, { recordedUpTo: view.asOf });
+      const events = await this.store.readStream(
+        stream,
+        view.asOf === null ? undefined : { recordedUpTo: view.asOf },
+      );
       const [first] = tenantHistory(events, view.tenantId);
       if (first === undefined || typeof first.data.cycleId !== 'string') return null;
       cycleId = first.data.cycleId;
@@ -381,31 +423,35 @@ export class TimeTravel {
   }
 
   private cycleSnapshot(view: AsOfView, cycleId: string): Promise<CycleSnapshot> {
-    return this.cached(
-      `cycle|${view.tenantId}|${cycleId}|${view.asOf.toISOString()}`,
-      view,
-      async () => {
-        const events = await this.cycleEvents(view, cycleId);
-        const related = await this.relatedCycles(view, cycleId, events);
-        const fold = new CycleFold(view.tenantId, cycleId, related);
-        if (related.size === 0) {
-          for (const event of events) fold.apply(event);
-          return fold.snapshot();
-        }
-        // Several cycles: merged into the log's order, so that a closed cycle's roll-ups
-        // freeze with what preceded its close in the log, as live (ADR 0002).
-        const all = [...events];
-        for (const other of related) all.push(...(await this.cycleEvents(view, other)));
-        for (const event of inLogOrder(all)) fold.apply(event);
+    return this.cached(`cycle|${view.tenantId}|${cycleId}|${view.key}`, view, async () => {
+      const events = await this.cycleEvents(view, cycleId);
+      const related = await this.relatedCycles(view, cycleId, events);
+      const fold = new CycleFold(view.tenantId, cycleId, related);
+      if (related.size === 0) {
+        for (const event of events) fold.apply(event);
         return fold.snapshot();
-      },
-    );
+      }
+      // Several cycles: merged into the log's order, so that a closed cycle's roll-ups
+      // freeze with what preceded its close in the log, as live (ADR 0002).
+      const all = [...events];
+      for (const other of related) all.push(...(await this.cycleEvents(view, other)));
+      for (const event of inLogOrder(all)) fold.apply(event);
+      return fold.snapshot();
+    });
   }
 
-  /** One cycle's events up to the instant, read once per request even when several folds need them. */
+  /**
+   * One cycle's events that count at the time point, read once per request even when several
+   * folds need them.
+   */
   private cycleEvents(view: AsOfView, cycleId: string): Promise<RecordedEvent[]> {
-    return this.cached(`events|${view.tenantId}|${cycleId}|${view.asOf.toISOString()}`, view, () =>
-      this.readAll({ metadata: { tenantId: view.tenantId, cycleId }, recordedUpTo: view.asOf }),
+    return this.cached(`events|${view.tenantId}|${cycleId}|${view.key}`, view, async () =>
+      (
+        await this.readAll({
+          metadata: { tenantId: view.tenantId, cycleId },
+          recordedUpTo: view.asOf ?? undefined,
+        })
+      ).filter((e) => countsAtValidTime(e, view.validAt)),
     );
   }
 
@@ -423,9 +469,17 @@ export class TimeTravel {
     return crossCycleClosure(cycleId, await this.alignmentDirectory(view));
   }
 
-  private viewAt(tenantId: string, asOf: Date): AsOfView {
+  private viewAt(tenantId: string, at: Date | TimePoint): AsOfView {
+    const { asOf, validAt } = timePointOf(at);
     let head: Promise<string> | undefined;
-    return { tenantId, asOf, head: () => (head ??= this.store.headPosition()) };
+    return {
+      tenantId,
+      asOf,
+      validAt,
+      // "now" is pinned by the head position every cache key carries.
+      key: `${asOf?.toISOString() ?? 'now'}@${validAt?.toISOString() ?? 'known'}`,
+      head: () => (head ??= this.store.headPosition()),
+    };
   }
 
   /** One fold per key and head position, shared by concurrent callers; failures are not kept. */
@@ -456,7 +510,12 @@ export class TimeTravel {
 
 interface AsOfView {
   readonly tenantId: string;
-  readonly asOf: Date;
+  /** Events recorded by then; null: all of them. */
+  readonly asOf: Date | null;
+  /** Only what counts at this valid time (`countsAtValidTime`); null: everything read. */
+  readonly validAt: Date | null;
+  /** The time point in cache keys. */
+  readonly key: string;
   readonly head: () => Promise<string>;
 }
 
@@ -470,4 +529,15 @@ function requireDate(date: Date): void {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
     throw new TypeError('asOf must be a valid Date');
   }
+}
+
+/** A Date is an asOf; a time point needs a valid asOf, validAt or both. */
+function timePointOf(at: Date | TimePoint): TimePoint {
+  const point = at instanceof Date ? { asOf: at, validAt: null } : at;
+  if (point.asOf === null && point.validAt === null) {
+    throw new TypeError('a time point needs asOf, validAt or both');
+  }
+  if (point.asOf !== null) requireDate(point.asOf);
+  if (point.validAt !== null) requireDate(point.validAt);
+  return point;
 }
