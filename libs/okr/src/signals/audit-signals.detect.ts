@@ -6,6 +6,7 @@ import type {
   KeyResultRedefined,
   KeyResultType,
 } from '../key-result/key-result.events';
+import { keyResultProgress } from '../scoring/progress.score';
 
 /**
  * Signals for auditors: patterns in a key result's recorded history that deserve a second look.
@@ -113,6 +114,11 @@ export interface SignalState {
   readonly last: ValueRef | null;
   /** The most recent value changes between check-ins, oldest first (at most JUMP_WINDOW). */
   readonly changes: readonly number[];
+  /**
+   * A redefinition changed the scale (type, start or target): the next change crosses scales,
+   * so it is neither judged nor kept.
+   */
+  readonly rescaled: boolean;
   readonly lastConfidence: number | null;
   /** The most recent check-ins (at most RECENT_CHECK_INS), for what a correction corrects. */
   readonly recent: readonly (SignalEvidence & { readonly checkInId: string })[];
@@ -129,6 +135,7 @@ export const initialSignalState = (keyResultId: string): SignalState => ({
   lastIntegration: null,
   last: null,
   changes: [],
+  rescaled: false,
   lastConfidence: null,
   recent: [],
   run: null,
@@ -166,6 +173,8 @@ export function detectSignals(
         if (change.field === 'startValue') next = { ...next, startValue: change.to };
         if (change.field === 'targetValue') next = { ...next, targetValue: change.to };
       }
+      // Another metric from here on: earlier changes and runs say nothing about it.
+      if (next !== state) next = { ...next, changes: [], rescaled: true, run: null };
       return { state: next, signals: [] };
     }
     case 'DataSourceRegistered': {
@@ -247,11 +256,20 @@ function checkedIn(
     return { state: { ...state, lastIntegration, recent }, signals };
   }
 
-  const jump = implausibleJump(state, value);
+  const jump = state.rescaled ? null : implausibleJump(state, value);
   if (jump && state.last) raise('IMPLAUSIBLE_JUMP', [evidenceOf(state.last)], jump);
 
   const confidence = data.confidence ?? state.lastConfidence;
-  const onTrack = confidence !== null && confidence >= STALE_CONFIDENCE_AT_LEAST;
+  // A key result at its target is done, not stale: staying there is the point.
+  const done =
+    state.type !== null &&
+    keyResultProgress({
+      type: state.type,
+      startValue: state.startValue,
+      targetValue: state.targetValue,
+      currentValue: value,
+    }) >= 1;
+  const onTrack = !done && confidence !== null && confidence >= STALE_CONFIDENCE_AT_LEAST;
   let run: SignalState['run'] = null;
   if (onTrack) {
     run =
@@ -269,7 +287,7 @@ function checkedIn(
   }
 
   const changes =
-    state.last === null
+    state.last === null || state.rescaled
       ? state.changes
       : [...state.changes, value - state.last.value].slice(-JUMP_WINDOW);
   return {
@@ -278,6 +296,7 @@ function checkedIn(
       last: here,
       lastIntegration,
       changes,
+      rescaled: false,
       lastConfidence: confidence,
       recent,
       run,

@@ -75,6 +75,23 @@ class Story {
     };
   }
 
+  redefined(startValue: number, targetValue: number): Step {
+    return {
+      event: {
+        type: 'KeyResultRedefined',
+        data: {
+          keyResultId: KR,
+          changes: [
+            { field: 'startValue', from: 0, to: startValue },
+            { field: 'targetValue', from: 100, to: targetValue },
+          ],
+          reason: 'Another metric',
+        },
+      },
+      recorded: this.recording('eva'),
+    };
+  }
+
   registered(keyResultIds: readonly string[] = [KR]): Step {
     return {
       event: {
@@ -358,6 +375,21 @@ describe('detectSignals', () => {
       });
     });
 
+    describe('when a redefinition changed the scale', () => {
+      it('judges neither the change across scales nor with the old history', () => {
+        const s = new Story();
+        const before = [s.added(0, 600), ...[10, 25, 40, 55, 70, 85].map((v) => s.checkIn(v))];
+        given([...before, s.redefined(3, 25)])
+          .when(s.checkIn(4))
+          .then([]);
+        const t = new Story();
+        const rescaled = [t.added(0, 600), ...[10, 25, 40, 55, 70, 85].map((v) => t.checkIn(v))];
+        given([...rescaled, t.redefined(3, 25), t.checkIn(4)])
+          .when(t.checkIn(20))
+          .then([]);
+      });
+    });
+
     describe('when a late value measured before the latest one arrives', () => {
       it('does not judge it as a move of the current value', () => {
         const s = new Story();
@@ -392,6 +424,15 @@ describe('detectSignals', () => {
         const s = new Story();
         given([s.added(), s.checkIn(20, { confidence: 0.8 }), s.checkIn(20, { confidence: 0.5 })])
           .when(s.checkIn(20, { confidence: 0.8 }))
+          .then([]);
+      });
+    });
+
+    describe('when the key result has reached its target', () => {
+      it('raises nothing: staying there is the point', () => {
+        const s = new Story();
+        given([s.added(0, 10), s.checkIn(10, { confidence: 0.9 }), s.checkIn(10)])
+          .when(s.checkIn(10))
           .then([]);
       });
     });

@@ -50,7 +50,8 @@ function keyResultIdsOf(event: RecordedEvent): readonly string[] {
  */
 export const auditSignalsProjection: Projection = {
   name: 'audit-signals',
-  version: 1,
+  // 2: a redefinition's new scale starts the jump history over; no stale run at the target.
+  version: 2,
   eventTypes: [
     'KeyResultAdded',
     'KeyResultRedefined',
