@@ -3,6 +3,8 @@ import { AlignmentModule } from './alignment/alignment.module';
 import { AuditModule } from './audit/audit.module';
 import { CheckInsModule } from './check-ins/check-ins.module';
 import { CyclesModule } from './cycles/cycles.module';
+import { DataSourcesModule } from './data-sources/data-sources.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { KeyResultsModule } from './key-results/key-results.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { ObjectivesModule } from './objectives/objectives.module';
@@ -32,6 +34,8 @@ export class OkrApiModule {
         AlignmentModule,
         ReplayModule,
         SubscriptionsModule,
+        DataSourcesModule,
+        IntegrationsModule,
       ],
       providers: [OkrLifecycle],
     };

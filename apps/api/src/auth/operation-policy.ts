@@ -12,6 +12,8 @@ import { canWrite, type Identity } from './identity';
 const INTROSPECTION_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type', '__typename']);
 /** The one mutation an AUDITOR may run: it records no event, it signs the log. */
 const AUDITOR_MUTATIONS: ReadonlySet<string> = new Set(['takeLedgerCheckpoint', '__typename']);
+/** All a data source's key may run (ADR 0015): no query, no other mutation. */
+const DATA_SOURCE_MUTATIONS: ReadonlySet<string> = new Set(['recordMeasurements', '__typename']);
 
 /** Who is asking, as the transport established it. */
 export interface Caller {
@@ -24,7 +26,7 @@ export interface Caller {
  * The single access rule of the API, applied to every operation on every transport:
  * a refused credential is never ignored; without an identity only introspection runs
  * (so explorers load the schema); mutations need ADMIN or MEMBER, except that an AUDITOR
- * may take a ledger checkpoint.
+ * may take a ledger checkpoint; a data source's key runs `recordMeasurements` and nothing else.
  */
 export function authorizeOperation(
   caller: Caller,
@@ -36,6 +38,15 @@ export function authorizeOperation(
     if (operation.operation === OperationTypeNode.QUERY && isIntrospectionOnly(document, operation))
       return null;
     throw new UnauthenticatedError();
+  }
+  if (caller.identity.dataSource) {
+    if (
+      operation.operation !== OperationTypeNode.MUTATION ||
+      !onlyFields(document, operation, DATA_SOURCE_MUTATIONS)
+    ) {
+      throw new ForbiddenError('A data source key may only run recordMeasurements.');
+    }
+    return caller.identity;
   }
   if (
     operation.operation === OperationTypeNode.MUTATION &&

@@ -9,6 +9,8 @@ import {
 } from '../auth/bearer-token';
 import { UnauthenticatedError } from '../errors/api.errors';
 import { TokenVerifier } from '../auth/token-verifier';
+import { DataSourceKeyVerifier } from '../auth/data-source-key.verifier';
+import { looksLikeDataSourceKey } from '@okr-ledger/commands';
 import { type RequestLoaders, RequestLoadersRegistry } from './request-loaders';
 
 /** The typed `context` every resolver receives (`@Context() ctx: GraphqlContext`). */
@@ -39,6 +41,7 @@ export class GraphqlContextFactory {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly loaders: RequestLoadersRegistry,
+    private readonly dataSourceKeys: DataSourceKeyVerifier,
   ) {}
 
   /** The GraphQLModule `context` option: one call per HTTP request or per subscription. */
@@ -91,6 +94,10 @@ export class GraphqlContextFactory {
         return { identity: null, error: new UnauthenticatedError(credential.reason) };
       case 'token':
         try {
+          // A data source's key is not a JWT: it names its source, whose stream says if it holds.
+          if (looksLikeDataSourceKey(credential.token)) {
+            return { identity: await this.dataSourceKeys.verify(credential.token), error: null };
+          }
           return { identity: await this.verifier.verify(credential.token), error: null };
         } catch (error) {
           return {

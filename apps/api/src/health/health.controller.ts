@@ -5,6 +5,7 @@ import {
   TypeOrmHealthIndicator,
   type HealthCheckResult,
 } from '@nestjs/terminus';
+import { DataSourceStalenessIndicator } from './data-source-staleness.indicator';
 import { EventStoreIndicator } from './event-store.indicator';
 import { ProjectionLagIndicator, type StallSummary } from './projection-lag.indicator';
 
@@ -20,6 +21,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly projections: ProjectionLagIndicator,
     private readonly eventStore: EventStoreIndicator,
+    private readonly dataSources: DataSourceStalenessIndicator,
   ) {}
 
   /**
@@ -29,6 +31,7 @@ export class HealthController {
    * (`details.projections.stalls`: projection, tenant, position): the instance serves every
    * other tenant, and restarting or routing around it would not help that one; the stall is
    * retried with `npm run okr -- projections retry` after a fix.
+   * `details.dataSources.tenants` counts each organisation's data sources and names the stale.
    */
   @Get()
   @HealthCheck()
@@ -37,6 +40,7 @@ export class HealthController {
       () => this.database.pingCheck('database', { timeout: 1500 }),
       () => this.eventStore.check('eventStore'),
       () => this.projections.check('projections'),
+      () => this.dataSources.check('dataSources'),
     ]);
     const stalls = result.details.projections?.stalls as readonly StallSummary[] | undefined;
     return stalls && stalls.length > 0 ? { ...result, status: 'degraded' } : result;
