@@ -39,10 +39,13 @@ export const BACKDATED_AFTER_HOURS = 48;
 export const JUMP_MIN_HISTORY = 5;
 /** IMPLAUSIBLE_JUMP: the most recent changes the baseline is taken over. */
 export const JUMP_WINDOW = 12;
-/** IMPLAUSIBLE_JUMP: robust z-score (distance from the median change in scaled MADs) above which a change is a jump. */
+/**
+ * IMPLAUSIBLE_JUMP: robust z-score (distance from the median change in scaled MADs, or scaled
+ * mean absolute deviations when the MAD is 0) above which a change is a jump.
+ */
 export const JUMP_ROBUST_Z = 6;
 /** IMPLAUSIBLE_JUMP: and the distance must exceed this share of |target − start| (a flat history would flag any move). */
-export const JUMP_MIN_SHARE_OF_SPAN = 0.1;
+export const JUMP_MIN_SHARE_OF_SPAN = 0.25;
 /** STALE_CONFIDENCE: a confidence at or above this is "on track" (DESIGN §2: about 0.7 is a good score). */
 export const STALE_CONFIDENCE_AT_LEAST = 0.7;
 /** STALE_CONFIDENCE: check-ins in a row with the same value and such a confidence. */
@@ -50,6 +53,8 @@ export const STALE_CONFIDENCE_CHECK_INS = 3;
 
 // The MAD of a normal distribution times this is its standard deviation.
 const MAD_TO_SIGMA = 1.4826;
+// The mean absolute deviation of a normal distribution times this is its standard deviation.
+const MEAN_AD_TO_SIGMA = 1.2533;
 // Corrections come soon after what they correct; older ones are still named by id in the event.
 const RECENT_CHECK_INS = 32;
 const HOUR_MS = 60 * 60 * 1000;
@@ -332,7 +337,14 @@ function implausibleJump(state: SignalState, value: number): string | null {
   if (state.changes.length < JUMP_MIN_HISTORY) return null;
   const change = value - state.last.value;
   const center = median(state.changes);
-  const spread = MAD_TO_SIGMA * median(state.changes.map((c) => Math.abs(c - center)));
+  const deviations = state.changes.map((c) => Math.abs(c - center));
+  // More than half the changes equal (a small integer metric: 0, 0, 1, 0 …) make the MAD 0;
+  // the mean absolute deviation still sees the odd ones (Iglewicz & Hoaglin's fallback).
+  const mad = median(deviations);
+  const spread =
+    mad > 0
+      ? MAD_TO_SIGMA * mad
+      : (MEAN_AD_TO_SIGMA * deviations.reduce((sum, d) => sum + d, 0)) / deviations.length;
   const distance = Math.abs(change - center);
   const span = Math.abs(state.targetValue - state.startValue);
   if (distance <= JUMP_MIN_SHARE_OF_SPAN * span) return null;

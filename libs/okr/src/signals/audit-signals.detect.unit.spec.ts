@@ -341,8 +341,20 @@ describe('detectSignals', () => {
       it('raises nothing, even against a history without spread', () => {
         const s = new Story();
         given(steady(s))
-          .when(s.checkIn(85 + 60))
+          .when(s.checkIn(85 + 150))
           .then([]);
+      });
+    });
+
+    describe('when most past changes are equal (a small integer metric)', () => {
+      it('measures the spread by the mean absolute deviation, which still sees the odd ones', () => {
+        const s = new Story();
+        // Changes 0, 0, 0, 0, 20, 20, 20: the MAD is 0, their mean absolute deviation is not.
+        const bursts = [s.added(0, 100), ...[0, 0, 0, 0, 0, 20, 40, 60].map((v) => s.checkIn(v))];
+        given(bursts).when(s.checkIn(90)).then([]);
+        const t = new Story();
+        const flat = [t.added(0, 4), ...[0, 0, 0, 1, 1, 1, 1].map((v) => t.checkIn(v))];
+        given(flat).when(t.checkIn(4)).then(['IMPLAUSIBLE_JUMP']);
       });
     });
 

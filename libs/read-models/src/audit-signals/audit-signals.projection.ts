@@ -51,7 +51,8 @@ function keyResultIdsOf(event: RecordedEvent): readonly string[] {
 export const auditSignalsProjection: Projection = {
   name: 'audit-signals',
   // 2: a redefinition's new scale starts the jump history over; no stale run at the target.
-  version: 2,
+  // 3: jumps need 25 % of the span, and the mean absolute deviation stands in for a MAD of 0.
+  version: 3,
   eventTypes: [
     'KeyResultAdded',
     'KeyResultRedefined',
