@@ -38,6 +38,8 @@ export interface DemoKeyResult {
   readonly notes?: Readonly<Record<number, DemoNote>>;
   /** Values a data source pushes on Tuesdays and Thursdays, two per week. */
   readonly integration?: readonly (readonly [number, number])[];
+  /** The data source that pushes `integration`, through the ingestion path (else a plain sync). */
+  readonly crm?: DemoCrm;
   readonly redefinitions?: readonly {
     readonly week: number;
     readonly changes: Partial<KeyResultDefinition>;
@@ -51,6 +53,33 @@ export interface DemoKeyResult {
     readonly dueDay: number;
     readonly completedWeek?: number;
   }[];
+}
+
+/** A CRM registered as a data source: its pushes, what went wrong, and who typed over it. */
+export interface DemoCrm {
+  readonly key: string;
+  readonly name: string;
+  readonly expectedIntervalHours: number;
+  /** Pushes (week 1..13, push 0 = Tuesday, 1 = Thursday) recorded this many hours late. */
+  readonly late: readonly {
+    readonly week: number;
+    readonly push: number;
+    readonly hours: number;
+  }[];
+  /** A person's Friday check-in that types over the CRM's value. */
+  readonly override: {
+    readonly week: number;
+    readonly person: string;
+    readonly value: number;
+    readonly problems: string;
+  };
+  /** The CRM re-sends a week-13 push with another value, days after the cycle closed. */
+  readonly correction: {
+    readonly push: number;
+    readonly value: number;
+    readonly daysAfterClose: number;
+    readonly note: string;
+  };
 }
 
 export type DemoParent = { readonly objective: string } | { readonly keyResult: string };
@@ -404,6 +433,28 @@ export const DEMO_OBJECTIVES: readonly DemoObjective[] = [
           [385, 400],
           [420, 450],
         ],
+        crm: {
+          key: 'crm',
+          name: 'Salesforce CRM',
+          expectedIntervalHours: 84,
+          // The sync was down from Tuesday to Friday twice: those values came in three days late.
+          late: [
+            { week: 5, push: 0, hours: 72 },
+            { week: 9, push: 0, hours: 72 },
+          ],
+          override: {
+            week: 11,
+            person: 'ben',
+            value: 390,
+            problems: 'Two renewals signed this afternoon are not in the CRM yet',
+          },
+          correction: {
+            push: 1,
+            value: 445,
+            daysAfterClose: 3,
+            note: 'Month-end reconciliation: one renewal was booked twice',
+          },
+        },
         confidence: [0.7, 0.7],
         plan: 'Review the CRM pipeline with each account manager',
       },

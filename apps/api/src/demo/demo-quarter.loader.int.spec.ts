@@ -5,7 +5,16 @@ import {
   type PostgresEventStore,
 } from '@okr-ledger/event-store';
 import { cycleStream } from '@okr-ledger/okr';
-import { TimeTravel } from '@okr-ledger/read-models';
+import {
+  auditSignalsProjection,
+  auditTrailProjection,
+  READ_MODEL_ENTITIES,
+  READ_MODEL_MIGRATIONS,
+  ReadModels,
+  rebuildProjections,
+  TimeTravel,
+} from '@okr-ledger/read-models';
+import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { DEMO_TENANT } from './demo-quarter.data';
 import { demoId, lastFullQuarter, loadDemoQuarter, type DemoSummary } from './demo-quarter.loader';
@@ -100,12 +109,64 @@ describe('loadDemoQuarter', () => {
         keyResultId('upsell'),
         keyResultId('retention'),
       ]);
-      // 13 weeks × 2 pushes + 7 manual check-ins.
-      expect(upsell).toMatchObject({ checkInCount: 33, currentValue: 450 });
+      // 13 weeks × 2 pushes + 7 manual check-ins + a person's override.
+      expect(upsell).toMatchObject({ checkInCount: 34, currentValue: 450 });
       expect(retention).toMatchObject({ healthMetric: true });
       const pace = (await queries.keyResults.byIds(DEMO_TENANT, [keyResultId('mile-pace')]))[0];
       expect(pace).toMatchObject({ type: 'DECREASE', startValue: 600, targetValue: 570 });
       expect(pace?.progress).toBeCloseTo((600 - 578) / 30);
+    });
+
+    it('feeds the upsell key result from a CRM through ingestion, so its audit signals show', async () => {
+      const readModels = new DataSource({
+        type: 'postgres',
+        url: database.url,
+        entities: READ_MODEL_ENTITIES,
+        migrations: READ_MODEL_MIGRATIONS,
+        extra: { max: 2 },
+      });
+      await readModels.initialize();
+      try {
+        await readModels.runMigrations();
+        // The projections' own replay of the log, as the projector's start-up rebuild runs it.
+        await rebuildProjections(store.pool, store, [auditTrailProjection, auditSignalsProjection]);
+        const queries = new ReadModels(readModels);
+        const upsell = keyResultId('upsell');
+        const signals = await queries.auditSignals.byKeyResultIds(DEMO_TENANT, [upsell]);
+        expect(signals.map((s) => s.kind)).toEqual([
+          'BACKDATED_VALUE',
+          'BACKDATED_VALUE',
+          'MANUAL_OVERRIDE',
+          'BACKDATED_VALUE',
+          'CORRECTED_AFTER_CLOSE',
+        ]);
+        const [week5, week9, override, , afterClose] = signals;
+        expect(week5?.summary).toMatch(
+          /^140 measured at .* was recorded 3 days later .* by data-source:/,
+        );
+        expect(week9?.summary).toMatch(/^280 measured at /);
+        expect(override?.summary).toBe(
+          'ben checked in 390 by hand on a key result fed by data source "Salesforce CRM"; the last value it sent was 370',
+        );
+        expect(afterClose?.restsOn.map((e) => e.eventType)).toEqual([
+          'KeyResultCheckedIn',
+          'CycleClosed',
+          'KeyResultCheckedIn',
+        ]);
+        expect(afterClose?.detectedAt.getTime()).toBeGreaterThan(first.quarter.endsAt.getTime());
+        const entries = await queries.auditTrail.page(
+          DEMO_TENANT,
+          { aggregateId: upsell, signals: ['MANUAL_OVERRIDE'] },
+          { first: 10 },
+        );
+        expect(entries.items.map((i) => [i.node.actorId, i.node.source])).toEqual([
+          [expect.stringMatching(/^data-source:/), 'INTEGRATION'],
+          ['ben', 'MANUAL'],
+        ]);
+        expect(first.counts).toMatchObject({ dataSources: 1, measurements: 27 });
+      } finally {
+        await readModels.destroy();
+      }
     });
 
     it('aligns the machine-recommendation objective only from week 2', async () => {

@@ -1,5 +1,5 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { OkrCommands, type Actor } from '@okr-ledger/commands';
+import { dataSourceActorId, OkrCommands, type Actor } from '@okr-ledger/commands';
 import {
   createPostgresEventStore,
   foldStream,
@@ -8,11 +8,18 @@ import {
   type EventStore,
   type StoredCheckpoint,
 } from '@okr-ledger/event-store';
-import { cycleDecider, cycleStream, teamStream, type CycleState } from '@okr-ledger/okr';
+import {
+  cycleDecider,
+  cycleStream,
+  teamStream,
+  type CycleState,
+  type DataSource,
+} from '@okr-ledger/okr';
 import {
   DEMO_OBJECTIVES,
   DEMO_TEAMS,
   DEMO_TENANT,
+  type DemoCrm,
   type DemoKeyResult,
   type DemoNote,
   type DemoObjective,
@@ -71,6 +78,9 @@ export interface DemoSummary {
     readonly checkIns: number;
     readonly redefinitions: number;
     readonly initiatives: number;
+    /** Data sources registered, and the values they sent through the ingestion path. */
+    readonly dataSources: number;
+    readonly measurements: number;
     readonly events: number;
   };
 }
@@ -113,10 +123,15 @@ export async function loadDemoQuarter(
     maxConnections: 4,
   });
   try {
-    const loader = new DemoLoader(store, quarter, (at) => {
-      // Strictly increasing recorded times keep the replay's order the order of the story.
-      simulated = new Date(Math.max(at.getTime(), simulated.getTime() + 1000));
-    });
+    const loader = new DemoLoader(
+      store,
+      quarter,
+      (at) => {
+        // Strictly increasing recorded times keep the replay's order the order of the story.
+        simulated = new Date(Math.max(at.getTime(), simulated.getTime() + 1000));
+      },
+      options.now ?? new Date(),
+    );
     const { summary, closePosition } = await loader.load();
     if (!options.signingKey || closePosition === null) return summary;
     const checkpoint = await new PostgresLedger(store.pool, options.signingKey).checkpointIncluding(
@@ -141,14 +156,21 @@ class DemoLoader {
     checkIns: 0,
     redefinitions: 0,
     initiatives: 0,
+    dataSources: 0,
+    measurements: 0,
     events: 0,
   };
+  /** The registered CRM of each key result it feeds, as its key authenticates it. */
+  private readonly crms = new Map<string, { crm: DemoCrm; source: DataSource; actor: Actor }>();
+  private readonly now: Date;
 
   constructor(
     private readonly store: EventStore,
     private readonly quarter: DemoQuarter,
     private readonly setClock: (at: Date) => void,
+    now: Date,
   ) {
+    this.now = now;
     this.commands = new OkrCommands(store);
     this.cycleId = demoId(`cycle:${quarter.name}`);
   }
@@ -184,6 +206,7 @@ class DemoLoader {
     this.setClock(this.quarter.endsAt);
     const closed = await this.commands.cycles.close(this.actor('ana'), { cycleId: this.cycleId });
     this.counts.events += 1;
+    await this.correctAfterClose();
     return { summary: this.summary(false), closePosition: closed.position };
   }
 
@@ -238,6 +261,7 @@ class DemoLoader {
         });
         this.counts.keyResults += 1;
         this.counts.events += 1;
+        if (keyResult.crm) await this.registerCrm(keyResult, keyResult.crm);
         for (const initiative of keyResult.initiatives ?? []) {
           await this.commands.keyResults.addInitiative(this.actor(keyResult.owner), {
             keyResultId: this.keyResultId(keyResult.key),
@@ -308,6 +332,10 @@ class DemoLoader {
         this.counts.events += 1;
       }
       const pushed = keyResult.integration?.[week - 1];
+      if (keyResult.crm) {
+        await this.pushThroughIngestion(keyResult, week, pushed ?? []);
+        continue;
+      }
       for (const [i, value] of (pushed ?? []).entries()) {
         this.at(monday + 1 + 2 * i, 6);
         await this.commands.keyResults.checkIn(
@@ -348,6 +376,26 @@ class DemoLoader {
       this.counts.events += 1;
     }
     for (const { keyResult } of this.keyResults()) {
+      const override = keyResult.crm?.override;
+      if (override?.week !== week) continue;
+      // Right after the meeting: a person types over the CRM's value (a signal for auditors).
+      this.setClock(
+        new Date(this.quarter.startsAt.getTime() + (monday + 4) * DAY_MS + 17 * HOUR_MS),
+      );
+      await this.commands.keyResults.checkIn(this.actor(override.person), {
+        keyResultId: this.keyResultId(keyResult.key),
+        value: override.value,
+        confidence: confidenceAt(keyResult.confidence, week),
+        plan: keyResult.plan,
+        progress: `Week ${week}: ${override.value} k$ with the renewals signed today`,
+        problems: override.problems,
+        source: 'MANUAL',
+        idempotencyKey: `${this.quarter.name}:${keyResult.key}:w${week}:override`,
+      });
+      this.counts.checkIns += 1;
+      this.counts.events += 1;
+    }
+    for (const { keyResult } of this.keyResults()) {
       for (const initiative of keyResult.initiatives ?? []) {
         if (initiative.completedWeek !== week) continue;
         this.at(monday + 4, 17);
@@ -365,6 +413,127 @@ class DemoLoader {
         });
         this.counts.events += 1;
       }
+    }
+  }
+
+  /** Registers the key result's CRM (its key is shown once: used here, then forgotten). */
+  private async registerCrm(keyResult: DemoKeyResult, crm: DemoCrm): Promise<void> {
+    const registered = await this.commands.dataSources.register(this.actor('ana'), {
+      dataSourceId: demoId(`${this.quarter.name}:data-source:${crm.key}`),
+      name: crm.name,
+      kind: 'CRM',
+      expectedIntervalHours: crm.expectedIntervalHours,
+      keyResultIds: [this.keyResultId(keyResult.key)],
+    });
+    const authenticated = await this.commands.dataSources.authenticate(registered.key ?? '');
+    if (!authenticated) throw new Error(`the demo's ${crm.name} key does not authenticate`);
+    const { source } = authenticated;
+    // As the ingestion route names the sender: the data source itself.
+    const actor = {
+      tenantId: DEMO_TENANT,
+      actorId: dataSourceActorId(source.dataSourceId),
+      source: 'integration',
+    };
+    this.crms.set(keyResult.key, { crm, source, actor });
+    this.counts.dataSources += 1;
+    this.counts.events += 1;
+  }
+
+  /**
+   * The week's pushes through the ingestion handler (RecordMeasurements), each measured on its
+   * Tuesday or Thursday at 06:00 and recorded then, or `late` hours later, in recording order.
+   */
+  private async pushThroughIngestion(
+    keyResult: DemoKeyResult,
+    week: number,
+    values: readonly number[],
+  ): Promise<void> {
+    const feed = this.crms.get(keyResult.key);
+    if (!feed) throw new Error(`no CRM registered for ${keyResult.key}`);
+    const monday = 7 * (week - 1);
+    const friday = this.quarter.startsAt.getTime() + (monday + 4) * DAY_MS + 16 * HOUR_MS;
+    const pushes = values.map((value, push) => {
+      const measuredAt =
+        this.quarter.startsAt.getTime() + (monday + 1 + 2 * push) * DAY_MS + 6 * HOUR_MS;
+      const late = feed.crm.late.find((l) => l.week === week && l.push === push);
+      const recordedAt = measuredAt + (late?.hours ?? 0) * HOUR_MS;
+      // The week's story runs in time order: a late push must still come before Friday's meeting.
+      if (recordedAt >= friday) throw new Error(`week ${week} push ${push} arrives after Friday`);
+      return { value, push, measuredAt, recordedAt };
+    });
+    for (const p of [...pushes].sort((a, b) => a.recordedAt - b.recordedAt)) {
+      await this.ingest(feed, keyResult, new Date(p.recordedAt), {
+        value: p.value,
+        measuredAt: new Date(p.measuredAt),
+        externalId: `${feed.crm.key}-w${week}-${p.push}`,
+        idempotencyKey: `${this.quarter.name}:${keyResult.key}:w${week}:sync${p.push}`,
+      });
+    }
+  }
+
+  private async ingest(
+    feed: { source: DataSource; actor: Actor },
+    keyResult: DemoKeyResult,
+    at: Date,
+    m: {
+      value: number;
+      measuredAt: Date;
+      externalId: string;
+      idempotencyKey: string;
+      note?: string;
+    },
+  ): Promise<void> {
+    this.setClock(at);
+    const result = await this.commands.measurements.record(
+      feed.actor,
+      feed.source,
+      {
+        measurements: [
+          {
+            keyResultId: this.keyResultId(keyResult.key),
+            value: m.value,
+            measuredAt: m.measuredAt.toISOString(),
+            externalId: m.externalId,
+            note: m.note ?? null,
+          },
+        ],
+        idempotencyKey: m.idempotencyKey,
+      },
+      at,
+    );
+    const [outcome] = result.outcomes;
+    if (!outcome?.accepted)
+      throw new Error(`the demo's measurement was refused: ${outcome?.reason}`);
+    this.counts.checkIns += 1;
+    this.counts.measurements += 1;
+    this.counts.events += 1;
+  }
+
+  /**
+   * Days after the close the CRM re-sends a week-13 value (its month-end reconciliation): a
+   * late value in a CLOSED cycle, accepted as a correction, the frozen score unchanged. Never
+   * later than `now`, so a quarter that just ended still loads.
+   */
+  private async correctAfterClose(): Promise<void> {
+    for (const { keyResult } of this.keyResults()) {
+      const feed = this.crms.get(keyResult.key);
+      if (!feed) continue;
+      const { correction } = feed.crm;
+      const closedAt = this.quarter.endsAt.getTime();
+      const at = Math.max(
+        closedAt + 60_000,
+        Math.min(closedAt + correction.daysAfterClose * DAY_MS, this.now.getTime() - 60_000),
+      );
+      const monday = 7 * (DEMO_WEEKS - 1);
+      const measuredAt =
+        this.quarter.startsAt.getTime() + (monday + 1 + 2 * correction.push) * DAY_MS + 6 * HOUR_MS;
+      await this.ingest(feed, keyResult, new Date(at), {
+        value: correction.value,
+        measuredAt: new Date(measuredAt),
+        externalId: `${feed.crm.key}-w${DEMO_WEEKS}-${correction.push}`,
+        idempotencyKey: `${this.quarter.name}:${keyResult.key}:correction`,
+        note: correction.note,
+      });
     }
   }
 
