@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { AlignmentNodeView } from '@okr-ledger/read-models';
+import type { AnsweredAt } from '../okr/okr.loaders';
 
 @ObjectType('AlignmentNode', { description: 'An objective in the alignment tree of a cycle.' })
 export class AlignmentNodeModel {
@@ -17,9 +18,10 @@ export class AlignmentNodeModel {
   progress!: number;
 
   objectiveId!: string;
-  asOf!: Date | null;
+  /** What it was answered at, for its nested fields (ADR 0005, 0014). */
+  asOf!: AnsweredAt;
 
-  static from(view: AlignmentNodeView, asOf: Date | null = null): AlignmentNodeModel {
+  static from(view: AlignmentNodeView, asOf: AnsweredAt = null): AlignmentNodeModel {
     return Object.assign(new AlignmentNodeModel(), {
       parentId: view.parentId,
       depth: view.depth,

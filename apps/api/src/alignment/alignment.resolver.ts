@@ -9,6 +9,7 @@ import { ObjectiveModel } from '../objectives/objective.model';
 import { found, isUuid } from '../okr/lookups';
 import { READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
+import { answeredAt } from '../okr/okr.loaders';
 import { AlignmentNodeModel } from './alignment-node.model';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
 
@@ -21,7 +22,7 @@ export class AlignmentResolver {
 
   @Query(() => [AlignmentNodeModel], {
     description:
-      'The alignment tree of a cycle in pre-order, roots first. With asOf it is folded from the events recorded by then.',
+      'The alignment tree of a cycle in pre-order, roots first. With asOf it is folded from the events recorded by then, with validAt from the values true then (ADR 0014).',
   })
   async alignmentTree(
     @CurrentIdentity() identity: Identity,
@@ -33,11 +34,18 @@ export class AlignmentResolver {
       description: 'Answer as of this instant.',
     })
     asOf?: Date | null,
+    @Args('validAt', {
+      type: () => DateTimeScalar,
+      nullable: true,
+      description: 'Answer what was true at this instant, as known now (or at asOf).',
+    })
+    validAt?: Date | null,
   ): Promise<AlignmentNodeModel[]> {
     if (!isUuid(cycleId)) throw new NotFoundError('Cycle', cycleId);
-    if (asOf) {
-      const nodes = await this.timeTravel.alignmentTree(identity.tenantId, cycleId, asOf);
-      return nodes.map((n) => AlignmentNodeModel.from(n, asOf));
+    const at = answeredAt(asOf, validAt);
+    if (at) {
+      const nodes = await this.timeTravel.alignmentTree(identity.tenantId, cycleId, at);
+      return nodes.map((n) => AlignmentNodeModel.from(n, at));
     }
     // A tree of an unknown cycle is NOT_FOUND, as with asOf, rather than an empty list.
     found(await okrLoaders(ctx).current.cycle.load(cycleId), 'Cycle', cycleId);

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType } from '@nestjs/graphql';
 import {
+  IsDate,
   IsEnum,
   IsNotEmpty,
   IsNumber,
@@ -11,6 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import type { CheckInSource } from '@okr-ledger/okr';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { CheckInSourceEnum } from '../okr/okr-enums.model';
 
 @InputType('CheckInKeyResultInput', {
@@ -21,9 +23,18 @@ export class CheckInKeyResultInput {
   @IsUUID()
   keyResultId!: string;
 
-  @Field(() => Float, { description: 'The value now.' })
+  @Field(() => Float, { description: 'The value (true at measuredAt).' })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   value!: number;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When the value was true; now by default. An earlier instant fills history without overriding a value measured later; more than 5 minutes ahead of now is refused (MEASURED_IN_FUTURE).',
+  })
+  @IsOptional()
+  @IsDate()
+  measuredAt?: Date | null;
 
   @Field(() => Float, { nullable: true, description: 'Your confidence, 0..1.' })
   @IsOptional()

@@ -39,6 +39,27 @@ export class CheckInModel {
   @Field(() => DateTimeScalar, { description: 'When it was recorded (UTC).' })
   recordedAt!: Date;
 
+  @Field(() => DateTimeScalar, {
+    description: 'When the value was true (UTC); the latest measured is the current value.',
+  })
+  measuredAt!: Date;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The data source that sent it; null for a person.',
+  })
+  dataSourceId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The data source’s own id for the value.' })
+  externalId!: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The check-in it corrects: the same data source sent another value for the same measuredAt.',
+  })
+  correctsCheckInId!: string | null;
+
   cycleId!: string;
 
   static from(view: Omit<CheckInView, 'position'>): CheckInModel {
@@ -53,6 +74,10 @@ export class CheckInModel {
       source: view.source,
       actorId: view.actorId,
       recordedAt: view.recordedAt,
+      measuredAt: view.measuredAt,
+      dataSourceId: view.dataSourceId,
+      externalId: view.externalId,
+      correctsCheckInId: view.correctsCheckInId,
       cycleId: view.cycleId,
     });
   }

@@ -29,7 +29,10 @@ export class CheckInsResolver {
     @CurrentIdentity() identity: Identity,
     @Args('input', { type: () => CheckInKeyResultInput }) input: CheckInKeyResultInput,
   ): Promise<CheckInModel> {
-    const result = await this.commands.keyResults.checkIn(this.writes.actor(identity), input);
+    const result = await this.commands.keyResults.checkIn(this.writes.actor(identity), {
+      ...input,
+      measuredAt: input.measuredAt?.toISOString() ?? null,
+    });
     const write = { id: result.checkInId, version: result.version, position: result.position };
     await this.writes.settle(identity.tenantId, 'CheckIn', write);
     const [checkIn] = await this.readModels.checkIns.byIds(identity.tenantId, [result.checkInId]);

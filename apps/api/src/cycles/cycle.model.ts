@@ -3,6 +3,7 @@ import type { CycleStatus } from '@okr-ledger/okr';
 import type { CycleView } from '@okr-ledger/read-models';
 import { CycleStatusEnum } from '../okr/okr-enums.model';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
+import type { AnsweredAt } from '../okr/okr.loaders';
 
 @ObjectType('Cycle', { description: 'A period (usually a quarter) that objectives belong to.' })
 export class CycleModel {
@@ -27,9 +28,10 @@ export class CycleModel {
   @Field(() => Int, { description: 'Number of events in the cycle stream.' })
   version!: number;
 
-  asOf!: Date | null;
+  /** What it was answered at, for its nested fields (ADR 0005, 0014). */
+  asOf!: AnsweredAt;
 
-  static from(view: CycleView, asOf: Date | null = null): CycleModel {
+  static from(view: CycleView, asOf: AnsweredAt = null): CycleModel {
     return Object.assign(new CycleModel(), {
       id: view.id,
       name: view.name,

@@ -3,6 +3,7 @@ import type { KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger
 import type { InitiativeView, KeyResultHistoryPoint, KeyResultView } from '@okr-ledger/read-models';
 import { KeyResultKindEnum, KeyResultScoringEnum, KeyResultTypeEnum } from '../okr/okr-enums.model';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
+import type { AnsweredAt } from '../okr/okr.loaders';
 
 @ObjectType('Initiative', {
   description: 'A task that drives a key result; it never counts toward progress.',
@@ -38,8 +39,23 @@ export class KeyResultHistoryPointModel {
   @Field(() => String, { description: 'The event type, e.g. KeyResultCheckedIn.' })
   eventType!: string;
 
-  @Field(() => Float, { description: 'The current value after the change.' })
+  @Field(() => Float, {
+    description:
+      'The current value after the change: the latest measured, so a late value leaves it.',
+  })
   currentValue!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'A check-in’s own value; null for a definition change.',
+  })
+  value!: number | null;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When a check-in’s value was true (UTC); null for a definition change.',
+  })
+  measuredAt!: Date | null;
 
   @Field(() => Float, { description: 'The target value after the change.' })
   targetValue!: number;
@@ -86,6 +102,13 @@ export class KeyResultModel {
   @Field(() => Float, { description: 'The value to reach.' })
   targetValue!: number;
 
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When the current value was true (UTC): the latest measuredAt of its check-ins; null before the first.',
+  })
+  measuredAt!: Date | null;
+
   @Field(() => Float, { description: 'The last checked-in value (the start value before).' })
   currentValue!: number;
 
@@ -123,9 +146,10 @@ export class KeyResultModel {
 
   objectiveId!: string;
   cycleId!: string;
-  asOf!: Date | null;
+  /** What it was answered at, for its nested fields (ADR 0005, 0014). */
+  asOf!: AnsweredAt;
 
-  static from(view: KeyResultView, asOf: Date | null = null): KeyResultModel {
+  static from(view: KeyResultView, asOf: AnsweredAt = null): KeyResultModel {
     return Object.assign(new KeyResultModel(), {
       id: view.id,
       title: view.title,
@@ -136,6 +160,7 @@ export class KeyResultModel {
       startValue: view.startValue,
       targetValue: view.targetValue,
       currentValue: view.currentValue,
+      measuredAt: view.measuredAt,
       unit: view.unit,
       weight: view.weight,
       progress: view.progress,

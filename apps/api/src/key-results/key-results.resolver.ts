@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
-import type { AuditSignalKind, Health } from '@okr-ledger/okr';
+import { measuredBy, type AuditSignalKind, type Health } from '@okr-ledger/okr';
 import type { ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
 import { AuditSignalKindEnum, AuditSignalModel } from '../audit/audit-signal.model';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
@@ -16,6 +16,7 @@ import { found } from '../okr/lookups';
 import { healthAtReadTime } from '../okr/read-time-health';
 import { OKR_COMMANDS, READ_MODELS, TIME_TRAVEL } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
+import { answeredAt, recordedBound } from '../okr/okr.loaders';
 import { OkrWrites } from '../okr/okr-writes.service';
 import { PageArgs, pageRequest } from '../okr/page-info.model';
 import {
@@ -39,15 +40,15 @@ export class KeyResultsResolver {
   @Query(() => KeyResultModel, {
     nullable: true,
     description:
-      'One key result; null when unknown. With asOf it is folded from the events recorded at or before that instant, nested fields included.',
+      'One key result; null when unknown. With asOf it is folded from the events recorded at or before that instant, with validAt from the values true then (ADR 0014), nested fields included.',
   })
   async keyResult(
     @Args() args: ByIdAsOfArgs,
     @Context() ctx: GraphqlContext,
   ): Promise<KeyResultModel | null> {
-    const asOf = args.asOf ?? null;
-    const keyResult = await okrLoaders(ctx).at(asOf).keyResult.load(args.id);
-    return keyResult && KeyResultModel.from(keyResult, asOf);
+    const at = answeredAt(args.asOf, args.validAt);
+    const keyResult = await okrLoaders(ctx).at(at).keyResult.load(args.id);
+    return keyResult && KeyResultModel.from(keyResult, at);
   }
 
   @Mutation(() => KeyResultModel, { description: 'Adds a key result to an objective.' })
@@ -154,9 +155,18 @@ export class KeyResultsResolver {
   })
   async history(@CurrentIdentity() identity: Identity, @Parent() keyResult: KeyResultModel) {
     const series = await this.readModels.keyResultHistory.series(identity.tenantId, keyResult.id);
-    const asOf = keyResult.asOf;
+    const asOf = recordedBound(keyResult.asOf);
+    const validAt = keyResult.asOf instanceof Date ? null : (keyResult.asOf?.validAt ?? null);
+    // As time travel selects events (ADR 0014): a value by when it was true, the rest by record.
     return series
       .filter((point) => asOf === null || point.at.getTime() <= asOf.getTime())
+      .filter(
+        (point) =>
+          validAt === null ||
+          (point.measuredAt === null
+            ? point.at.getTime() <= validAt.getTime()
+            : measuredBy({ measuredAt: point.measuredAt.toISOString() }, validAt.toISOString())),
+      )
       .map((point) => KeyResultHistoryPointModel.from(point));
   }
 
@@ -179,7 +189,7 @@ export class KeyResultsResolver {
       [keyResult.id],
       kinds,
     );
-    const asOf = keyResult.asOf;
+    const asOf = recordedBound(keyResult.asOf);
     return signals
       .filter((s) => asOf === null || s.detectedAt.getTime() <= asOf.getTime())
       .map((s) => AuditSignalModel.from(s));

@@ -146,7 +146,7 @@ export class ObjectivesArgs extends PageArgs {
   ownerId?: string | null;
 }
 
-/** `objective(id, asOf)` and `keyResult(id, asOf)`. */
+/** `objective(id, asOf, validAt)` and `keyResult(id, asOf, validAt)`. */
 @ArgsType()
 export class ByIdAsOfArgs {
   @Field(() => ID, { description: 'The id. At most 200 characters.' })
@@ -161,4 +161,13 @@ export class ByIdAsOfArgs {
   @IsOptional()
   @IsDate()
   asOf?: Date | null;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'Answer what was true at this instant, as known now (or at asOf): values measured by then, whenever recorded; definitions as recorded by then.',
+  })
+  @IsOptional()
+  @IsDate()
+  validAt?: Date | null;
 }

@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { ObjectiveView, Page } from '@okr-ledger/read-models';
 import { PageInfoModel } from '../okr/page-info.model';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
+import type { AnsweredAt } from '../okr/okr.loaders';
 
 @ObjectType('Objective', { description: 'A qualitative goal of a cycle, measured by key results.' })
 export class ObjectiveModel {
@@ -39,9 +40,10 @@ export class ObjectiveModel {
   parentKeyResultId!: string | null;
   /** Whether any key result was checked in: health is NOT_STARTED before. */
   checkedIn!: boolean;
-  asOf!: Date | null;
+  /** What it was answered at, for its nested fields (ADR 0005, 0014). */
+  asOf!: AnsweredAt;
 
-  static from(view: ObjectiveView, asOf: Date | null = null): ObjectiveModel {
+  static from(view: ObjectiveView, asOf: AnsweredAt = null): ObjectiveModel {
     return Object.assign(new ObjectiveModel(), {
       id: view.id,
       title: view.title,

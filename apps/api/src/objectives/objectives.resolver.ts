@@ -14,6 +14,7 @@ import { found, isUuid } from '../okr/lookups';
 import { healthAtReadTime } from '../okr/read-time-health';
 import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
+import { answeredAt } from '../okr/okr.loaders';
 import { OkrWrites } from '../okr/okr-writes.service';
 import { pageRequest } from '../okr/page-info.model';
 import { TeamModel } from '../teams/team.model';
@@ -38,15 +39,15 @@ export class ObjectivesResolver {
   @Query(() => ObjectiveModel, {
     nullable: true,
     description:
-      'One objective; null when unknown. With asOf it is folded from the events recorded at or before that instant, nested fields included.',
+      'One objective; null when unknown. With asOf it is folded from the events recorded at or before that instant, with validAt from the values true then (ADR 0014), nested fields included.',
   })
   async objective(
     @Args() args: ByIdAsOfArgs,
     @Context() ctx: GraphqlContext,
   ): Promise<ObjectiveModel | null> {
-    const asOf = args.asOf ?? null;
-    const objective = await okrLoaders(ctx).at(asOf).objective.load(args.id);
-    return objective && ObjectiveModel.from(objective, asOf);
+    const at = answeredAt(args.asOf, args.validAt);
+    const objective = await okrLoaders(ctx).at(at).objective.load(args.id);
+    return objective && ObjectiveModel.from(objective, at);
   }
 
   @Query(() => ObjectiveConnectionModel, {

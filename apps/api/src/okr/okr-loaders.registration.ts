@@ -29,7 +29,7 @@ export class OkrLoadersRegistration implements OnModuleInit {
       return new OkrRequestLoaders(
         identity.tenantId,
         this.readModels,
-        (tenantId, asOf) => this.timeTravel.queriesAsOf(tenantId, asOf),
+        (tenantId, at) => this.timeTravel.queriesAsOf(tenantId, at),
         transport === 'http',
       );
     });

@@ -5,8 +5,25 @@ import type {
   KeyResultView,
   ObjectiveView,
   TeamView,
+  TimePoint,
 } from '@okr-ledger/read-models';
 import { isUuid } from './lookups';
+
+/**
+ * What a model was answered at, handed down to its nested fields: null for now (the read
+ * models), a Date for `asOf`, a time point when `validAt` was asked (ADR 0014).
+ */
+export type AnsweredAt = Date | TimePoint | null;
+
+/** Up to when the ledger's records count for an answer: its asOf; null for all (now). */
+export function recordedBound(at: AnsweredAt): Date | null {
+  return at instanceof Date ? at : (at?.asOf ?? null);
+}
+
+/** The arguments `asOf` and `validAt` of a query as what its answer is at. */
+export function answeredAt(asOf?: Date | null, validAt?: Date | null): AnsweredAt {
+  return validAt ? { asOf: asOf ?? null, validAt } : (asOf ?? null);
+}
 
 /** Results in the order of the keys, null for ids the lookup did not return. */
 function byIdLoader<V extends { id: string }>(
@@ -103,7 +120,7 @@ export class OkrLoaders {
 
 /** The loaders of one request: current state, plus one set per as-of instant asked for. */
 export class OkrRequestLoaders {
-  private readonly asOf = new Map<number, OkrLoaders>();
+  private readonly asOf = new Map<string, OkrLoaders>();
   readonly current: OkrLoaders;
 
   /**
@@ -113,19 +130,22 @@ export class OkrRequestLoaders {
   constructor(
     readonly tenantId: string,
     currentLookups: AsOfQueries,
-    private readonly lookupsAsOf: (tenantId: string, asOf: Date) => AsOfQueries,
+    private readonly lookupsAsOf: (tenantId: string, at: Date | TimePoint) => AsOfQueries,
     private readonly cache = true,
   ) {
     this.current = new OkrLoaders(currentLookups, tenantId, cache);
   }
 
-  /** Current-state loaders, or those of the instant a model was answered as of. */
-  at(asOf: Date | null): OkrLoaders {
-    if (asOf === null) return this.current;
-    const key = asOf.getTime();
+  /** Current-state loaders, or those of the instant (or time point) a model was answered at. */
+  at(at: AnsweredAt): OkrLoaders {
+    if (at === null) return this.current;
+    const key =
+      at instanceof Date
+        ? String(at.getTime())
+        : `${at.asOf?.getTime() ?? 'now'}@${at.validAt?.getTime() ?? ''}`;
     let loaders = this.asOf.get(key);
     if (!loaders) {
-      loaders = new OkrLoaders(this.lookupsAsOf(this.tenantId, asOf), this.tenantId, this.cache);
+      loaders = new OkrLoaders(this.lookupsAsOf(this.tenantId, at), this.tenantId, this.cache);
       this.asOf.set(key, loaders);
     }
     return loaders;

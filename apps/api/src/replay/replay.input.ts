@@ -32,4 +32,13 @@ export class CycleReplayArgs {
   })
   @IsEnum(ReplayIntervalEnum)
   every!: ReplayInterval;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'Each frame then answers what was known at its instant about this valid time (ADR 0014): values measured by then, definitions recorded by then.',
+  })
+  @IsOptional()
+  @IsDate()
+  validAt?: Date | null;
 }

@@ -15,7 +15,7 @@ export class ReplayResolver {
 
   @Query(() => [CycleFrameModel], {
     description:
-      'The cycle at from, from + every, … and a last frame at to (from = to gives one frame), folded from events.',
+      'The cycle at from, from + every, … and a last frame at to (from = to gives one frame), folded from events; with validAt each frame is what was known then about that valid time.',
   })
   async cycleReplay(
     @CurrentIdentity() identity: Identity,
@@ -26,6 +26,7 @@ export class ReplayResolver {
       from: args.from ?? undefined,
       to: args.to ?? undefined,
       every: args.every,
+      validAt: args.validAt ?? null,
     });
     return frames.map((f) => ({
       at: f.at,

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { TeamView } from '@okr-ledger/read-models';
+import type { AnsweredAt } from '../okr/okr.loaders';
 
 @ObjectType('Team', { description: 'A team; teams form a tree (no loops).' })
 export class TeamModel {
@@ -14,10 +15,10 @@ export class TeamModel {
 
   /** Resolves `parent`; not a field of its own. */
   parentId!: string | null;
-  /** Set on as-of answers: nested fields are then answered as of the same instant. */
-  asOf!: Date | null;
+  /** Set on as-of (or valid-time) answers: nested fields are then answered at the same. */
+  asOf!: AnsweredAt;
 
-  static from(view: TeamView, asOf: Date | null = null): TeamModel {
+  static from(view: TeamView, asOf: AnsweredAt = null): TeamModel {
     return Object.assign(new TeamModel(), {
       id: view.id,
       name: view.name,
