@@ -9,6 +9,7 @@ import {
   startTestApp,
   type TestApp,
 } from '@okr-ledger/testing';
+import { DEMO_TENANT, demoId, loadDemoInto } from '@okr-ledger/testing/demo-quarter';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -43,7 +44,7 @@ interface Entry {
 }
 
 /**
- * A key result 0 → 10 fed by a CRM through the ingestion route: six steady values, a person's
+ * A key result 0 → 30 fed by a CRM through the ingestion route: six steady values, a person's
  * override, a jump, a value sent five days late, three unchanged on-track check-ins, the close,
  * and a correction of the jump after the close. Each signal kind once.
  */
@@ -84,7 +85,7 @@ describe('Audit signals', () => {
     otherTenant = await GraphqlClient.as(testApp.url, { sub: 'zoe', org: 'globex' });
     const cycle = await createCycle(ana);
     const objective = await createObjective(ana, { cycleId: cycle.id });
-    keyResultId = (await createKeyResult(ana, { objectiveId: objective.id, targetValue: 10 })).id;
+    keyResultId = (await createKeyResult(ana, { objectiveId: objective.id, targetValue: 30 })).id;
     const { registerDataSource } = await ana.data<{ registerDataSource: { key: string } }>(
       `mutation ($input: RegisterDataSourceInput!) { registerDataSource(input: $input) { key } }`,
       {
@@ -228,6 +229,42 @@ describe('Audit signals', () => {
         await audit({ signals: ['MANUAL_OVERRIDE', 'STALE_CONFIDENCE'] }, otherTenant),
       ).toEqual([]);
     });
+  });
+
+  describe('when the demo quarter is loaded', () => {
+    it('shows its CRM-fed upsell key result’s signals to an auditor', async () => {
+      const demo = await loadDemoInto(testApp);
+      const auditor = await GraphqlClient.as(testApp.url, {
+        sub: 'ida',
+        org: DEMO_TENANT,
+        roles: ['AUDITOR'],
+      });
+      const upsell = demoId(`${demo.quarter.name}:key-result:upsell`);
+      const deadline = Date.now() + 20_000;
+      let found: Signal[] = [];
+      while (found.length < 5 && Date.now() < deadline) {
+        const data = await auditor.data<{ keyResult: { signals: Signal[] } }>(SIGNALS, {
+          id: upsell,
+        });
+        found = data.keyResult.signals;
+        if (found.length < 5) await sleep(100);
+      }
+      expect(found.map((s) => s.kind)).toEqual([
+        'BACKDATED_VALUE',
+        'BACKDATED_VALUE',
+        'MANUAL_OVERRIDE',
+        'BACKDATED_VALUE',
+        'CORRECTED_AFTER_CLOSE',
+      ]);
+      const overridden = await audit(
+        { aggregateId: upsell, signals: ['MANUAL_OVERRIDE'] },
+        auditor,
+      );
+      expect(overridden.map((e) => e.actorId)).toEqual([
+        expect.stringMatching(/^data-source:/),
+        'ben',
+      ]);
+    }, 120_000);
   });
 
   describe('when the filter names an unknown kind', () => {

@@ -14,13 +14,15 @@ describe('audit-signals projection and queries', () => {
   }
 
   /**
-   * A key result 0 → 10 fed by a CRM: six steady values, a person's override, a jump, a
+   * A key result 0 → 30 fed by a CRM: six steady values, a person's override, a jump, a
    * back-dated value, three unchanged on-track check-ins, the close and a correction after it.
    */
   async function story() {
     const { commands } = context.h;
     const { cycle, keyResult } = await seedCycle(commands, ana);
     const keyResultId = keyResult.id;
+    // 0 → 30: the values below stay short of the target (at it, staying put is no signal).
+    await commands.keyResults.redefine(ana, { keyResultId, targetValue: 30, reason: 'Wider' });
     const registered = await commands.dataSources.register(ana, {
       name: 'CRM',
       kind: 'CRM',
