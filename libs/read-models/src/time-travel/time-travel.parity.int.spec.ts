@@ -200,6 +200,14 @@ describe('TimeTravel', () => {
       weight: 2,
     });
     await checkIn(uptime.id, 8, 0.8);
+    // A late value (ADR 0014): recorded last, measured long before, so 8 stays current.
+    step(
+      await commands.keyResults.checkIn(ana, {
+        keyResultId: uptime.id,
+        value: 2,
+        measuredAt: '2026-07-02T00:00:00Z',
+      }),
+    );
     const tickets = await keyResult({ ...increase, objectiveId: ops.id, title: 'Tickets' });
     await checkIn(tickets.id, 3);
     step(await commands.keyResults.graduate(ana, { keyResultId: tickets.id, reason: 'a KPI now' }));
