@@ -1,8 +1,12 @@
-import type { Actor } from '@okr-ledger/commands';
+import { randomUUID } from 'node:crypto';
+import { metadataFor, type Actor } from '@okr-ledger/commands';
+import { handleCommand } from '@okr-ledger/event-store';
+import { keyResultDecider, keyResultStream } from '@okr-ledger/okr';
 import { InvalidCursor } from '../read-models.views';
 import {
   createHarness,
   seedCycle,
+  STORY_DATA_SOURCE,
   validTimeStory,
   type Harness,
 } from '../testing/read-models-harness';
@@ -69,6 +73,53 @@ describe('okr-tree projection (cycles, objectives, key results, alignment)', () 
         checkInCount: 5,
         progress: 0.7,
       });
+    });
+  });
+
+  describe('when a data source sends a value measured before the close, after it', () => {
+    it('takes it as the current value but keeps the frozen scores', async () => {
+      const { cycle, objective, keyResult } = await seedCycle(h.commands, ana);
+      await h.commands.keyResults.checkIn(ana, {
+        keyResultId: keyResult.id,
+        value: 6,
+        measuredAt: '2026-09-01T00:00:00Z',
+      });
+      const closed = await h.commands.cycles.close(ana, { cycleId: cycle.id });
+      const [closeEvent] = (await h.store.readStream(`cycle-${cycle.id}`)).slice(-1);
+      const late = await handleCommand(
+        h.store,
+        keyResultStream(keyResult.id),
+        keyResultDecider,
+        {
+          type: 'RecordMeasurements',
+          data: {
+            keyResultId: keyResult.id,
+            dataSourceId: STORY_DATA_SOURCE,
+            measurements: [
+              {
+                checkInId: randomUUID(),
+                value: 9,
+                measuredAt: '2026-09-02T00:00:00Z',
+                externalId: null,
+                note: null,
+              },
+            ],
+            now: new Date().toISOString(),
+          },
+        },
+        { cycleStatus: 'CLOSED', cycleClosedAt: closeEvent?.recordedAt.toISOString() ?? null },
+        { metadata: metadataFor(ana, { cycleId: cycle.id }) },
+      );
+      expect(late.events).toHaveLength(1);
+      expect(await projector.waitForPosition(late.position ?? closed.position ?? '', 10_000)).toBe(
+        true,
+      );
+      const [row] = await h.readModels.keyResults.byIds(ana.tenantId, [keyResult.id]);
+      expect(row).toMatchObject({ currentValue: 9, progress: 0.6, checkInCount: 2 });
+      const [objectiveRow] = await h.readModels.objectives.byIds(ana.tenantId, [objective.id]);
+      const [cycleRow] = await h.readModels.cycles.byIds(ana.tenantId, [cycle.id]);
+      expect(objectiveRow?.progress).toBe(0.6);
+      expect(cycleRow).toMatchObject({ status: 'CLOSED', progress: 0.6 });
     });
   });
 
