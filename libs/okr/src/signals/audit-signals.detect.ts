@@ -28,10 +28,6 @@ export const AUDIT_SIGNAL_KINDS = [
 ] as const;
 export type AuditSignalKind = (typeof AUDIT_SIGNAL_KINDS)[number];
 
-export function isAuditSignalKind(kind: string): kind is AuditSignalKind {
-  return (AUDIT_SIGNAL_KINDS as readonly string[]).includes(kind);
-}
-
 // The thresholds (ADR 0016 explains each).
 /** BACKDATED_VALUE: measuredAt more than this before recordedAt. */
 export const BACKDATED_AFTER_HOURS = 48;
@@ -44,9 +40,12 @@ export const JUMP_WINDOW = 12;
  * mean absolute deviations when the MAD is 0) above which a change is a jump.
  */
 export const JUMP_ROBUST_Z = 6;
-/** IMPLAUSIBLE_JUMP: and the distance must exceed this share of |target − start| (a flat history would flag any move). */
+/**
+ * IMPLAUSIBLE_JUMP: and the distance must exceed this share of |target − start| (else a flat
+ * history would flag any move).
+ */
 export const JUMP_MIN_SHARE_OF_SPAN = 0.25;
-/** STALE_CONFIDENCE: a confidence at or above this is "on track" (DESIGN §2: about 0.7 is a good score). */
+/** STALE_CONFIDENCE: a confidence at or above this is "on track" (DESIGN §2's good score). */
 export const STALE_CONFIDENCE_AT_LEAST = 0.7;
 /** STALE_CONFIDENCE: check-ins in a row with the same value and such a confidence. */
 export const STALE_CONFIDENCE_CHECK_INS = 3;
