@@ -34,6 +34,13 @@ export const MAX_MEASUREMENT_NOTE_LENGTH = 5000;
 const CONCURRENT_KEY_RESULTS = 4;
 // Measurements of one source commute with a person's check-ins: a conflict is re-decided.
 const MEASUREMENT_RETRIES = 40;
+/**
+ * Key results whose folded state this process keeps: a source's next batch reads and folds only
+ * the events after it (measured: folding a key result's whole stream on every batch made the
+ * batch time grow with the stream, see bench/results/ingestion.json). Always read up to the
+ * stream's end before deciding, so another writer's events are never missed.
+ */
+const CACHED_KEY_RESULTS = 256;
 
 /**
  * Refusals decided before the key result's rules (which give MEASURED_AT_INVALID,
@@ -102,7 +109,28 @@ interface Group {
  * refused on its own there). Every event carries the source as actor and INTEGRATION.
  */
 export class MeasurementCommands {
+  /** By tenant and stream, least recently used first. */
+  private readonly folded = new Map<string, { state: KeyResultState; revision: number }>();
+
   constructor(private readonly store: EventStore) {}
+
+  private cached(key: string) {
+    const hit = this.folded.get(key);
+    if (hit) {
+      this.folded.delete(key);
+      this.folded.set(key, hit);
+    }
+    return hit;
+  }
+
+  private remember(key: string, folded: { state: KeyResultState; revision: number }): void {
+    this.folded.delete(key);
+    this.folded.set(key, folded);
+    if (this.folded.size > CACHED_KEY_RESULTS) {
+      const oldest = this.folded.keys().next().value;
+      if (oldest !== undefined) this.folded.delete(oldest);
+    }
+  }
 
   async record(
     actor: Actor,
@@ -251,11 +279,14 @@ export class MeasurementCommands {
     const seen: { decidedOn: { state: KeyResultState; cycle: MeasurementCycle } | null } = {
       decidedOn: null,
     };
+    const stream = keyResultStream(group.keyResultId);
+    const cacheKey = `${actor.tenantId}\u0000${stream}`;
+    const claim = claimFor(group.keyResultId);
     let result;
     try {
       result = await handleCommand(
         this.store,
-        keyResultStream(group.keyResultId),
+        stream,
         keyResultDecider,
         { type: 'RecordMeasurements', data },
         async (state: KeyResultState): Promise<KeyResultContext> => {
@@ -268,10 +299,13 @@ export class MeasurementCommands {
           metadata: (state: KeyResultState) =>
             metadataFor(actor, { cycleId: state?.cycleId ?? '' }),
           retryOnConflict: MEASUREMENT_RETRIES,
-          idempotency: claimFor(group.keyResultId),
+          idempotency: claim,
+          // A keyed batch folds the whole stream: its key may be in any earlier event.
+          from: claim ? undefined : this.cached(cacheKey),
         },
       );
     } catch (error) {
+      this.folded.delete(cacheKey);
       // Linked but gone from this organisation: refused like an unlinked one.
       if (error instanceof AggregateNotFound && error.aggregateType === 'KeyResult') {
         return {
@@ -280,6 +314,9 @@ export class MeasurementCommands {
         };
       }
       throw error;
+    }
+    if (!result.replayed && result.state !== null) {
+      this.remember(cacheKey, { state: result.state, revision: result.nextRevision });
     }
     // A replay decided nothing: the batch is assessed against the state after its first
     // recording, where every value it recorded then is a resend of the same value.
