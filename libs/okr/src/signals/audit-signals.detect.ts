@@ -54,8 +54,9 @@ export const STALE_CONFIDENCE_CHECK_INS = 3;
 const MAD_TO_SIGMA = 1.4826;
 // The mean absolute deviation of a normal distribution times this is its standard deviation.
 const MEAN_AD_TO_SIGMA = 1.2533;
-// Corrections come soon after what they correct; older ones are still named by id in the event.
-const RECENT_CHECK_INS = 32;
+// Corrections come soon after what they correct (older ones are still named by id in the
+// event); a bound keeps the stored state small.
+const RECENT_CHECK_INS = 16;
 const HOUR_MS = 60 * 60 * 1000;
 
 /** An event a signal rests on: its global position and id. */
@@ -124,7 +125,10 @@ export interface SignalState {
    */
   readonly rescaled: boolean;
   readonly lastConfidence: number | null;
-  /** The most recent check-ins (at most RECENT_CHECK_INS), for what a correction corrects. */
+  /**
+   * The most recent integration values (at most RECENT_CHECK_INS), for what a correction
+   * corrects: only a data source corrects, its own value.
+   */
   readonly recent: readonly (SignalEvidence & { readonly checkInId: string })[];
   /** The current run of check-ins with one value and an on-track confidence. */
   readonly run: { readonly value: number; readonly checkIns: readonly SignalEvidence[] } | null;
@@ -246,7 +250,10 @@ function checkedIn(
   }
 
   const here: ValueRef = { ...self, value, measuredAt };
-  const recent = [...state.recent, { ...self, checkInId: data.checkInId }].slice(-RECENT_CHECK_INS);
+  const recent =
+    source === 'INTEGRATION'
+      ? [...state.recent, { ...self, checkInId: data.checkInId }].slice(-RECENT_CHECK_INS)
+      : state.recent;
   // What the integration says now: its latest measured value.
   const sentBefore = state.lastIntegration;
   const lastIntegration =

@@ -61,7 +61,9 @@ export const auditSignalsProjection: Projection = {
     'DataSourceRegistered',
   ],
   tables: ['audit_signals', 'audit_signal_evidence', 'audit_signal_states', 'audit_signal_cycles'],
-  appendOnlyTables: ['audit_signals', 'audit_signal_evidence'],
+  // Not the evidence: its rows share their signal's position, so a rebuild could not take them
+  // as in log order; with its primary key in place they are plain ON CONFLICT inserts.
+  appendOnlyTables: ['audit_signals'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
     const krIds = new Map<string, [string, string]>();
     const cycleIds = new Map<string, [string, string]>();
