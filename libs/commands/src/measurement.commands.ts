@@ -17,12 +17,15 @@ import {
   DomainRuleViolation,
   keyResultDecider,
   keyResultStream,
+  sourceInstantKey,
   type DataSource,
+  type KeyResult,
   type KeyResultContext,
   type KeyResultMeasurement,
   type KeyResultState,
   type MeasurementCycle,
   type RecordMeasurements,
+  type SourceMeasurement,
 } from '@okr-ledger/okr';
 import { metadataFor, type Actor } from './command-context';
 
@@ -331,7 +334,11 @@ export class MeasurementCommands {
         position: null,
       };
     }
-    const { assessments } = assessMeasurements(basis.state, basis.cycle, data);
+    const { assessments } = assessMeasurements(
+      withInstantsOf(basis.state, data),
+      basis.cycle,
+      data,
+    );
     const outcomes = assessments.map((a, i): MeasurementOutcome => {
       const m = group.measurements[i];
       const measuredAt = m?.measuredAt ?? '';
@@ -355,6 +362,22 @@ export class MeasurementCommands {
     });
     return { outcomes, position: result.position };
   }
+}
+
+/**
+ * The key result with only the batch's own (source, instant) entries: assessing a measurement
+ * looks up its own instant alone, so the answers are the same, and each value assessed copies
+ * a map of the batch's size instead of the stream's (profiled: that copy was the batch's cost).
+ */
+function withInstantsOf(state: KeyResult, data: RecordMeasurements['data']): KeyResult {
+  const own = new Map<string, SourceMeasurement>();
+  for (const m of data.measurements) {
+    if (Number.isNaN(Date.parse(m.measuredAt))) continue;
+    const key = sourceInstantKey(data.dataSourceId, m.measuredAt);
+    const earlier = state.measurementsBySourceInstant.get(key);
+    if (earlier) own.set(key, earlier);
+  }
+  return { ...state, measurementsBySourceInstant: own };
 }
 
 function refused(group: Group, i: number, reason: string): MeasurementOutcome {
