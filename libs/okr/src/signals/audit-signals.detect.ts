@@ -98,7 +98,8 @@ export interface SignalContext {
 
 interface ValueRef extends SignalEvidence {
   readonly value: number;
-  readonly measuredAt: string;
+  /** When it was true, in epoch milliseconds (parsed once). */
+  readonly measuredMs: number;
 }
 
 /**
@@ -226,7 +227,8 @@ function checkedIn(
     raise('MANUAL_OVERRIDE', override.restsOn, `${recorded.actorId} ${override.summary}`);
 
   const measuredAt = data.measuredAt;
-  const lateMs = Date.parse(recorded.recordedAt) - Date.parse(measuredAt);
+  const measuredMs = Date.parse(measuredAt);
+  const lateMs = Date.parse(recorded.recordedAt) - measuredMs;
   if (lateMs > BACKDATED_AFTER_HOURS * HOUR_MS) {
     raise(
       'BACKDATED_VALUE',
@@ -249,7 +251,7 @@ function checkedIn(
     );
   }
 
-  const here: ValueRef = { ...self, value, measuredAt };
+  const here: ValueRef = { ...self, value, measuredMs };
   const recent =
     source === 'INTEGRATION'
       ? [...state.recent, { ...self, checkInId: data.checkInId }].slice(-RECENT_CHECK_INS)
@@ -257,13 +259,12 @@ function checkedIn(
   // What the integration says now: its latest measured value.
   const sentBefore = state.lastIntegration;
   const lastIntegration =
-    source === 'INTEGRATION' &&
-    (sentBefore === null || Date.parse(measuredAt) >= Date.parse(sentBefore.measuredAt))
+    source === 'INTEGRATION' && (sentBefore === null || measuredMs >= sentBefore.measuredMs)
       ? here
       : sentBefore;
   // A value measured before the latest one fills history but is not the current value: no
   // move to judge, and it neither extends nor breaks a run.
-  if (state.last !== null && Date.parse(measuredAt) < Date.parse(state.last.measuredAt)) {
+  if (state.last !== null && measuredMs < state.last.measuredMs) {
     return { state: { ...state, lastIntegration, recent }, signals };
   }
 
