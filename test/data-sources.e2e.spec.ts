@@ -341,6 +341,13 @@ describe('Data sources and ingestion (e2e)', () => {
       expect(ok.body.results[0].checkIn.id).toEqual(expect.any(String));
 
       expect((await post(null, { measurements: [] })).status).toBe(401);
+      const garbled = await request(api.url)
+        .post('/integrations/measurements')
+        .set('Authorization', `Bearer ${key}`)
+        .set('Content-Type', 'application/json')
+        .send('{"measurements": [');
+      expect(garbled.status).toBe(400);
+      expect(garbled.body.errors[0].extensions.code).toBe('BAD_REQUEST');
       const person = await post(admin.token, { measurements: [] });
       expect(person.status).toBe(403);
       expect(person.body.errors[0].extensions.code).toBe('FORBIDDEN');

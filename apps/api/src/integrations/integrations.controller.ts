@@ -54,7 +54,7 @@ export class IntegrationsController {
       const idempotencyKey = idempotencyKeyOf(req.headers['idempotency-key']);
       const measurements = measurementsOf(body);
       const result = await this.ingestion.record(identity, measurements, idempotencyKey);
-      send(res, 200, { results: result.outcomes.map(measurementJson) });
+      sendJson(res, 200, { results: result.outcomes.map(measurementJson) });
     } catch (error) {
       this.fail(res, error);
     }
@@ -86,14 +86,14 @@ export class IntegrationsController {
         (error.extensions.http as { status?: number } | undefined)?.status ??
         (error.code === 'NOT_FOUND' ? 404 : 400);
       const { http: _http, ...extensions } = error.extensions;
-      send(res, status, { errors: [{ message: error.message, extensions }] });
+      sendJson(res, status, { errors: [{ message: error.message, extensions }] });
       return;
     }
     const id = Math.random().toString(36).slice(2, 10);
     this.logger.error(
       `${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
-    send(res, 500, {
+    sendJson(res, 500, {
       errors: [
         { message: `Internal error (${id}).`, extensions: { code: 'INTERNAL_SERVER_ERROR', id } },
       ],
@@ -101,7 +101,7 @@ export class IntegrationsController {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('cache-control', 'no-store');
