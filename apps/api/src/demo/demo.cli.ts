@@ -1,6 +1,11 @@
 import { migrateEventStoreAsOwner } from '@okr-ledger/event-store';
 import { ConfigError, loadConfig, openDatabase } from '@okr-ledger/platform';
-import { DemoPartiallyLoaded, loadDemoQuarter, type DemoSummary } from './demo-quarter.loader';
+import {
+  demoId,
+  DemoPartiallyLoaded,
+  loadDemoQuarter,
+  type DemoSummary,
+} from './demo-quarter.loader';
 
 /**
  * `npm run demo`: loads the demo quarter into tenant `demo` of the configured database
@@ -18,13 +23,17 @@ export function describeSummary(summary: DemoSummary): string {
     : `Loaded the demo quarter ${quarter.name} into tenant "${summary.tenantId}": ` +
       `${counts.events} events — ${counts.teams} teams, ${counts.objectives} objectives, ` +
       `${counts.keyResults} key results, ${counts.checkIns} check-ins, ` +
-      `${counts.redefinitions} redefinitions, ${counts.initiatives} initiatives.`;
+      `${counts.redefinitions} redefinitions, ${counts.initiatives} initiatives, ` +
+      `${counts.dataSources} data source sending ${counts.measurements} values.`;
   return [
     head,
     `Cycle id: ${cycleId} (${quarter.startsAt.toISOString()} – ${quarter.endsAt.toISOString()})`,
     'Replay it week by week (with a token whose org is "demo"):',
     `  query { cycleReplay(cycleId: "${cycleId}", every: WEEK) { at progress ` +
       'objectives { title progress keyResults { title targetValue currentValue progress confidence } } } }',
+    'What an auditor is shown on the CRM-fed upsell key result:',
+    `  query { keyResult(id: "${demoId(`${quarter.name}:key-result:upsell`)}") { title ` +
+      'signals { kind summary detectedAt restsOn { position eventType } } } }',
     ...(summary.checkpoint
       ? [
           `Signed checkpoint after the close: size ${summary.checkpoint.size}, root ${summary.checkpoint.root}`,
