@@ -121,6 +121,35 @@ describe('Data sources and ingestion (e2e)', () => {
       expect(listed.data?.dataSources).toContainEqual(registerDataSource.dataSource);
     });
 
+    it('shows in the audit trail who registered it and what it may feed, never the key or its hash', async () => {
+      const { key, dataSource } = await register();
+      const { auditTrail } = await admin.data(
+        `query ($id: ID!) { auditTrail(filter: { aggregateId: $id }) {
+           edges { node { eventType aggregateType actorId changes { field to } } } } }`,
+        { id: dataSource.id },
+      );
+      const [entry] = (auditTrail as { edges: { node: Record<string, unknown> }[] }).edges;
+      expect(entry?.node).toMatchObject({
+        eventType: 'DataSourceRegistered',
+        aggregateType: 'DataSource',
+        actorId: 'ana',
+      });
+      expect(JSON.stringify(entry)).toContain(keyResultId);
+      expect(JSON.stringify(entry)).not.toMatch(/[0-9a-f]{64}/);
+      expect(JSON.stringify(entry)).not.toContain(key.split('.')[3]);
+    });
+
+    it("answers another organisation's data source as NOT_FOUND", async () => {
+      const { dataSource } = await register();
+      const other = await GraphqlClient.as(api.url, {
+        sub: 'eve',
+        org: 'initech',
+        roles: ['ADMIN'],
+      });
+      const error = await other.error(REVOKE, { input: { dataSourceId: dataSource.id } });
+      expect(error.extensions).toMatchObject({ code: 'NOT_FOUND', type: 'DataSource' });
+    });
+
     it.each(['MEMBER', 'AUDITOR'])('refuses a %s: FORBIDDEN, nothing recorded', async (role) => {
       const person = await GraphqlClient.as(api.url, { sub: 'bob', org: 'acme', roles: [role] });
       const before = await eventCount();
