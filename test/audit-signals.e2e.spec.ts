@@ -53,6 +53,7 @@ describe('Audit signals', () => {
   let ana: GraphqlClient;
   let otherTenant: GraphqlClient;
   let keyResultId: string;
+  let quietKeyResultId: string;
   let crmKey: string;
 
   const send = async (value: number, measuredAt: Date) => {
@@ -86,6 +87,9 @@ describe('Audit signals', () => {
     const cycle = await createCycle(ana);
     const objective = await createObjective(ana, { cycleId: cycle.id });
     keyResultId = (await createKeyResult(ana, { objectiveId: objective.id, targetValue: 30 })).id;
+    quietKeyResultId = (await createKeyResult(ana, { objectiveId: objective.id, title: 'Quiet' }))
+      .id;
+    await checkIn(ana, { keyResultId: quietKeyResultId, value: 5, confidence: 0.9 });
     const { registerDataSource } = await ana.data<{ registerDataSource: { key: string } }>(
       `mutation ($input: RegisterDataSourceInput!) { registerDataSource(input: $input) { key } }`,
       {
@@ -143,6 +147,21 @@ describe('Audit signals', () => {
         expect(Number.isNaN(Date.parse(signal.detectedAt))).toBe(false);
       }
       expect((await signals(['BACKDATED_VALUE'])).map((s) => s.kind)).toEqual(['BACKDATED_VALUE']);
+    });
+  });
+
+  describe('when the key results of an objective are read together', () => {
+    it('gives each its own signals (one batched read)', async () => {
+      const data = await ana.data<{
+        keyResult: { objective: { keyResults: { id: string; signals: { kind: string }[] }[] } };
+      }>(
+        `query ($id: ID!) { keyResult(id: $id) { objective { keyResults { id signals { kind } } } } }`,
+        { id: keyResultId },
+      );
+      const counts = Object.fromEntries(
+        data.keyResult.objective.keyResults.map((k) => [k.id, k.signals.length]),
+      );
+      expect(counts).toEqual({ [keyResultId]: 5, [quietKeyResultId]: 0 });
     });
   });
 

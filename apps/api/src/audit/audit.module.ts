@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditSignalLoadersRegistration } from './audit-signals.loaders';
 import { AuditResolver } from './audit.resolver';
 
-@Module({ providers: [AuditResolver] })
+@Module({ providers: [AuditResolver, AuditSignalLoadersRegistration] })
 export class AuditModule {}

@@ -175,7 +175,7 @@ export class KeyResultsResolver {
       'Signals for auditors computed from its events (ADR 0016), oldest first; for an as-of key result those raised by then.',
   })
   async signals(
-    @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Parent() keyResult: KeyResultModel,
     @Args('kinds', {
       type: () => [AuditSignalKindEnum],
@@ -184,13 +184,10 @@ export class KeyResultsResolver {
     })
     kinds?: AuditSignalKind[] | null,
   ): Promise<AuditSignalModel[]> {
-    const signals = await this.readModels.auditSignals.byKeyResultIds(
-      identity.tenantId,
-      [keyResult.id],
-      kinds,
-    );
+    const signals = await ctx.loaders.auditSignals.load(keyResult.id);
     const asOf = recordedBound(keyResult.asOf);
     return signals
+      .filter((s) => !kinds?.length || kinds.includes(s.kind))
       .filter((s) => asOf === null || s.detectedAt.getTime() <= asOf.getTime())
       .map((s) => AuditSignalModel.from(s));
   }
