@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DomainRuleViolation } from '../okr.errors';
 import { OKR_UPCASTS } from '../okr.upcasts';
 import { keyResultDecider, type KeyResultCommand } from './key-result.decide';
+import { SourceInstants, type SourceMeasurement } from './key-result.state';
 import type { KeyResultEvent } from './key-result.events';
 
 const keyResultId = 'd0000000-0000-4000-8000-000000000001';
@@ -142,6 +143,41 @@ describe('keyResultDecider', () => {
         externalId: null,
         correctsCheckInId: null,
       });
+    });
+  });
+
+  describe('when instants are added to SourceInstants one by one', () => {
+    it('answers the latest value of each key and never changes an earlier one', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer()), { maxLength: 200 }),
+          (writes) => {
+            const model = new Map<string, SourceMeasurement>();
+            const snapshots: [SourceInstants, Map<string, SourceMeasurement>][] = [];
+            let instants = SourceInstants.empty;
+            writes.forEach(([key, value], i) => {
+              const measurement = { checkInId: `c${i}`, value };
+              instants = instants.with(String(key), measurement);
+              model.set(String(key), measurement);
+              snapshots.push([instants, new Map(model)]);
+            });
+            for (const [snapshot, expected] of snapshots) {
+              for (let key = 0; key <= 20; key++) {
+                expect(snapshot.get(String(key))).toEqual(expected.get(String(key)));
+              }
+            }
+          },
+        ),
+      );
+    });
+    it('reads a caller’s map as it is', () => {
+      const given = new Map([['a', { checkInId: 'x', value: 1 }]]);
+      const next = SourceInstants.over(given).with('b', { checkInId: 'y', value: 2 });
+      expect([next.get('a'), next.get('b')]).toEqual([
+        { checkInId: 'x', value: 1 },
+        { checkInId: 'y', value: 2 },
+      ]);
+      expect([...given.keys()]).toEqual(['a']);
     });
   });
 });
