@@ -150,6 +150,17 @@ describe('Audit signals', () => {
     });
   });
 
+  describe('when the key result is read as of an instant', () => {
+    it('lists the signals detected by then', async () => {
+      const override = await byKind('MANUAL_OVERRIDE');
+      const data = await ana.data<{ keyResult: { signals: { kind: string }[] } }>(
+        `query ($id: ID!, $asOf: DateTime) { keyResult(id: $id, asOf: $asOf) { signals { kind } } }`,
+        { id: keyResultId, asOf: override.detectedAt },
+      );
+      expect(data.keyResult.signals.map((s) => s.kind)).toEqual(['MANUAL_OVERRIDE']);
+    });
+  });
+
   describe('when the key results of an objective are read together', () => {
     it('gives each its own signals (one batched read)', async () => {
       const data = await ana.data<{
