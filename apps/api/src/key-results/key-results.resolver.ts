@@ -131,7 +131,8 @@ export class KeyResultsResolver {
   }
 
   @ResolveField('checkIns', () => CheckInConnectionModel, {
-    description: 'Its check-ins, newest first (for an as-of key result: those recorded by then).',
+    description:
+      'Its check-ins, newest recorded first (for an as-of key result: those recorded by then; at a valid time: those measured by then). measuredAt tells when each was true.',
   })
   async checkIns(
     @CurrentIdentity() identity: Identity,
