@@ -142,7 +142,7 @@ describe('loadDemoQuarter', () => {
         ]);
         const [week5, week9, override, , afterClose] = signals;
         expect(week5?.summary).toMatch(
-          /^140 measured at .* was recorded 3 days later .* by data-source:/,
+          /^140 measured at .* was recorded 3 days later .* by data source "Salesforce CRM"$/,
         );
         expect(week9?.summary).toMatch(/^280 measured at /);
         expect(override?.summary).toBe(

@@ -226,6 +226,9 @@ function checkedIn(
   if (override)
     raise('MANUAL_OVERRIDE', override.restsOn, `${recorded.actorId} ${override.summary}`);
 
+  // A data source is named as its registration names it; anyone else by actor id.
+  const feed = state.feeds.find((f) => f.dataSourceId === data.dataSourceId);
+  const by = feed ? `data source "${feed.name}"` : recorded.actorId;
   const measuredAt = data.measuredAt;
   const measuredMs = Date.parse(measuredAt);
   const lateMs = Date.parse(recorded.recordedAt) - measuredMs;
@@ -233,7 +236,7 @@ function checkedIn(
     raise(
       'BACKDATED_VALUE',
       [],
-      `${value} measured at ${measuredAt} was recorded ${describeHours(lateMs)} later (${recorded.recordedAt}), by ${recorded.actorId}`,
+      `${value} measured at ${measuredAt} was recorded ${describeHours(lateMs)} later (${recorded.recordedAt}), by ${by}`,
     );
   }
 
@@ -247,7 +250,7 @@ function checkedIn(
         { position: closed.position, eventId: closed.eventId, eventType: closed.eventType },
         ...(corrected ? [evidenceOf(corrected)] : []),
       ],
-      `${value} (measured at ${measuredAt}) was recorded${corrects} by ${recorded.actorId} after the cycle closed at ${closed.recordedAt}`,
+      `${value} (measured at ${measuredAt}) was recorded${corrects} by ${by} after the cycle closed at ${closed.recordedAt}`,
     );
   }
 

@@ -308,6 +308,19 @@ describe('detectSignals', () => {
       });
     });
 
+    describe('when the value comes from a registered data source', () => {
+      it('names the source as its registration does', () => {
+        const s = new Story();
+        const close = s.closed();
+        const [signal] = given([s.added(), s.registered()])
+          .when(s.checkIn(40, { source: 'INTEGRATION', closed: close }))
+          .then(['CORRECTED_AFTER_CLOSE']);
+        expect(signal?.summary).toContain(
+          'was recorded by data source "CRM" after the cycle closed',
+        );
+      });
+    });
+
     describe('when a late value after the close is also back-dated', () => {
       it('raises both', () => {
         const s = new Story();

@@ -53,7 +53,8 @@ export const auditSignalsProjection: Projection = {
   // 2: a redefinition's new scale starts the jump history over; no stale run at the target.
   // 3: jumps need 25 % of the span, and the mean absolute deviation stands in for a MAD of 0.
   // 4: the stored state keeps measured times as epoch milliseconds.
-  version: 4,
+  // 5: summaries name a registered data source by its name.
+  version: 5,
   eventTypes: [
     'KeyResultAdded',
     'KeyResultRedefined',
