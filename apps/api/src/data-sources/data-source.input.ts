@@ -26,13 +26,16 @@ const IDEMPOTENCY_KEY_DESCRIPTION =
   description: 'A system that pushes values for some key results. ADMIN only.',
 })
 export class RegisterDataSourceInput {
-  @Field(() => String, { description: 'What it is called, e.g. "Salesforce". At most 200.' })
+  @Field(() => String, {
+    description: 'What it is called, e.g. "Salesforce". At most 200 characters.',
+  })
   @IsString()
   @MaxLength(200)
   name!: string;
 
   @Field(() => String, {
-    description: 'A code such as CRM, ANALYTICS, BILLING or SPREADSHEET (stored upper case).',
+    description:
+      'A code such as CRM, ANALYTICS, BILLING or SPREADSHEET (stored upper case). At most 40 characters.',
   })
   @IsString()
   @MaxLength(40)
@@ -46,7 +49,7 @@ export class RegisterDataSourceInput {
   expectedIntervalHours!: number;
 
   @Field(() => [ID], {
-    description: `The key results it may record measurements for (1 to ${MAX_DATA_SOURCE_KEY_RESULTS}).`,
+    description: `The key results it may record measurements for (1 to ${MAX_DATA_SOURCE_KEY_RESULTS} UUIDs).`,
   })
   @IsArray()
   @ArrayNotEmpty()
@@ -103,8 +106,11 @@ export class RevokeDataSourceKeyInput {
 @InputType('MeasurementInput', { description: 'One value of one key result at one instant.' })
 export class MeasurementInput {
   // Not a UUID check: a wrong id is refused for that measurement alone (KEY_RESULT_NOT_LINKED).
-  @Field(() => ID, { description: 'One of the data source’s key results.' })
+  @Field(() => ID, {
+    description: 'One of the data source’s key results. At most 100 characters.',
+  })
   @IsString()
+  @MaxLength(100)
   keyResultId!: string;
 
   @Field(() => Float, { description: 'The value.' })
