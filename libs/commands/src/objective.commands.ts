@@ -166,6 +166,7 @@ export class ObjectiveCommands {
       description: input.description ?? null,
       ownerId: input.ownerId ?? null,
       teamId: input.teamId ?? null,
+      visibility: input.visibility ?? null,
       parentObjectiveId: input.parentObjectiveId ?? null,
       parentKeyResultId: input.parentKeyResultId ?? null,
     };

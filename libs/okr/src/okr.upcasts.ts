@@ -25,4 +25,8 @@ export type OkrUpcast = (
  */
 export const OKR_UPCASTS: Readonly<
   Partial<Record<EventType, Readonly<Partial<Record<number, OkrUpcast>>>>>
-> = {};
+> = {
+  // Release 1 had no visibility: everything was visible to the organisation, so that is what
+  // those objectives were (and stay, until a ObjectiveVisibilityChanged says otherwise).
+  ObjectiveSet: { 1: (data) => ({ ...data, visibility: 'PUBLIC' }) },
+};

@@ -1,3 +1,4 @@
+import { defaultVisibility, type Visibility } from '../access/visibility.policy';
 import type { CycleStatus } from '../cycle/cycle.events';
 import { diffFields, type Decider } from '../decider';
 import {
@@ -26,6 +27,8 @@ export type SetObjective = {
     readonly objectiveId: string;
     readonly cycleId: string;
     readonly parent: ObjectiveParent | null;
+    /** null: `defaultVisibility` of its team (PUBLIC with a team, PRIVATE without). */
+    readonly visibility: Visibility | null;
   };
 };
 /** A field left undefined keeps its value; null clears a nullable field. */
@@ -129,7 +132,16 @@ export function decideObjective(
       return [
         {
           type: 'ObjectiveSet',
-          data: { objectiveId, cycleId, title, description, ownerId, teamId, parent },
+          data: {
+            objectiveId,
+            cycleId,
+            title,
+            description,
+            ownerId,
+            teamId,
+            parent,
+            visibility: command.data.visibility ?? defaultVisibility(teamId),
+          },
         },
       ];
     }

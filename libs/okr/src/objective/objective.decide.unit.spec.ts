@@ -22,6 +22,7 @@ const setData = {
   ownerId: null,
   teamId: null,
   parent: null,
+  visibility: 'PRIVATE' as const,
 };
 const set: ObjectiveSet = { type: 'ObjectiveSet', data: setData };
 const archived: ObjectiveArchived = {
@@ -30,7 +31,7 @@ const archived: ObjectiveArchived = {
 };
 const setCommand = (data: Partial<SetObjective['data']> = {}): SetObjective => ({
   type: 'SetObjective',
-  data: { ...setData, ...data },
+  data: { ...setData, visibility: null, ...data },
 });
 
 describe('objectiveDecider', () => {
@@ -252,7 +253,13 @@ describe('objectiveDecider', () => {
         (s, e) => objectiveDecider.evolve(s, e as Parameters<typeof objectiveDecider.evolve>[1]),
         objectiveDecider.initialState(),
       );
-      expect(state).toEqual({ ...setData, title: 'Win', parent: toParent, status: 'ARCHIVED' });
+      expect(state).toEqual({
+        ...setData,
+        title: 'Win',
+        parent: toParent,
+        status: 'ARCHIVED',
+        sharedWith: [],
+      });
       expect(objectiveStream(objectiveId)).toBe(`objective-${objectiveId}`);
     });
   });

@@ -130,7 +130,7 @@ describe('teamDecider', () => {
         (s, e) => teamDecider.evolve(s, e as Parameters<typeof teamDecider.evolve>[1]),
         teamDecider.initialState(),
       );
-      expect(state).toEqual({ teamId: team, name: 'Core', parentTeamId: null });
+      expect(state).toEqual({ teamId: team, name: 'Core', parentTeamId: null, members: new Map() });
       expect(teamStream(team)).toBe(`team-${team}`);
     });
   });
