@@ -15,11 +15,13 @@ import { KeyResultEntity } from './okr-tree/key-result.entity';
 import { AuditEntriesLighter1767657600000 } from './migrations/audit-entries-lighter.migration';
 import { ProjectionStalls1767744000000 } from './migrations/projection-stalls.migration';
 import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
+import { Visibility1767916800000 } from './migrations/visibility.migration';
 import { ObjectiveEntity } from './okr-tree/objective.entity';
 import { okrTreeProjection } from './okr-tree/okr-tree.projection';
 import type { Projection } from './projector/projection.port';
 import { ProjectionCheckpointEntity } from './projector/projection-checkpoint.entity';
 import { TeamEntity } from './teams/team.entity';
+import { TeamMemberEntity } from './teams/team-member.entity';
 import { teamsProjection } from './teams/teams.projection';
 
 export * from './read-models.views';
@@ -27,6 +29,7 @@ export { ReadModels } from './read-models.queries';
 export * from './time-travel';
 export { checkInOfEvent } from './check-ins/check-ins.view';
 export type { SqlRunner } from './read-models.paging';
+export { visibleObjectiveSql } from './okr-tree/visibility.queries';
 export type { Projection } from './projector/projection.port';
 export { Projector, type ProjectorLogger, type ProjectorOptions } from './projector/projector';
 export {
@@ -58,6 +61,7 @@ export {
   ObjectiveEntity,
   ProjectionCheckpointEntity,
   TeamEntity,
+  TeamMemberEntity,
 };
 
 /** Every projection the projector runs, by default all of them. */
@@ -73,6 +77,7 @@ export const READ_MODEL_PROJECTIONS: readonly Projection[] = [
 export const READ_MODEL_ENTITIES = [
   ProjectionCheckpointEntity,
   TeamEntity,
+  TeamMemberEntity,
   CycleEntity,
   ObjectiveEntity,
   KeyResultEntity,
@@ -89,4 +94,5 @@ export const READ_MODEL_MIGRATIONS = [
   ReadModelsSchema1767225600000,
   AuditEntriesLighter1767657600000,
   ProjectionStalls1767744000000,
+  Visibility1767916800000,
 ];

@@ -1,4 +1,4 @@
-import { OkrCommands, type Actor } from '@okr-ledger/commands';
+import { OkrCommands, okrUpcasters, type Actor } from '@okr-ledger/commands';
 import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { DataSource } from 'typeorm';
@@ -36,7 +36,11 @@ export async function migratedReadModels(url: string, maxConnections = 4): Promi
 
 export async function createHarness(prefix: string): Promise<Harness> {
   const database = await createTestDatabase(prefix);
-  const store = await createPostgresEventStore(database.url, { maxConnections: 10 });
+  // Upcast as the API's and the projector's stores do: the projections see today's shapes.
+  const store = await createPostgresEventStore(database.url, {
+    maxConnections: 10,
+    upcasters: okrUpcasters(),
+  });
   const dataSource = await migratedReadModels(database.url);
   const projectors: Projector[] = [];
   return {
