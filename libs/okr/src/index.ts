@@ -11,6 +11,7 @@ import type { TeamEvent } from './team/team.events';
 export * from './decider';
 export * from './okr.errors';
 export * from './access/visibility.policy';
+export * from './access/write.policy';
 export * from './team/team.events';
 export * from './team/team.state';
 export * from './team/team.decide';
