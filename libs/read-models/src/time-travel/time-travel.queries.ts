@@ -6,14 +6,16 @@ import {
   type RecordedEvent,
 } from '@okr-ledger/event-store';
 import {
+  canSeeAsOf,
   cycleDecider,
   cycleStream,
-  evolveTeam,
   keyResultStream,
   objectiveStream,
+  visibilityScope,
   type CycleState,
-  type TeamEvent,
-  type TeamState,
+  type ObjectiveAccess,
+  type Viewer,
+  type VisibilityScope,
 } from '@okr-ledger/okr';
 import { checkInOfEvent } from '../check-ins/check-ins.view';
 import type {
@@ -26,6 +28,7 @@ import type {
 } from '../read-models.views';
 import {
   CycleFold,
+  TeamFold,
   alignmentTreeOf,
   crossCycleClosure,
   inLogOrder,
@@ -58,6 +61,11 @@ export interface CycleReplayOptions {
   /** Defaults to the earlier of the cycle's end and now. */
   readonly to?: Date | null;
   readonly every: ReplayInterval;
+  /**
+   * Who asks: frames then hold only the objectives this viewer may see as of each frame's
+   * instant and now (ADR 0014). Unset: every objective (the operator's and tests' view).
+   */
+  readonly viewer?: Viewer;
 }
 
 export interface TimeTravelOptions {
@@ -103,9 +111,11 @@ export class TimeTravel {
 
   /**
    * Lookups as of `asOf` for one tenant. Make one per request: it reads the store's head once,
-   * and every nested field of that request then shares one fold per cycle.
+   * and every nested field of that request then shares one fold per cycle. With a `viewer`,
+   * objectives (and their key results) the viewer may not see as of `asOf` and now are left
+   * out, exactly as unknown ids (ADR 0014); without one, every objective is answered.
    */
-  queriesAsOf(tenantId: string, asOf: Date): AsOfQueries {
+  queriesAsOf(tenantId: string, asOf: Date, viewer?: Viewer): AsOfQueries {
     requireDate(asOf);
     const view = this.viewAt(tenantId, asOf);
     const scoped =
@@ -119,12 +129,12 @@ export class TimeTravel {
       },
       cycles: { byIds: scoped((ids) => this.cyclesByIds(view, ids)) },
       objectives: {
-        byIds: scoped((ids) => this.objectivesByIds(view, ids)),
-        childrenOf: scoped((ids) => this.childrenOf(view, ids)),
+        byIds: scoped((ids) => this.objectivesByIds(view, ids, viewer)),
+        childrenOf: scoped((ids) => this.childrenOf(view, ids, viewer)),
       },
       keyResults: {
-        byIds: scoped((ids) => this.keyResultsByIds(view, ids)),
-        byObjectiveIds: scoped((ids) => this.keyResultsByObjectiveIds(view, ids)),
+        byIds: scoped((ids) => this.keyResultsByIds(view, ids, viewer)),
+        byObjectiveIds: scoped((ids) => this.keyResultsByObjectiveIds(view, ids, viewer)),
       },
     };
   }
@@ -132,12 +142,22 @@ export class TimeTravel {
   /**
    * The cycle's alignment tree as of `asOf`. Empty when the cycle exists for this tenant but
    * was not scheduled yet at `asOf` (it had no objectives then); CycleNotFound only when the
-   * tenant has no such cycle at all, as the live tree answers.
+   * tenant has no such cycle at all, as the live tree answers. With a `viewer`, the objectives
+   * it may not see (as of `asOf` and now) are left out and a visible child of a hidden parent
+   * is a root (parentId null); every progress still counts the hidden ones (ADR 0014).
    */
-  async alignmentTree(tenantId: string, cycleId: string, asOf: Date): Promise<AlignmentNodeView[]> {
+  async alignmentTree(
+    tenantId: string,
+    cycleId: string,
+    asOf: Date,
+    viewer?: Viewer,
+  ): Promise<AlignmentNodeView[]> {
     requireDate(asOf);
-    const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, asOf), cycleId);
-    if (snapshot.cycle !== null) return alignmentTreeOf(snapshot);
+    const view = this.viewAt(tenantId, asOf);
+    const snapshot = await this.cycleSnapshot(view, cycleId);
+    if (snapshot.cycle !== null) {
+      return alignmentTreeOf(snapshot, await this.visibleIn(view, cycleId, viewer));
+    }
     if ((await this.currentCycle(tenantId, cycleId)) === null) throw new CycleNotFound(cycleId);
     return [];
   }
@@ -146,8 +166,13 @@ export class TimeTravel {
    * The objectives the cycle's alignment tree held as of `asOf` (archived ones and alignment
    * loops left out, as in the tree), oldest first then by id; errors as `alignmentTree`.
    */
-  async cycleObjectives(tenantId: string, cycleId: string, asOf: Date): Promise<ObjectiveView[]> {
-    const nodes = await this.alignmentTree(tenantId, cycleId, asOf);
+  async cycleObjectives(
+    tenantId: string,
+    cycleId: string,
+    asOf: Date,
+    viewer?: Viewer,
+  ): Promise<ObjectiveView[]> {
+    const nodes = await this.alignmentTree(tenantId, cycleId, asOf, viewer);
     const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, asOf), cycleId);
     return nodes.flatMap((n) => snapshot.objectives.get(n.objectiveId) ?? []).sort(oldestFirst);
   }
@@ -188,11 +213,36 @@ export class TimeTravel {
     const instants = replayInstants(from, to, options.every, this.maxFrames);
 
     const events = await this.readAll({ metadata: { tenantId, cycleId }, recordedUpTo: to });
-    const related = await this.relatedCycles(this.viewAt(tenantId, to), cycleId, events);
+    const toView = this.viewAt(tenantId, to);
+    const related = await this.relatedCycles(toView, cycleId, events);
     for (const other of related) {
       events.push(
         ...(await this.readAll({ metadata: { tenantId, cycleId: other }, recordedUpTo: to })),
       );
+    }
+    const { viewer } = options;
+    let visibleAt =
+      (_fold: CycleFold): ((id: string, then: ObjectiveAccess) => boolean) =>
+      () =>
+        true;
+    if (viewer !== undefined) {
+      // The team events too: each frame sees the membership of its instant.
+      events.push(
+        ...(await this.readAll({
+          metadata: { tenantId },
+          streamPrefix: 'team-',
+          recordedUpTo: to,
+        })),
+      );
+      const now = await this.nowSide(toView, cycleId, viewer);
+      visibleAt = (fold) => {
+        const scope = visibilityScope(viewer, fold.memberships());
+        return (id, objective) =>
+          canSeeAsOf(
+            { scope, objective },
+            { scope: now.scope, objective: now.access.get(id) ?? null },
+          );
+      };
     }
     const ordered = inLogOrder(events);
     // Across streams, appends that overlapped can be recorded slightly out of the log's order:
@@ -213,12 +263,12 @@ export class TimeTravel {
         fold.apply(event);
       }
       if ((earliestFrom[next] ?? Infinity) > at.getTime()) {
-        frames.push(fold.frame(at));
+        frames.push(fold.frame(at, visibleAt(fold)));
         continue;
       }
       const alone = new CycleFold(tenantId, cycleId, related);
       for (const event of ordered) if (event.recordedAt <= at) alone.apply(event);
-      frames.push(alone.frame(at));
+      frames.push(alone.frame(at, visibleAt(alone)));
     }
     return frames;
   }
@@ -232,21 +282,34 @@ export class TimeTravel {
     return snapshots.flatMap((s) => (s.cycle ? [s.cycle] : []));
   }
 
-  private async objectivesByIds(view: AsOfView, ids: readonly string[]): Promise<ObjectiveView[]> {
+  private async objectivesByIds(
+    view: AsOfView,
+    ids: readonly string[],
+    viewer: Viewer | undefined,
+  ): Promise<ObjectiveView[]> {
     const found = await Promise.all(
       ids.map(async (id) => {
-        const snapshot = await this.snapshotOf(view, 'objective', id);
-        return snapshot?.objectives.get(id);
+        const objective = (await this.snapshotOf(view, 'objective', id))?.objectives.get(id);
+        if (objective === undefined) return undefined;
+        const visible = await this.visibleIn(view, objective.cycleId, viewer);
+        return visible(id) ? objective : undefined;
       }),
     );
     return found.filter((o): o is ObjectiveView => o !== undefined);
   }
 
-  private async keyResultsByIds(view: AsOfView, ids: readonly string[]): Promise<KeyResultView[]> {
+  /** A key result, check-in or initiative is visible exactly when its objective is. */
+  private async keyResultsByIds(
+    view: AsOfView,
+    ids: readonly string[],
+    viewer: Viewer | undefined,
+  ): Promise<KeyResultView[]> {
     const found = await Promise.all(
       ids.map(async (id) => {
-        const snapshot = await this.snapshotOf(view, 'key-result', id);
-        return snapshot?.keyResults.get(id);
+        const keyResult = (await this.snapshotOf(view, 'key-result', id))?.keyResults.get(id);
+        if (keyResult === undefined) return undefined;
+        const visible = await this.visibleIn(view, keyResult.cycleId, viewer);
+        return visible(keyResult.objectiveId) ? keyResult : undefined;
       }),
     );
     return found.filter((k): k is KeyResultView => k !== undefined);
@@ -255,21 +318,72 @@ export class TimeTravel {
   private async keyResultsByObjectiveIds(
     view: AsOfView,
     objectiveIds: readonly string[],
+    viewer: Viewer | undefined,
   ): Promise<KeyResultView[]> {
     const found = await Promise.all(
       objectiveIds.map(async (id) => {
         const snapshot = await this.snapshotOf(view, 'objective', id);
-        return snapshot?.keyResultsByObjective.get(id) ?? [];
+        const objective = snapshot?.objectives.get(id);
+        if (snapshot === null || objective === undefined) return [];
+        const visible = await this.visibleIn(view, objective.cycleId, viewer);
+        return visible(id) ? (snapshot.keyResultsByObjective.get(id) ?? []) : [];
       }),
     );
     return found.flat();
   }
 
   /**
+   * Whether the viewer may see an objective of this cycle in an answer as of the view's
+   * instant: `canSeeAsOf` of its access and the viewer's scope (team membership) folded at the
+   * instant, and of both now (ADR 0014). Everything without a viewer.
+   */
+  private async visibleIn(
+    view: AsOfView,
+    cycleId: string,
+    viewer: Viewer | undefined,
+  ): Promise<(objectiveId: string) => boolean> {
+    if (viewer === undefined) return () => true;
+    const [then, teams, now] = await Promise.all([
+      this.cycleSnapshot(view, cycleId),
+      this.teamFold(view),
+      this.nowSide(view, cycleId, viewer),
+    ]);
+    const scope = visibilityScope(viewer, teams.memberships());
+    return (id) => {
+      const objective = then.access.get(id);
+      return (
+        objective !== undefined &&
+        canSeeAsOf(
+          { scope, objective },
+          { scope: now.scope, objective: now.access.get(id) ?? null },
+        )
+      );
+    };
+  }
+
+  /** The viewer's scope and the cycle's objectives' access with every event of the log. */
+  private async nowSide(
+    view: AsOfView,
+    cycleId: string,
+    viewer: Viewer,
+  ): Promise<{ scope: VisibilityScope; access: ReadonlyMap<string, ObjectiveAccess> }> {
+    const latest: AsOfView = { ...view, asOf: LATEST, latest: true };
+    const [snapshot, teams] = await Promise.all([
+      this.cycleSnapshot(latest, cycleId),
+      this.teamFold(latest),
+    ]);
+    return { scope: visibilityScope(viewer, teams.memberships()), access: snapshot.access };
+  }
+
+  /**
    * Non-archived objectives aligned to these objectives or to one of their key results, in any
    * cycle of the tenant: found through the tenant's alignment events, then folded per cycle.
    */
-  private async childrenOf(view: AsOfView, parentIds: readonly string[]): Promise<ObjectiveView[]> {
+  private async childrenOf(
+    view: AsOfView,
+    parentIds: readonly string[],
+    viewer: Viewer | undefined,
+  ): Promise<ObjectiveView[]> {
     const directory = await this.alignmentDirectory(view);
     const parents = new Set(parentIds);
     const children = [...directory].filter(
@@ -278,7 +392,8 @@ export class TimeTravel {
     const found = await Promise.all(
       children.map(async ([id, entry]) => {
         const snapshot = await this.cycleSnapshot(view, entry.cycleId);
-        return snapshot.objectives.get(id);
+        const visible = await this.visibleIn(view, entry.cycleId, viewer);
+        return visible(id) ? snapshot.objectives.get(id) : undefined;
       }),
     );
     // Oldest first, then id: the order of the live read model's childrenOf.
@@ -304,30 +419,26 @@ export class TimeTravel {
       .sort((a, b) => compare(a.name, b.name) || compare(a.id, b.id));
   }
 
-  private teams(view: AsOfView): Promise<Map<string, TeamView>> {
-    return this.cached(`teams|${view.tenantId}|${view.asOf.toISOString()}`, view, () =>
-      this.foldTeams(view),
-    );
-  }
-
-  private async foldTeams(view: AsOfView): Promise<Map<string, TeamView>> {
-    const events = await this.readAll({
-      metadata: { tenantId: view.tenantId },
-      streamPrefix: 'team-',
-      recordedUpTo: view.asOf,
-    });
-    const folded = new Map<string, { state: TeamState; version: number }>();
-    for (const event of events) {
-      const id = String(event.data.teamId);
-      const current = folded.get(id) ?? { state: null, version: 0 };
-      const state = evolveTeam(current.state, event as unknown as TeamEvent);
-      folded.set(id, { state, version: current.version + 1 });
-    }
+  private async teams(view: AsOfView): Promise<Map<string, TeamView>> {
     const teams = new Map<string, TeamView>();
-    for (const [id, { state, version }] of folded) {
-      if (state) teams.set(id, { id, name: state.name, parentId: state.parentTeamId, version });
+    for (const [id, { state, version }] of (await this.teamFold(view)).teams()) {
+      teams.set(id, { id, name: state.name, parentId: state.parentTeamId, version });
     }
     return teams;
+  }
+
+  /** The tenant's teams (with their members) as of the instant, folded once per request. */
+  private teamFold(view: AsOfView): Promise<TeamFold> {
+    return this.cached(`teams|${view.tenantId}|${view.asOf.toISOString()}`, view, async () => {
+      const fold = new TeamFold();
+      const events = await this.readAll({
+        metadata: { tenantId: view.tenantId },
+        streamPrefix: 'team-',
+        ...upTo(view),
+      });
+      for (const event of events) fold.apply(event);
+      return fold;
+    });
   }
 
   /** Every objective of the tenant with its cycle and parent objective as of the instant. */
@@ -336,7 +447,7 @@ export class TimeTravel {
       const events = await this.readAll({
         metadata: { tenantId: view.tenantId },
         eventTypes: ['ObjectiveSet', 'ObjectiveAligned'],
-        recordedUpTo: view.asOf,
+        ...upTo(view),
       });
       const directory = new Map<string, AlignmentEntry>();
       for (const event of events) {
@@ -371,7 +482,7 @@ export class TimeTravel {
     let cycleId = this.cycleOfId.get(key);
     if (cycleId === undefined) {
       const stream = kind === 'objective' ? objectiveStream(id) : keyResultStream(id);
-      const events = await this.store.readStream(stream, { recordedUpTo: view.asOf });
+      const events = await this.store.readStream(stream, upTo(view));
       const [first] = tenantHistory(events, view.tenantId);
       if (first === undefined || typeof first.data.cycleId !== 'string') return null;
       cycleId = first.data.cycleId;
@@ -405,7 +516,7 @@ export class TimeTravel {
   /** One cycle's events up to the instant, read once per request even when several folds need them. */
   private cycleEvents(view: AsOfView, cycleId: string): Promise<RecordedEvent[]> {
     return this.cached(`events|${view.tenantId}|${cycleId}|${view.asOf.toISOString()}`, view, () =>
-      this.readAll({ metadata: { tenantId: view.tenantId, cycleId }, recordedUpTo: view.asOf }),
+      this.readAll({ metadata: { tenantId: view.tenantId, cycleId }, ...upTo(view) }),
     );
   }
 
@@ -458,7 +569,15 @@ interface AsOfView {
   readonly tenantId: string;
   readonly asOf: Date;
   readonly head: () => Promise<string>;
+  /** Every event of the log up to the head, whatever its recorded time: "now". */
+  readonly latest?: boolean;
 }
+
+// The latest Date: only a cache key, never sent to the store (see `upTo`).
+const LATEST = new Date(8.64e15);
+
+const upTo = (view: AsOfView): { recordedUpTo?: Date } =>
+  view.latest ? {} : { recordedUpTo: view.asOf };
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
