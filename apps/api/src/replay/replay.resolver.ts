@@ -26,6 +26,8 @@ export class ReplayResolver {
       from: args.from ?? undefined,
       to: args.to ?? undefined,
       every: args.every,
+      // Each frame holds only what the caller could see at its instant and can see now.
+      viewer: { personId: identity.actorId, roles: identity.roles },
     });
     return frames.map((f) => ({
       at: f.at,
