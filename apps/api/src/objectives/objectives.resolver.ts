@@ -56,6 +56,7 @@ export class ObjectivesResolver {
   async objectives(
     @CurrentIdentity() identity: Identity,
     @Args() args: ObjectivesArgs,
+    @Context() ctx: GraphqlContext,
   ): Promise<ObjectiveConnectionModel> {
     const unknownId = [args.cycleId, args.teamId].some((id) => id && !isUuid(id));
     const page = unknownId
@@ -75,6 +76,7 @@ export class ObjectivesResolver {
               teamId: args.teamId,
               ownerId: args.ownerId,
               includeArchived: true,
+              visibleTo: await okrLoaders(ctx).scope(),
             },
             pageRequest(args),
           ),

@@ -28,8 +28,10 @@ export class OkrLoadersRegistration implements OnModuleInit {
       if (!identity) throw new UnauthenticatedError();
       return new OkrRequestLoaders(
         identity.tenantId,
+        { personId: identity.actorId, roles: identity.roles },
         this.readModels,
-        (tenantId, asOf) => this.timeTravel.queriesAsOf(tenantId, asOf),
+        this.readModels.teams,
+        (tenantId, asOf, viewer) => this.timeTravel.queriesAsOf(tenantId, asOf, viewer),
         transport === 'http',
       );
     });

@@ -1,12 +1,28 @@
 import DataLoader from 'dataloader';
+import {
+  canSee,
+  visibilityScope,
+  type TeamMembership,
+  type Viewer,
+  type VisibilityScope,
+} from '@okr-ledger/okr';
 import type {
   AsOfQueries,
   CycleView,
   KeyResultView,
   ObjectiveView,
+  TeamMemberView,
   TeamView,
 } from '@okr-ledger/read-models';
 import { isUuid } from './lookups';
+
+/**
+ * Keeps the objectives the caller may see. Applied by the loaders to every objective they
+ * answer, so that every nested field (and everything reached through an objective: its key
+ * results and their check-ins) shows only what the caller may see; a hidden objective is null,
+ * exactly like an unknown id.
+ */
+export type VisibleObjectives = (views: readonly ObjectiveView[]) => Promise<ObjectiveView[]>;
 
 /** Results in the order of the keys, null for ids the lookup did not return. */
 function byIdLoader<V extends { id: string }>(
@@ -53,8 +69,17 @@ export class OkrLoaders {
   readonly keyResult: DataLoader<string, KeyResultView | null>;
   readonly keyResultsOfObjective: DataLoader<string, KeyResultView[]>;
 
-  /** `lookups`: the read models (now) or time travel (as of an instant), same signatures. */
-  constructor(lookups: AsOfQueries, tenantId: string, cache = true) {
+  /**
+   * `lookups`: the read models (now) or time travel (as of an instant), same signatures.
+   * `visible`: the caller's filter, or null when the lookups filter themselves (time travel
+   * with a viewer applies ADR 0014's rule for the past).
+   */
+  constructor(
+    lookups: AsOfQueries,
+    tenantId: string,
+    cache = true,
+    visible: VisibleObjectives | null = null,
+  ) {
     const byId = <V extends { id: string }>(f: (ids: readonly string[]) => Promise<readonly V[]>) =>
       byIdLoader(f, cache);
     const groupedBy = <V>(
@@ -67,16 +92,33 @@ export class OkrLoaders {
       (t) => [t.parentId],
     );
     this.cycle = byId((ids) => lookups.cycles.byIds(tenantId, ids.filter(isUuid)));
-    this.objective = byId((ids) => lookups.objectives.byIds(tenantId, ids.filter(isUuid)));
-    this.keyResult = byId((ids) => lookups.keyResults.byIds(tenantId, ids.filter(isUuid)));
+    const keep = visible ?? ((views: readonly ObjectiveView[]) => Promise.resolve([...views]));
+    this.objective = byId(async (ids) =>
+      keep(await lookups.objectives.byIds(tenantId, ids.filter(isUuid))),
+    );
+    // A key result is visible exactly when its objective is: the objectives are asked of the
+    // (batched, cached) objective loader, so a page of key results costs one more query at most.
+    const ofVisibleObjectives = async (keyResults: readonly KeyResultView[]) => {
+      if (visible === null) return keyResults;
+      const objectiveIds = [...new Set(keyResults.map((k) => k.objectiveId))];
+      const shown = new Set(
+        (await this.objective.loadMany(objectiveIds)).flatMap((o) =>
+          o && !(o instanceof Error) ? [o.id] : [],
+        ),
+      );
+      return keyResults.filter((k) => shown.has(k.objectiveId));
+    };
+    this.keyResult = byId(async (ids) =>
+      ofVisibleObjectives(await lookups.keyResults.byIds(tenantId, ids.filter(isUuid))),
+    );
     this.keyResultsOfObjective = groupedBy(
-      (ids) => lookups.keyResults.byObjectiveIds(tenantId, ids),
+      async (ids) => ofVisibleObjectives(await lookups.keyResults.byObjectiveIds(tenantId, ids)),
       (k) => [k.objectiveId],
     );
     // A child aligned to a key result names that key result, not its objective: map it back.
     this.objectiveChildren = new DataLoader<string, ObjectiveView[]>(
       async (parentIds) => {
-        const children = await lookups.objectives.childrenOf(tenantId, parentIds);
+        const children = await keep(await lookups.objectives.childrenOf(tenantId, parentIds));
         const viaKeyResult = children
           .map((c) => c.parentKeyResultId)
           .filter((id): id is string => id !== null);
@@ -101,31 +143,71 @@ export class OkrLoaders {
   }
 }
 
+/** What the request loaders read besides the OKR lookups: the caller's team memberships. */
+export interface VisibilityLookups {
+  /** The team tree with this person's memberships (teams.memberships of the read models). */
+  memberships(tenantId: string, personId: string): Promise<TeamMembership[]>;
+  membersOf(tenantId: string, teamIds: readonly string[]): Promise<TeamMemberView[]>;
+}
+
 /** The loaders of one request: current state, plus one set per as-of instant asked for. */
 export class OkrRequestLoaders {
   private readonly asOf = new Map<number, OkrLoaders>();
+  private readonly scopeLoader: DataLoader<string, VisibilityScope>;
   readonly current: OkrLoaders;
+  /** A team's members now, by person id. */
+  readonly teamMembers: DataLoader<string, TeamMemberView[]>;
 
   /**
    * `cache: false` for subscriptions, whose context lives as long as the subscription: each
-   * event must see fresh rows, while loads of one event still batch.
+   * event must see fresh rows (and memberships), while loads of one event still batch.
    */
   constructor(
     readonly tenantId: string,
+    readonly viewer: Viewer,
     currentLookups: AsOfQueries,
-    private readonly lookupsAsOf: (tenantId: string, asOf: Date) => AsOfQueries,
+    visibility: VisibilityLookups,
+    private readonly lookupsAsOf: (tenantId: string, asOf: Date, viewer: Viewer) => AsOfQueries,
     private readonly cache = true,
   ) {
-    this.current = new OkrLoaders(currentLookups, tenantId, cache);
+    // One query for the team tree per request (per event over a subscription), however many
+    // objectives the request reads: the scope is computed once and each row checked in memory.
+    this.scopeLoader = new DataLoader(
+      async (keys) => {
+        const teams = await visibility.memberships(tenantId, viewer.personId);
+        const scope = visibilityScope(viewer, teams);
+        return keys.map(() => scope);
+      },
+      { cache },
+    );
+    this.current = new OkrLoaders(currentLookups, tenantId, cache, async (views) => {
+      if (views.length === 0) return [];
+      const scope = await this.scope();
+      return views.filter((v) => canSee(scope, v));
+    });
+    this.teamMembers = groupedLoader(
+      (teamIds) => visibility.membersOf(tenantId, teamIds.filter(isUuid)),
+      (m) => [m.teamId],
+      cache,
+    );
   }
 
-  /** Current-state loaders, or those of the instant a model was answered as of. */
+  /** What the caller may see now (`visibilityScope` of libs/okr over the current teams). */
+  scope(): Promise<VisibilityScope> {
+    return this.scopeLoader.load('scope');
+  }
+
+  /**
+   * Current-state loaders, or those of the instant a model was answered as of: time travel
+   * answers those for the caller (visible then and now, ADR 0014).
+   */
   at(asOf: Date | null): OkrLoaders {
     if (asOf === null) return this.current;
     const key = asOf.getTime();
     let loaders = this.asOf.get(key);
     if (!loaders) {
-      loaders = new OkrLoaders(this.lookupsAsOf(this.tenantId, asOf), this.tenantId, this.cache);
+      const lookups = this.lookupsAsOf(this.tenantId, asOf, this.viewer);
+      loaders = new OkrLoaders(lookups, this.tenantId, this.cache);
       this.asOf.set(key, loaders);
     }
     return loaders;
