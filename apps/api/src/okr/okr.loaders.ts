@@ -111,8 +111,10 @@ export class OkrLoaders {
     this.keyResult = byId(async (ids) =>
       ofVisibleObjectives(await lookups.keyResults.byIds(tenantId, ids.filter(isUuid))),
     );
+    // Asked only for an objective already answered to this caller (Objective.keyResults), so
+    // not checked again: a page of 50 objectives with their key results stays one query here.
     this.keyResultsOfObjective = groupedBy(
-      async (ids) => ofVisibleObjectives(await lookups.keyResults.byObjectiveIds(tenantId, ids)),
+      (ids) => lookups.keyResults.byObjectiveIds(tenantId, ids),
       (k) => [k.objectiveId],
     );
     // A child aligned to a key result names that key result, not its objective: map it back.
