@@ -4,6 +4,7 @@ import { KeyResultCommands } from './key-result.commands';
 import { ObjectiveCommands } from './objective.commands';
 import { StreamAncestry, type AncestryPort } from './stream-ancestry';
 import { TeamCommands } from './team.commands';
+import { WriteAccess } from './write-access';
 
 export * from './command-context';
 export * from './cycle.commands';
@@ -12,6 +13,7 @@ export * from './objective.commands';
 export * from './okr-upcasters';
 export * from './stream-ancestry';
 export * from './team.commands';
+export * from './write-access';
 
 /** Every command of the OKR domain, each on `handleCommand`: the API and the demo use these. */
 export class OkrCommands {
@@ -21,9 +23,10 @@ export class OkrCommands {
   readonly keyResults: KeyResultCommands;
 
   constructor(store: EventStore, ancestry: AncestryPort = new StreamAncestry(store)) {
-    this.teams = new TeamCommands(store, ancestry);
+    const access = new WriteAccess(store);
+    this.teams = new TeamCommands(store, ancestry, access);
     this.cycles = new CycleCommands(store);
-    this.objectives = new ObjectiveCommands(store, ancestry);
-    this.keyResults = new KeyResultCommands(store);
+    this.objectives = new ObjectiveCommands(store, ancestry, access);
+    this.keyResults = new KeyResultCommands(store, access);
   }
 }

@@ -18,9 +18,11 @@ import {
   type KeyResultCommand,
   type RedefineKeyResult,
   type KeyResultContext,
+  type KeyResult,
   type KeyResultDefinition,
   type KeyResultState,
 } from '@okr-ledger/okr';
+import type { WriteAccess } from './write-access';
 import {
   claimOf,
   loadState,
@@ -66,7 +68,23 @@ export interface CheckInResult extends CommandResult {
 const CHECK_IN_RETRIES = 40;
 
 export class KeyResultCommands {
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly access: WriteAccess,
+  ) {}
+
+  /** The write rules for a change of an existing key result, on its objective as it is now. */
+  private async guard(actor: Actor, keyResult: KeyResult): Promise<void> {
+    if (actor.roles === undefined) return;
+    const objective = await loadState(
+      this.store,
+      objectiveStream(keyResult.objectiveId),
+      actor.tenantId,
+      objectiveDecider,
+    );
+    if (objective === null) throw new AggregateNotFound('KeyResult', keyResult.keyResultId);
+    await this.access.requireKeyResultWrite(actor, keyResult, objective);
+  }
 
   private async cycleStatusOf(actor: Actor, cycleId: string) {
     const cycle = await loadState(this.store, cycleStream(cycleId), actor.tenantId, cycleDecider);
@@ -89,10 +107,12 @@ export class KeyResultCommands {
       keyResultStream(keyResultId),
       keyResultDecider,
       command,
-      async (state: KeyResultState): Promise<KeyResultContext> => ({
+      async (state: KeyResultState): Promise<KeyResultContext> => {
         // No key result: the decider reports it missing before it looks at the cycle.
-        cycleStatus: state ? await this.cycleStatusOf(actor, state.cycleId) : 'PLANNING',
-      }),
+        if (state === null) return { cycleStatus: 'PLANNING' };
+        await this.guard(actor, state);
+        return { cycleStatus: await this.cycleStatusOf(actor, state.cycleId) };
+      },
       {
         metadata: (state: KeyResultState) => metadataFor(actor, { cycleId: state?.cycleId ?? '' }),
         expectedRevision: revisionOf(options.expectedVersion),
@@ -125,6 +145,7 @@ export class KeyResultCommands {
       objectiveDecider,
     );
     if (objective === null) throw new AggregateNotFound('Objective', input.objectiveId);
+    await this.access.requireObjectiveWrite(actor, objective);
     const cycleStatus = await this.cycleStatusOf(actor, objective.cycleId);
     const result = await handleCommand(
       this.store,
