@@ -4,6 +4,7 @@ import {
   AuditCycleStateEntity,
   AuditEntryEntity,
   AuditKeyResultStateEntity,
+  AuditObjectiveAccessEntity,
 } from './audit-trail/audit-entry.entity';
 import { auditTrailProjection } from './audit-trail/audit-trail.projection';
 import { CheckInEntity } from './check-ins/check-in.entity';
@@ -13,6 +14,7 @@ import { KeyResultHistoryEntity } from './key-result-history/key-result-history.
 import { keyResultHistoryProjection } from './key-result-history/key-result-history.projection';
 import { KeyResultEntity } from './okr-tree/key-result.entity';
 import { AuditEntriesLighter1767657600000 } from './migrations/audit-entries-lighter.migration';
+import { AuditVisibility1767916900000 } from './migrations/audit-visibility.migration';
 import { ProjectionStalls1767744000000 } from './migrations/projection-stalls.migration';
 import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
 import { Visibility1767916800000 } from './migrations/visibility.migration';
@@ -87,6 +89,7 @@ export const READ_MODEL_ENTITIES = [
   AuditEntryEntity,
   AuditCycleStateEntity,
   AuditKeyResultStateEntity,
+  AuditObjectiveAccessEntity,
 ];
 
 /** For `TypeOrmModule.forRoot({ migrations, migrationsRun: true })`; never `synchronize`. */
@@ -95,4 +98,5 @@ export const READ_MODEL_MIGRATIONS = [
   AuditEntriesLighter1767657600000,
   ProjectionStalls1767744000000,
   Visibility1767916800000,
+  AuditVisibility1767916900000,
 ];

@@ -14,6 +14,7 @@ import {
   type SqlRunner,
   TenantConditions,
 } from '../read-models.paging';
+import { visibleObjectiveSql } from '../okr-tree/visibility.queries';
 
 interface Row {
   position: string;
@@ -64,6 +65,16 @@ export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'
       if (filter.from) add('occurred_at >= ?', filter.from);
       if (filter.to) add('occurred_at <= ?', filter.to);
       if (filter.duringActiveCycleOnly) where.push('during_active_cycle');
+      if (filter.visibleTo) {
+        // About no objective (teams, cycles): shown. About one: only when the scope may see it
+        // as the event left it (the entry's columns) and now (audit_objective_access).
+        const then = visibleObjectiveSql(filter.visibleTo, values);
+        const now = visibleObjectiveSql(filter.visibleTo, values, 'a');
+        where.push(`(objective_id IS NULL OR (${then} AND EXISTS (
+          SELECT 1 FROM read_models.audit_objective_access a
+           WHERE a.tenant_id = audit_entries.tenant_id AND a.objective_id = audit_entries.objective_id
+             AND ${now})))`);
+      }
       const countWhere = where.join(' AND ');
       const countValues = [...values];
       if (page.after) {

@@ -1,3 +1,5 @@
+import type { VisibilityScope } from '@okr-ledger/okr';
+
 export interface FieldChangeView {
   readonly field: string;
   /** JSON-encoded values; null when the field had no value before (or after). */
@@ -30,4 +32,9 @@ export interface AuditFilter {
   readonly from?: Date | null;
   readonly to?: Date | null;
   readonly duringActiveCycleOnly?: boolean | null;
+  /**
+   * Only the entries this scope may see (ADR 0014): those about no objective, and those about
+   * an objective it may see as the event left it and now. Every entry when absent.
+   */
+  readonly visibleTo?: VisibilityScope | null;
 }
