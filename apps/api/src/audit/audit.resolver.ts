@@ -1,10 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Query, Resolver } from '@nestjs/graphql';
 import { isPosition, isVerifiable, type EventStore } from '@okr-ledger/event-store';
 import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
+import type { GraphqlContext } from '../graphql/graphql-context';
 import { withCursorCheck } from '../okr/connection-paging';
+import { okrLoaders } from '../okr/okr-loaders.registration';
 import { isUuid } from '../okr/lookups';
 import { EVENT_STORE, READ_MODELS } from '../okr/okr-api.tokens';
 import { BadUserInputError } from '../errors/api.errors';
@@ -43,10 +45,11 @@ export class AuditResolver {
 
   @Query(() => AuditEntryConnectionModel, {
     description:
-      'Every recorded change, oldest first: who, when, what (each field before and after, JSON-encoded), why, and whether the cycle was ACTIVE.',
+      'Every recorded change, oldest first: who, when, what (each field before and after, JSON-encoded), why, and whether the cycle was ACTIVE. A change about an objective shows only when the caller may see that objective now and could as the change left it.',
   })
   async auditTrail(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args() page: PageArgs,
     // No `| null` in the type: the emitted parameter type must name the class, or nothing validates it.
     @Args('filter', { type: () => AuditFilterInput, nullable: true })
@@ -56,8 +59,14 @@ export class AuditResolver {
     if ([filter?.aggregateId, filter?.cycleId].some((id) => id && !isUuid(id))) {
       return AuditEntryConnectionModel.from(EMPTY_PAGE);
     }
+    // Entries about an objective the caller may not see, then or now, are left out (ADR 0014).
+    const visibleTo = await okrLoaders(ctx).scope();
     const result = await withCursorCheck(
-      this.readModels.auditTrail.page(identity.tenantId, { ...filter }, pageRequest(page)),
+      this.readModels.auditTrail.page(
+        identity.tenantId,
+        { ...filter, visibleTo },
+        pageRequest(page),
+      ),
     );
     return AuditEntryConnectionModel.from(result);
   }
