@@ -6,6 +6,7 @@ import {
   startTestApp,
   type TestApp,
 } from '@okr-ledger/testing';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 
 /**
@@ -362,6 +363,47 @@ describe('Visibility of the live reads', () => {
       } finally {
         for (const s of Object.values(subscribers)) await s.close();
       }
+    });
+  });
+
+  describe('when the charts are drawn for someone who may not see the private objective', () => {
+    const get = (p: Person, path: string) =>
+      request(testApp.url)
+        .get(path)
+        .set('Authorization', `Bearer ${as[p].token}`)
+        .buffer(true)
+        .parse((res, done) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+          res.on('end', () => done(null, body));
+        });
+
+    // The burn-up's frames are the replay's, filtered by time travel (its own specs); its last
+    // frame is at the minute, before the objectives set in this minute, so it is left out here.
+    it('leaves it out of the alignment chart, and its key result’s history is NOT_FOUND', async () => {
+      // The live chart is as of the minute, before this minute's objectives: asked of an hour on.
+      const later = new Date(Date.now() + 60 * 60 * 1000).toISOString();
+      const path = `/charts/cycles/${cycleId}/alignment.svg?asOf=${later}`;
+      const out = await get('out', path);
+      const owner = await get('owner', path);
+      expect([out.status, owner.status]).toEqual([200, 200]);
+      for (const hidden of ['Get in better shape', 'Lose 5 kg']) {
+        expect(String(out.body)).not.toContain(hidden);
+        expect(String(owner.body)).toContain(hidden);
+      }
+      expect(String(out.body)).toContain('Run a marathon together');
+      // Two viewers seeing different charts never share an ETag.
+      expect(out.headers.etag).not.toBe(owner.headers.etag);
+      const history = `/charts/key-results/${privKeyResult}/history.svg`;
+      const refused = await get('out', history);
+      expect(refused.status).toBe(404);
+      expect(JSON.parse(String(refused.body))).toMatchObject({
+        errors: [{ extensions: { code: 'NOT_FOUND' } }],
+      });
+      expect((await get('owner', history)).status).toBe(200);
+      expect((await get('out', `/charts/key-results/${pubKeyResult}/history.svg`)).status).toBe(
+        200,
+      );
     });
   });
 
