@@ -1,0 +1,325 @@
+import { createCycle, GraphqlClient, sleep, startTestApp, type TestApp } from '@okr-ledger/testing';
+
+/**
+ * The visibility matrix (issue #14, ADR 0014): every kind of caller × every visibility × every
+ * read, now and as of an instant before the visibility changes, each cell asserting exactly
+ * which objectives come back. One app, one data set, one request per caller and instant.
+ *
+ * Teams: Company, and Sales below it. `lead` leads Company (a parent team of Sales), `rep` is
+ * a member of Sales, `out` of no team. `owner` (a MEMBER of no team) sets every objective:
+ * - pub: PUBLIC (Sales)        - team: TEAM (Sales)
+ * - priv: teamless, so PRIVATE by default; shared with `friend`
+ * - child: PUBLIC (Sales), aligned under priv
+ * - changed: PUBLIC (Sales) until `past`, PRIVATE since
+ * - unshared: PRIVATE (Sales), shared with `friend` until `past`, unshared since
+ * - opened: PRIVATE until `past`, PUBLIC since
+ * Each has a key result with a check-in.
+ */
+type Caller = 'admin' | 'auditor' | 'owner' | 'rep' | 'lead' | 'out' | 'friend';
+type Name = 'pub' | 'team' | 'priv' | 'child' | 'changed' | 'unshared' | 'opened';
+const CALLERS: readonly Caller[] = ['admin', 'auditor', 'owner', 'rep', 'lead', 'out', 'friend'];
+const ROLE: Record<Caller, string> = {
+  admin: 'ADMIN',
+  auditor: 'AUDITOR',
+  owner: 'MEMBER',
+  rep: 'MEMBER',
+  lead: 'MEMBER',
+  out: 'MEMBER',
+  friend: 'MEMBER',
+};
+const ALL: readonly Name[] = ['pub', 'team', 'priv', 'child', 'changed', 'unshared', 'opened'];
+
+/** What each caller may see now. */
+const NOW: Record<Caller, readonly Name[]> = {
+  // Every PUBLIC and TEAM objective, never another's PRIVATE one.
+  admin: ['pub', 'team', 'child', 'opened'],
+  auditor: ALL,
+  owner: ALL,
+  rep: ['pub', 'team', 'child', 'opened'],
+  lead: ['pub', 'team', 'child', 'opened'],
+  out: ['pub', 'child', 'opened'],
+  friend: ['pub', 'priv', 'child', 'opened'],
+};
+/**
+ * As of `past`: visible then and now. `changed` (PUBLIC then) and `unshared` (shared with
+ * friend then) are hidden now, so hidden in the past too; `opened` was PRIVATE then.
+ */
+const PAST: Record<Caller, readonly Name[]> = {
+  admin: ['pub', 'team', 'child'],
+  auditor: ALL,
+  owner: ALL,
+  rep: ['pub', 'team', 'child'],
+  lead: ['pub', 'team', 'child'],
+  out: ['pub', 'child'],
+  friend: ['pub', 'priv', 'child'],
+};
+
+const ORG = 'acme-matrix';
+
+describe('Visibility matrix', () => {
+  let testApp: TestApp;
+  const as = {} as Record<Caller, GraphqlClient>;
+  const ids = {} as Record<Name, string>;
+  const keyResults = {} as Record<Name, string>;
+  let cycleId: string;
+  let past: string;
+  let after: string;
+
+  const nameOf = (id: string): Name => {
+    const name = ALL.find((n) => ids[n] === id || keyResults[n] === id);
+    if (!name) throw new Error(`an id not of the matrix came back: ${id}`);
+    return name;
+  };
+  const names = (list: readonly string[]): Name[] => [...new Set(list.map(nameOf))].sort();
+  const sorted = (list: readonly Name[]): Name[] => [...list].sort();
+
+  async function mutate(client: GraphqlClient, name: string, input: Record<string, unknown>) {
+    const type = `${name[0]?.toUpperCase()}${name.slice(1)}Input`;
+    const data = await client.data<Record<string, { id: string }>>(
+      `mutation ($input: ${type}!) { ${name}(input: $input) { id } }`,
+      { input },
+    );
+    return data[name]!.id;
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    for (const caller of CALLERS) {
+      as[caller] = await GraphqlClient.as(testApp.url, {
+        sub: caller,
+        org: ORG,
+        roles: [ROLE[caller]],
+      });
+    }
+    const company = await mutate(as.admin, 'createTeam', { name: 'Company' });
+    const sales = await mutate(as.admin, 'createTeam', { name: 'Sales', parentTeamId: company });
+    await mutate(as.admin, 'addTeamMember', { teamId: company, personId: 'lead', lead: true });
+    await mutate(as.admin, 'addTeamMember', { teamId: sales, personId: 'rep', lead: false });
+    cycleId = (await createCycle(as.admin)).id;
+
+    const set = (title: string, input: Record<string, unknown>) =>
+      mutate(as.owner, 'setObjective', { cycleId, title, ...input });
+    ids.pub = await set('Grow Sales', { teamId: sales, visibility: 'PUBLIC' });
+    ids.team = await set('Sales hiring', { teamId: sales, visibility: 'TEAM' });
+    ids.priv = await set('Get in better shape', {});
+    ids.child = await set('Run the company relay', {
+      teamId: sales,
+      visibility: 'PUBLIC',
+      parentObjectiveId: ids.priv,
+    });
+    ids.changed = await set('Acquire a competitor', { teamId: sales, visibility: 'PUBLIC' });
+    ids.unshared = await set('Reorganise Sales', { teamId: sales, visibility: 'PRIVATE' });
+    ids.opened = await set('Launch the new product', { visibility: 'PRIVATE' });
+    await mutate(as.owner, 'shareObjective', { objectiveId: ids.priv, personId: 'friend' });
+    await mutate(as.owner, 'shareObjective', { objectiveId: ids.unshared, personId: 'friend' });
+    for (const name of ALL) {
+      keyResults[name] = await mutate(as.owner, 'addKeyResult', {
+        objectiveId: ids[name],
+        title: `${name} key result`,
+        type: 'INCREASE',
+        kind: 'OUTPUT',
+        startValue: 0,
+        targetValue: 10,
+      });
+      await mutate(as.owner, 'checkInKeyResult', { keyResultId: keyResults[name], value: 5 });
+    }
+
+    await sleep(50);
+    past = new Date().toISOString();
+    await sleep(50);
+    const change = (objectiveId: string, visibility: string) =>
+      mutate(as.owner, 'changeObjectiveVisibility', {
+        objectiveId,
+        visibility,
+        reason: 'Decided at the offsite',
+      });
+    await change(ids.changed, 'PRIVATE');
+    await change(ids.opened, 'PUBLIC');
+    await mutate(as.owner, 'unshareObjective', { objectiveId: ids.unshared, personId: 'friend' });
+    await sleep(50);
+    after = new Date().toISOString();
+    // The audit trail is projected like every read model: wait until the last change shows.
+    for (let tries = 0; ; tries++) {
+      const { auditTrail } = await as.auditor.data<{ auditTrail: { totalCount: number } }>(
+        `query ($id: ID!) { auditTrail(filter: { aggregateId: $id }) { totalCount } }`,
+        { id: ids.unshared },
+      );
+      if (auditTrail.totalCount >= 3 || tries > 50) break;
+      await sleep(100);
+    }
+  });
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  type Listing = { totalCount: number; edges: { node: { id: string } }[] };
+  const listed = (l: unknown) => (l as Listing).edges.map((e) => e.node.id);
+  type Node = { parentId: string | null; depth: number; objective: { id: string } };
+  type Entry = { node: { aggregateId: string; eventType: string } };
+
+  /** Everything a caller reads now, in one request (objective and keyResult by each id). */
+  async function readNow(caller: Caller) {
+    const byId = ALL.map(
+      (n) => `o_${n}: objective(id: "${ids[n]}") { id visibility }
+              k_${n}: keyResult(id: "${keyResults[n]}") { id objective { id } }`,
+    ).join('\n');
+    return as[caller].data(
+      `query ($cycleId: ID!, $past: DateTime!, $after: DateTime!) {
+        ${byId}
+        objectives(cycleId: $cycleId, first: 100) { totalCount edges { node { id } } }
+        cycle(id: $cycleId) { objectives(first: 100) { totalCount edges { node { id } } } }
+        alignmentTree(cycleId: $cycleId) { parentId depth objective { id } }
+        auditTrail(filter: { cycleId: $cycleId }, first: 100) {
+          totalCount edges { node { aggregateId eventType } }
+        }
+        cycleReplay(cycleId: $cycleId, from: $past, to: $after, every: DAY) {
+          at objectives { objectiveId keyResults { keyResultId } }
+        }
+      }`,
+      { cycleId, past, after },
+    );
+  }
+
+  /** Everything a caller reads as of `past`, in one request. */
+  async function readPast(caller: Caller) {
+    const byId = ALL.map(
+      (n) => `o_${n}: objective(id: "${ids[n]}", asOf: $past) { id }
+              k_${n}: keyResult(id: "${keyResults[n]}", asOf: $past) { id }`,
+    ).join('\n');
+    return as[caller].data(
+      `query ($cycleId: ID!, $past: DateTime!) {
+        ${byId}
+        pubAsOf: objective(id: "${ids.pub}", asOf: $past) {
+          cycle { objectives(first: 100) { edges { node { id } } } }
+        }
+        childAsOf: objective(id: "${ids.child}", asOf: $past) { parentObjective { id } }
+        alignmentTree(cycleId: $cycleId, asOf: $past) { parentId depth objective { id } }
+        auditTrail(filter: { cycleId: $cycleId, to: $past }, first: 100) {
+          totalCount edges { node { aggregateId eventType } }
+        }
+      }`,
+      { cycleId, past },
+    );
+  }
+
+  const present = (data: Record<string, unknown>, prefix: 'o_' | 'k_'): Name[] =>
+    sorted(ALL.filter((n) => data[`${prefix}${n}`] !== null));
+  /** The objective each entry is about (an objective's or its key result's), by name. */
+  const auditedObjectives = (edges: readonly Entry[]): Name[] =>
+    names(
+      edges
+        .map((e) => e.node.aggregateId)
+        .filter((id) => ALL.some((n) => ids[n] === id || keyResults[n] === id)),
+    );
+  const eventsOf = (edges: readonly Entry[], name: Name): string[] =>
+    edges
+      .filter((e) => e.node.aggregateId === ids[name] || e.node.aggregateId === keyResults[name])
+      .map((e) => e.node.eventType);
+
+  describe.each(CALLERS)('as %s', (caller) => {
+    const now = sorted(NOW[caller]);
+    const then = sorted(PAST[caller]);
+    const seesPrivateParent = NOW[caller].includes('priv');
+
+    describe('when reading now', () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      let data: Record<string, any>;
+      beforeAll(async () => {
+        data = await readNow(caller);
+      });
+
+      it('objective(id) and keyResult(id) answer exactly the visible ones, the others null', () => {
+        expect(present(data, 'o_')).toEqual(now);
+        expect(present(data, 'k_')).toEqual(now);
+        for (const n of now) expect(data[`k_${n}`].objective.id).toBe(ids[n]);
+      });
+
+      it('objectives and cycle.objectives list exactly them, with matching totals', () => {
+        expect(names(listed(data.objectives))).toEqual(now);
+        expect(data.objectives.totalCount).toBe(now.length);
+        expect(names(listed(data.cycle.objectives))).toEqual(now);
+        expect(data.cycle.objectives.totalCount).toBe(now.length);
+      });
+
+      it('alignmentTree holds them; the child of a hidden parent is a root', () => {
+        const tree = data.alignmentTree as Node[];
+        expect(names(tree.map((n) => n.objective.id))).toEqual(now);
+        const child = tree.find((n) => n.objective.id === ids.child);
+        expect(child).toMatchObject(
+          seesPrivateParent ? { parentId: ids.priv, depth: 1 } : { parentId: null, depth: 0 },
+        );
+      });
+
+      it('auditTrail shows the changes of exactly them, as each change left them', () => {
+        const edges = data.auditTrail.edges as Entry[];
+        expect(data.auditTrail.totalCount).toBe(edges.length);
+        expect(auditedObjectives(edges)).toEqual(now);
+        // Cycle and team entries are about no objective: shown to everyone.
+        expect(edges.some((e) => e.node.eventType === 'CycleStarted')).toBe(true);
+        // Opened was PRIVATE until its change: only the change and what follows show to
+        // those who do not see it as PRIVATE.
+        expect(eventsOf(edges, 'opened')).toEqual(
+          PAST[caller].includes('opened')
+            ? ['ObjectiveSet', 'KeyResultAdded', 'KeyResultCheckedIn', 'ObjectiveVisibilityChanged']
+            : ['ObjectiveVisibilityChanged'],
+        );
+      });
+
+      it('cycleReplay frames hold them at each instant, as of then and now', () => {
+        type Frame = {
+          objectives: { objectiveId: string; keyResults: { keyResultId: string }[] }[];
+        };
+        const frames = data.cycleReplay as Frame[];
+        expect(frames).toHaveLength(2);
+        const [first, last] = frames as [Frame, Frame];
+        expect(names(first.objectives.map((o) => o.objectiveId))).toEqual(then);
+        expect(names(last.objectives.map((o) => o.objectiveId))).toEqual(now);
+        expect(
+          names(last.objectives.flatMap((o) => o.keyResults.map((k) => k.keyResultId))),
+        ).toEqual(now);
+      });
+
+      if (caller === 'owner') {
+        it('Objective.visibility reads as set and changed', () => {
+          const visibility = Object.fromEntries(ALL.map((n) => [n, data[`o_${n}`].visibility]));
+          expect(visibility).toEqual({
+            pub: 'PUBLIC',
+            team: 'TEAM',
+            priv: 'PRIVATE',
+            child: 'PUBLIC',
+            changed: 'PRIVATE',
+            unshared: 'PRIVATE',
+            opened: 'PUBLIC',
+          });
+        });
+      }
+    });
+
+    describe('when reading as of the instant before the changes', () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      let data: Record<string, any>;
+      beforeAll(async () => {
+        data = await readPast(caller);
+      });
+
+      it('objective(id, asOf) and keyResult(id, asOf) answer exactly the ones visible then and now', () => {
+        expect(present(data, 'o_')).toEqual(then);
+        expect(present(data, 'k_')).toEqual(then);
+      });
+
+      it('the as-of cycle’s objectives and alignmentTree(asOf) hold exactly them', () => {
+        expect(names(listed(data.pubAsOf.cycle.objectives))).toEqual(then);
+        const tree = data.alignmentTree as Node[];
+        expect(names(tree.map((n) => n.objective.id))).toEqual(then);
+        expect(tree.find((n) => n.objective.id === ids.child)?.parentId).toBe(
+          seesPrivateParent ? ids.priv : null,
+        );
+        expect(data.childAsOf.parentObjective).toEqual(seesPrivateParent ? { id: ids.priv } : null);
+      });
+
+      it('auditTrail up to that instant shows the changes of exactly them', () => {
+        expect(auditedObjectives(data.auditTrail.edges as Entry[])).toEqual(then);
+      });
+    });
+  });
+});
