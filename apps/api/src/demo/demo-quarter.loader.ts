@@ -66,6 +66,7 @@ export interface DemoSummary {
   readonly checkpoint: StoredCheckpoint | null;
   readonly counts: {
     readonly teams: number;
+    readonly teamMembers: number;
     readonly objectives: number;
     readonly keyResults: number;
     readonly checkIns: number;
@@ -136,6 +137,7 @@ class DemoLoader {
   private readonly cycleId: string;
   private readonly counts = {
     teams: 0,
+    teamMembers: 0,
     objectives: 0,
     keyResults: 0,
     checkIns: 0,
@@ -206,6 +208,12 @@ class DemoLoader {
       });
       this.counts.teams += 1;
       this.counts.events += 1;
+      // Who sees and writes what (ADR 0014): the team's people, recorded as events too.
+      for (const member of team.members) {
+        await this.commands.teams.addMember(this.actor('ana'), { teamId, ...member });
+        this.counts.teamMembers += 1;
+        this.counts.events += 1;
+      }
     }
   }
 
@@ -268,6 +276,7 @@ class DemoLoader {
       description: objective.description,
       ownerId: objective.owner,
       teamId: objective.team === null ? null : demoId(`team:${objective.team}`),
+      ...(objective.visibility ? { visibility: objective.visibility } : {}),
       ...parent,
     });
     this.counts.objectives += 1;
