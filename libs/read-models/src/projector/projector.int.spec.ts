@@ -1,7 +1,7 @@
 import { START_POSITION } from '@okr-ledger/event-store';
 import type { Actor } from '@okr-ledger/commands';
 import type { RecordedEvent } from '@okr-ledger/event-store';
-import { READ_MODEL_PROJECTIONS, type Projection } from '../index';
+import { okrTreeProjection, READ_MODEL_PROJECTIONS, type Projection } from '../index';
 import { insertRowsIgnoringDuplicates } from './projection-sql';
 import { createHarness, seedCycle, type Harness } from '../testing/read-models-harness';
 import { applyBatch } from './checkpoints';
@@ -308,7 +308,7 @@ describe('Projector', () => {
       const [row] = await h.dataSource.query(
         `SELECT version FROM read_models.projection_checkpoints WHERE name = 'okr-tree'`,
       );
-      expect(row.version).toBe(1);
+      expect(row.version).toBe(okrTreeProjection.version);
       expect(await h.readModels.keyResults.byIds(ana.tenantId, [keyResult.id])).toHaveLength(1);
       expect(again).toBeInstanceOf(Projector);
     });
