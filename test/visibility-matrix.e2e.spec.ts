@@ -1,4 +1,15 @@
-import { createCycle, GraphqlClient, sleep, startTestApp, type TestApp } from '@okr-ledger/testing';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import {
+  createCycle,
+  GraphqlClient,
+  launch,
+  sleep,
+  startTestApp,
+  type TestApp,
+} from '@okr-ledger/testing';
 
 /**
  * The visibility matrix (issue #14, ADR 0014): every kind of caller × every visibility × every
@@ -321,5 +332,80 @@ describe('Visibility matrix', () => {
         expect(auditedObjectives(data.auditTrail.edges as Entry[])).toEqual(then);
       });
     });
+  });
+
+  describe('when the operator exports the organisation’s evidence bundle', () => {
+    it('holds the whole log, private objectives included, and verifies', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'okr-matrix-'));
+      try {
+        const okr = async (args: string[]) => {
+          const run = launch(
+            'apps/projector/src/okr.cli.ts',
+            { DATABASE_URL: testApp.database.url },
+            args,
+          );
+          return { code: await run.exited, output: run.output() };
+        };
+        const exported = await okr(['export', '--org', ORG, '--cycle', cycleId, '--out', dir]);
+        expect(exported).toMatchObject({ code: 0 });
+        const events = await readFile(join(dir, 'events.ndjson'), 'utf8');
+        const csv = await readFile(join(dir, 'audit-trail.csv'), 'utf8');
+        for (const name of ALL) {
+          expect(events).toContain(ids[name]);
+          expect(csv).toContain(ids[name]);
+        }
+        expect(await okr(['verify', dir])).toMatchObject({ code: 0 });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('when an event of a private objective’s key result is tampered with', () => {
+    const INTEGRITY = `{ ledgerIntegrity { checkedEvents hiddenProblems
+      problems { aggregateType aggregateId version problem } } }`;
+    beforeAll(async () => {
+      const superuser = new Client({ connectionString: testApp.database.url });
+      await superuser.connect();
+      try {
+        await superuser.query('BEGIN');
+        await superuser.query(
+          'ALTER TABLE event_store.events DISABLE TRIGGER events_are_immutable',
+        );
+        await superuser.query(
+          `UPDATE event_store.events SET data = jsonb_set(data, '{plan}', '"rewritten"')
+            WHERE stream_name = $1 AND revision = 1`,
+          [`key-result-${keyResults.priv}`],
+        );
+        await superuser.query('ALTER TABLE event_store.events ENABLE TRIGGER events_are_immutable');
+        await superuser.query('COMMIT');
+      } finally {
+        await superuser.end();
+      }
+    });
+
+    it.each(CALLERS)(
+      'ledgerIntegrity tells %s, and names it only to who sees it',
+      async (caller) => {
+        const { ledgerIntegrity } = await as[caller].data(INTEGRITY);
+        const named = NOW[caller].includes('priv');
+        expect(ledgerIntegrity).toMatchObject({
+          hiddenProblems: named ? 0 : 1,
+          problems: named
+            ? [
+                {
+                  aggregateType: 'KeyResult',
+                  aggregateId: keyResults.priv,
+                  version: 2,
+                  problem: 'content does not match its hash',
+                },
+              ]
+            : [],
+        });
+        // The whole log is checked for everyone: the same count of events.
+        const { ledgerIntegrity: audited } = await as.auditor.data(INTEGRITY);
+        expect(ledgerIntegrity.checkedEvents).toBe(audited.checkedEvents);
+      },
+    );
   });
 });

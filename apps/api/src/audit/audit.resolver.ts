@@ -1,6 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Query, Resolver } from '@nestjs/graphql';
-import { isPosition, isVerifiable, type EventStore } from '@okr-ledger/event-store';
+import {
+  isPosition,
+  isVerifiable,
+  type EventStore,
+  type IntegrityProblem,
+} from '@okr-ledger/event-store';
 import type { ReadModelQueries } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
@@ -73,10 +78,11 @@ export class AuditResolver {
 
   @Query(() => LedgerIntegrityModel, {
     description:
-      'Checks the hash chains of the organisation’s event log (tamper evidence) and digests it at a position (now by default).',
+      'Checks the hash chains of the organisation’s event log (tamper evidence) and digests it at a position (now by default). The whole log is checked for every caller; a broken link is named only if the caller may see its objective.',
   })
   async ledgerIntegrity(
     @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
     @Args('upTo', {
       type: () => String,
       nullable: true,
@@ -115,6 +121,31 @@ export class AuditResolver {
     return LedgerIntegrityModel.from(
       report,
       checkpoint && holds !== undefined ? { checkpoint, holds } : null,
+      await this.hiddenProblems(ctx, report.problems),
     );
+  }
+
+  /**
+   * The problems about an objective (or a key result of one) the caller may not see: the
+   * verdict and the counts are everyone's, the names of hidden objectives are not (ADR 0014).
+   * Problems are rare (tampering), so each is looked up through the request's loaders.
+   */
+  private async hiddenProblems(
+    ctx: GraphqlContext,
+    problems: readonly IntegrityProblem[],
+  ): Promise<Set<IntegrityProblem>> {
+    const loaders = okrLoaders(ctx);
+    if (problems.length === 0 || (await loaders.scope()).everything) return new Set();
+    const hidden = new Set<IntegrityProblem>();
+    for (const problem of problems) {
+      const id = problem.streamName.slice(-36);
+      const seen = problem.streamName.startsWith('objective-')
+        ? await loaders.current.objective.load(id)
+        : problem.streamName.startsWith('key-result-')
+          ? await loaders.current.keyResult.load(id)
+          : true;
+      if (!seen) hidden.add(problem);
+    }
+    return hidden;
   }
 }
