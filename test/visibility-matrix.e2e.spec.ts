@@ -6,6 +6,7 @@ import {
   createCycle,
   GraphqlClient,
   launch,
+  liveSubscription,
   sleep,
   startTestApp,
   type TestApp,
@@ -331,6 +332,38 @@ describe('Visibility matrix', () => {
       it('auditTrail up to that instant shows the changes of exactly them', () => {
         expect(auditedObjectives(data.auditTrail.edges as Entry[])).toEqual(then);
       });
+    });
+  });
+
+  describe('when check-ins are recorded while everyone is subscribed', () => {
+    it('delivers to each caller exactly the check-ins of the objectives it may see', async () => {
+      const query = `subscription ($cycleId: ID!) { keyResultCheckedIn(cycleId: $cycleId) { keyResultId value } }`;
+      const subscriptions = await Promise.all(
+        CALLERS.map((c) => liveSubscription(testApp.url, as[c].token, query, { cycleId })),
+      );
+      type Payload = { data?: { keyResultCheckedIn?: { keyResultId: string; value: number } } };
+      try {
+        // Every key result, then pub's again: whoever hears the last has been sent the others.
+        for (const name of ALL) {
+          await mutate(as.owner, 'checkInKeyResult', { keyResultId: keyResults[name], value: 7 });
+        }
+        await mutate(as.owner, 'checkInKeyResult', { keyResultId: keyResults.pub, value: 8 });
+        for (const [i, caller] of CALLERS.entries()) {
+          const subscription = subscriptions[i]!;
+          await subscription.waitFor(
+            (v: Payload) =>
+              v.data?.keyResultCheckedIn?.keyResultId === keyResults.pub &&
+              v.data.keyResultCheckedIn.value === 8,
+          );
+          const heard = (subscription.values as Payload[]).flatMap((v) =>
+            v.data?.keyResultCheckedIn ? [v.data.keyResultCheckedIn.keyResultId] : [],
+          );
+          expect({ caller, heard: names(heard) }).toEqual({ caller, heard: sorted(NOW[caller]) });
+          expect(subscription.errors).toEqual([]);
+        }
+      } finally {
+        await Promise.all(subscriptions.map((s) => s.close()));
+      }
     });
   });
 
