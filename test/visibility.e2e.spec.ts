@@ -431,10 +431,14 @@ describe('Visibility of the live reads', () => {
       const dataSource = testApp.app.get(DataSource);
       const logger = dataSource.logger;
       const original = logger.logQuery.bind(logger);
-      const count = async (p: Person): Promise<{ rows: number; queries: number }> => {
+      const count = async (
+        p: Person,
+      ): Promise<{ rows: number; queries: number; scopes: number }> => {
         let queries = 0;
+        let scopes = 0;
         logger.logQuery = (query, parameters, runner) => {
           if (/read_models\./.test(query) && !/projection_checkpoints/.test(query)) queries++;
+          if (/read_models\.team_members/.test(query)) scopes++;
           original(query, parameters, runner);
         };
         try {
@@ -444,7 +448,7 @@ describe('Visibility of the live reads', () => {
                 children { id } parentObjective { id } } } } }`,
             { cycleId: manyCycle },
           );
-          return { rows: (objectives.edges as unknown[]).length, queries };
+          return { rows: (objectives.edges as unknown[]).length, queries, scopes };
         } finally {
           logger.logQuery = original;
         }
@@ -457,6 +461,8 @@ describe('Visibility of the live reads', () => {
       // results and children (no parent to load): the same for both, whatever is hidden.
       expect(admin.queries).toBeLessThanOrEqual(6);
       expect(member.queries).toBe(admin.queries);
+      // The scope is read once per request, not per objective.
+      expect([admin.scopes, member.scopes]).toEqual([1, 1]);
     });
   });
 });
