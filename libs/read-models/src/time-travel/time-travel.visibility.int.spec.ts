@@ -197,7 +197,7 @@ describe('TimeTravel visibility', () => {
     await database.drop();
   });
 
-  const viewers: Record<string, Viewer> = {
+  const viewers = {
     admin: { personId: 'admin', roles: ['ADMIN'] },
     auditor: { personId: 'audrey', roles: ['AUDITOR'] },
     owner: { personId: 'finn', roles: ['MEMBER'] },
@@ -206,7 +206,7 @@ describe('TimeTravel visibility', () => {
     joinedLater: { personId: 'oli', roles: ['MEMBER'] },
     shared: { personId: 'sara', roles: ['MEMBER'] },
     outsider: { personId: 'otto', roles: ['MEMBER'] },
-  };
+  } satisfies Record<string, Viewer>;
   const all = Object.values(o);
   type Key = keyof typeof o;
   const idsOf = (keys: readonly Key[]): string[] => keys.map((k) => o[k]).sort();
@@ -243,7 +243,7 @@ describe('TimeTravel visibility', () => {
   };
 
   describe.each(Object.keys(viewers))('as %s', (name) => {
-    const viewer = viewers[name]!;
+    const viewer = viewers[name as keyof typeof viewers];
     const cell = expected[name]!;
 
     it('objective(id, asOf) answers exactly the objectives visible then and now', async () => {
