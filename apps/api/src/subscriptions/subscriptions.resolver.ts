@@ -27,11 +27,17 @@ async function visibleUpdate(
   const identity = context.identity;
   if (identity === null || payload.tenantId !== identity.tenantId) return false;
   if (payload.cycleId !== variables.cycleId) return false;
-  const scope = await payload.audience.scopeOf({
-    personId: identity.actorId,
-    roles: identity.roles,
-  });
-  return canSee(scope, payload.objective);
+  try {
+    const scope = await payload.audience.scopeOf({
+      personId: identity.actorId,
+      roles: identity.roles,
+    });
+    return canSee(scope, payload.objective);
+  } catch {
+    // The team tree could not be read: this update is withheld rather than shown to someone
+    // who may not see it, and the subscription stays open for the next.
+    return false;
+  }
 }
 
 @Resolver()
