@@ -112,6 +112,9 @@ describe('WriteAccess (through OkrCommands)', () => {
       await expect(
         commands.objectives.set(sam, { cycleId, title: 'For you', ownerId: 'webby' }),
       ).rejects.toEqual(forbidden('OBJECTIVE_OWNER_OR_TEAM'));
+      await expect(
+        commands.objectives.set(sam, { cycleId, title: 'In your team', teamId: web }),
+      ).rejects.toEqual(forbidden('OBJECTIVE_OWNER_OR_TEAM'));
       const { id } = await commands.objectives.set(webby, {
         cycleId,
         title: 'For lena',

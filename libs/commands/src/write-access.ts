@@ -3,8 +3,8 @@ import {
   AggregateNotFound,
   canSee,
   keyResultWriteRefusal,
+  newObjectiveRefusal,
   objectiveRevisionRefusal,
-  objectiveWriteRefusal,
   teamDecider,
   teamMembership,
   teamMembershipRefusal,
@@ -119,7 +119,7 @@ export class WriteAccess {
     const viewer = this.viewer(actor);
     if (viewer === null) return;
     const teams = await this.teamsAbove(actor.tenantId, objective.teamId);
-    refuse(objectiveWriteRefusal(viewer, objective, teams));
+    refuse(newObjectiveRefusal(viewer, objective, teams));
   }
 
   /** Redefining, checking in on, graduating a key result, and its initiatives. */

@@ -61,8 +61,8 @@ function ownsOrBelongs(
 }
 
 /**
- * Setting, revising, aligning, archiving, sharing or changing the visibility of an objective
- * (for a new one: as it would be set). `teams` must hold the objective's team.
+ * Revising, aligning, archiving, sharing, changing the visibility of an objective, adding a key
+ * result to it. `teams` must hold the objective's team.
  */
 export function objectiveWriteRefusal(
   writer: Viewer,
@@ -72,6 +72,24 @@ export function objectiveWriteRefusal(
   const role = byRole(writer);
   if (role !== undefined) return role;
   return ownsOrBelongs(writer, objective, teams) ? null : 'OBJECTIVE_OWNER_OR_TEAM';
+}
+
+/**
+ * Setting a new objective: a MEMBER places it only in a team they belong to (whoever owns it),
+ * and one without a team only for themselves — as `objectiveRevisionRefusal` moves it.
+ */
+export function newObjectiveRefusal(
+  writer: Viewer,
+  objective: ObjectiveOwnership,
+  teams: readonly TeamMembership[],
+): WriteRule | null {
+  const role = byRole(writer);
+  if (role !== undefined) return role;
+  const allowed =
+    objective.teamId === null
+      ? objective.ownerId === writer.personId
+      : isTeamMember(writer.personId, objective.teamId, teams);
+  return allowed ? null : 'OBJECTIVE_OWNER_OR_TEAM';
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TeamMembership, Viewer } from './visibility.policy';
 import {
   keyResultWriteRefusal,
+  newObjectiveRefusal,
   objectiveRevisionRefusal,
   objectiveWriteRefusal,
   teamMembershipRefusal,
@@ -48,6 +49,31 @@ describe('objectiveWriteRefusal', () => {
     it('refuses with READ_ONLY_ROLE, even their own objective', () => {
       expect(objectiveWriteRefusal(as('olga', 'AUDITOR'), olgasOwn, teams)).toBe('READ_ONLY_ROLE');
       expect(objectiveWriteRefusal(as('olga'), olgasOwn, teams)).toBe('READ_ONLY_ROLE');
+    });
+  });
+});
+
+describe('newObjectiveRefusal', () => {
+  describe('when a MEMBER sets an objective in a team', () => {
+    it('allows it in a team they belong to, for any owner; refuses it in another team', () => {
+      expect(newObjectiveRefusal(as('webby', 'MEMBER'), olgasWebObjective, teams)).toBeNull();
+      expect(
+        newObjectiveRefusal(as('sam', 'MEMBER'), { ownerId: 'sam', teamId: 'web' }, teams),
+      ).toBe('OBJECTIVE_OWNER_OR_TEAM');
+    });
+  });
+  describe('when a MEMBER sets an objective without a team', () => {
+    it('allows it for themselves only', () => {
+      expect(newObjectiveRefusal(as('olga', 'MEMBER'), olgasOwn, teams)).toBeNull();
+      expect(newObjectiveRefusal(as('sam', 'MEMBER'), olgasOwn, teams)).toBe(
+        'OBJECTIVE_OWNER_OR_TEAM',
+      );
+    });
+  });
+  describe('when the writer is ADMIN or AUDITOR', () => {
+    it('allows ADMIN anything and refuses AUDITOR', () => {
+      expect(newObjectiveRefusal(as('adm', 'ADMIN'), olgasWebObjective, teams)).toBeNull();
+      expect(newObjectiveRefusal(as('aud', 'AUDITOR'), olgasOwn, teams)).toBe('READ_ONLY_ROLE');
     });
   });
 });
