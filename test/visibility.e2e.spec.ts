@@ -19,7 +19,7 @@ import { DataSource } from 'typeorm';
  * no team; `owner` owns the private objective and shares it with `friend`.
  */
 type Person = 'admin' | 'aud' | 'lead' | 'rep' | 'out' | 'owner' | 'friend';
-type Name = 'pub' | 'eastTeam' | 'salesTeam' | 'priv' | 'privChild' | 'hiddenChild';
+type Name = 'pub' | 'eastTeam' | 'salesTeam' | 'eastOnly' | 'priv' | 'privChild' | 'hiddenChild';
 const PEOPLE: readonly Person[] = ['admin', 'aud', 'lead', 'rep', 'out', 'owner', 'friend'];
 const ROLES: Record<Person, string> = {
   admin: 'ADMIN',
@@ -30,18 +30,26 @@ const ROLES: Record<Person, string> = {
   owner: 'MEMBER',
   friend: 'MEMBER',
 };
-const ALL: readonly Name[] = ['pub', 'eastTeam', 'salesTeam', 'priv', 'privChild', 'hiddenChild'];
+const ALL: readonly Name[] = [
+  'pub',
+  'eastTeam',
+  'salesTeam',
+  'eastOnly',
+  'priv',
+  'privChild',
+  'hiddenChild',
+];
 
 /**
  * Now: pub PUBLIC (East); eastTeam PUBLIC (East, was TEAM); salesTeam PRIVATE owned by admin
- * (Sales, was TEAM); priv PRIVATE owned by owner, shared with friend; privChild PUBLIC below
- * priv; hiddenChild PRIVATE (owner's) below priv.
+ * (Sales, was TEAM); eastOnly TEAM (East) throughout; priv PRIVATE owned by owner, shared
+ * with friend; privChild PUBLIC below priv; hiddenChild PRIVATE (owner's) below priv.
  */
 const VISIBLE_NOW: Record<Person, readonly Name[]> = {
-  admin: ['pub', 'eastTeam', 'salesTeam', 'privChild'],
+  admin: ['pub', 'eastTeam', 'salesTeam', 'eastOnly', 'privChild'],
   aud: ALL,
-  lead: ['pub', 'eastTeam', 'privChild'],
-  rep: ['pub', 'eastTeam', 'privChild'],
+  lead: ['pub', 'eastTeam', 'eastOnly', 'privChild'],
+  rep: ['pub', 'eastTeam', 'eastOnly', 'privChild'],
   out: ['pub', 'eastTeam', 'privChild'],
   owner: ['pub', 'eastTeam', 'priv', 'privChild', 'hiddenChild'],
   friend: ['pub', 'eastTeam', 'priv', 'privChild'],
@@ -51,10 +59,10 @@ const VISIBLE_NOW: Record<Person, readonly Name[]> = {
  * now. `out` did not see eastTeam then; `lead` saw salesTeam then but not now.
  */
 const VISIBLE_AS_OF: Record<Person, readonly Name[]> = {
-  admin: ['pub', 'eastTeam', 'salesTeam', 'privChild'],
+  admin: ['pub', 'eastTeam', 'salesTeam', 'eastOnly', 'privChild'],
   aud: ALL,
-  lead: ['pub', 'eastTeam', 'privChild'],
-  rep: ['pub', 'eastTeam', 'privChild'],
+  lead: ['pub', 'eastTeam', 'eastOnly', 'privChild'],
+  rep: ['pub', 'eastTeam', 'eastOnly', 'privChild'],
   out: ['pub', 'privChild'],
   owner: ['pub', 'priv', 'privChild', 'hiddenChild'],
   friend: ['pub', 'priv', 'privChild'],
@@ -152,11 +160,16 @@ describe('Visibility of the live reads', () => {
       ownerId: 'admin',
       visibility: 'TEAM',
     });
+    ids.eastOnly = await set(as.admin, {
+      title: 'East pipeline review',
+      teamId: east,
+      ownerId: 'admin',
+      visibility: 'TEAM',
+    });
     // Teamless and without visibility: PRIVATE, owned by the person who set it.
     ids.priv = await set(as.owner, { title: 'Get in better shape' });
     ids.privChild = await set(as.owner, {
       title: 'Run a marathon together',
-      teamId: east,
       visibility: 'PUBLIC',
       parentObjectiveId: ids.priv,
     });
