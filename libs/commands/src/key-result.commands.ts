@@ -75,6 +75,7 @@ export class KeyResultCommands {
 
   /** The write rules for a change of an existing key result, on its objective as it is now. */
   private async guard(actor: Actor, keyResult: KeyResult): Promise<void> {
+    // The system acts without roles (see Actor): no rule, so no objective to fold either.
     if (actor.roles === undefined) return;
     const objective = await loadState(
       this.store,

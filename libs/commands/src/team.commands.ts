@@ -8,7 +8,6 @@ import {
   type MoveTeam,
   type RemoveTeamMember,
   type RenameTeam,
-  type TeamCommand,
   type TeamContext,
   type TeamState,
 } from '@okr-ledger/okr';
@@ -143,7 +142,7 @@ export class TeamCommands {
       this.store,
       teamStream(teamId),
       teamDecider,
-      command as TeamCommand,
+      command,
       async (state: TeamState): Promise<TeamContext> => {
         if (state !== null) await this.access.requireTeamMembershipWrite(actor, state);
         return { parentAncestorTeamIds: [] };
