@@ -32,6 +32,7 @@ export * from './time-travel';
 export { checkInOfEvent } from './check-ins/check-ins.view';
 export type { SqlRunner } from './read-models.paging';
 export { visibleObjectiveSql } from './okr-tree/visibility.queries';
+export { visibleAuditEntrySql } from './audit-trail/audit-trail.queries';
 export type { Projection } from './projector/projection.port';
 export { Projector, type ProjectorLogger, type ProjectorOptions } from './projector/projector';
 export {

@@ -1,3 +1,4 @@
+import type { VisibilityScope } from '@okr-ledger/okr';
 import { isPosition } from '@okr-ledger/event-store';
 import {
   InvalidCursor,
@@ -48,6 +49,21 @@ const toView = (r: Row): AuditEntryView => ({
 
 const CURSOR = 'audit';
 
+/**
+ * Whether a row of read_models.audit_entries is one the scope may see (ADR 0014): about no
+ * objective (teams, cycles), or about an objective the scope may see as the event left it (the
+ * entry's columns) and now (audit_objective_access). The scope's values are appended to
+ * `values`; the table must not be aliased.
+ */
+export function visibleAuditEntrySql(scope: VisibilityScope, values: unknown[]): string {
+  const then = visibleObjectiveSql(scope, values, 'audit_entries');
+  const now = visibleObjectiveSql(scope, values, 'a');
+  return `(audit_entries.objective_id IS NULL OR (${then} AND EXISTS (
+    SELECT 1 FROM read_models.audit_objective_access a
+     WHERE a.tenant_id = audit_entries.tenant_id AND a.objective_id = audit_entries.objective_id
+       AND ${now})))`;
+}
+
 export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'] {
   return {
     /** Every filter is an equality or range on an indexed column, tenant first. */
@@ -65,16 +81,7 @@ export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'
       if (filter.from) add('occurred_at >= ?', filter.from);
       if (filter.to) add('occurred_at <= ?', filter.to);
       if (filter.duringActiveCycleOnly) where.push('during_active_cycle');
-      if (filter.visibleTo) {
-        // About no objective (teams, cycles): shown. About one: only when the scope may see it
-        // as the event left it (the entry's columns) and now (audit_objective_access).
-        const then = visibleObjectiveSql(filter.visibleTo, values);
-        const now = visibleObjectiveSql(filter.visibleTo, values, 'a');
-        where.push(`(objective_id IS NULL OR (${then} AND EXISTS (
-          SELECT 1 FROM read_models.audit_objective_access a
-           WHERE a.tenant_id = audit_entries.tenant_id AND a.objective_id = audit_entries.objective_id
-             AND ${now})))`);
-      }
+      if (filter.visibleTo) where.push(visibleAuditEntrySql(filter.visibleTo, values));
       const countWhere = where.join(' AND ');
       const countValues = [...values];
       if (page.after) {
