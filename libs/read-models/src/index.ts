@@ -33,6 +33,7 @@ export { checkInOfEvent } from './check-ins/check-ins.view';
 export type { SqlRunner } from './read-models.paging';
 export { visibleObjectiveSql } from './okr-tree/visibility.queries';
 export { visibleAuditEntrySql } from './audit-trail/audit-trail.queries';
+export { parentsNamed, withoutHiddenParents } from './audit-trail/audit-trail.view';
 export type { Projection } from './projector/projection.port';
 export { Projector, type ProjectorLogger, type ProjectorOptions } from './projector/projector';
 export {

@@ -6,7 +6,12 @@ import {
   type EventStore,
   type IntegrityProblem,
 } from '@okr-ledger/event-store';
-import type { ReadModelQueries } from '@okr-ledger/read-models';
+import {
+  parentsNamed,
+  withoutHiddenParents,
+  type AuditEntryView,
+  type ReadModelQueries,
+} from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import type { GraphqlContext } from '../graphql/graphql-context';
@@ -73,7 +78,44 @@ export class AuditResolver {
         pageRequest(page),
       ),
     );
-    return AuditEntryConnectionModel.from(result);
+    const entries = await this.withoutHiddenParents(
+      ctx,
+      result.items.map((i) => i.node),
+    );
+    return AuditEntryConnectionModel.from({
+      ...result,
+      items: result.items.map((item, i) => ({ ...item, node: entries[i] ?? item.node })),
+    });
+  }
+
+  /**
+   * A shown entry may align its objective under one the caller may not see: that parent shows
+   * as null, as in the alignment tree. The parents named on a page are looked up through the
+   * request's (batched) loaders: at most two queries a page.
+   */
+  private async withoutHiddenParents(
+    ctx: GraphqlContext,
+    entries: readonly AuditEntryView[],
+  ): Promise<AuditEntryView[]> {
+    const { objectiveIds, keyResultIds } = parentsNamed(entries);
+    if (objectiveIds.length + keyResultIds.length === 0) return [...entries];
+    const loaders = okrLoaders(ctx).current;
+    const shown = async (ids: string[], load: (id: string) => Promise<unknown>) =>
+      new Set(
+        (await Promise.all(ids.map(async (id) => ((await load(id)) ? id : null)))).filter(
+          (id): id is string => id !== null,
+        ),
+      );
+    const [objectives, keyResults] = await Promise.all([
+      shown(objectiveIds, (id) => loaders.objective.load(id)),
+      shown(keyResultIds, (id) => loaders.keyResult.load(id)),
+    ]);
+    return entries.map((entry) =>
+      withoutHiddenParents(entry, {
+        objective: (id) => objectives.has(id),
+        keyResult: (id) => keyResults.has(id),
+      }),
+    );
   }
 
   @Query(() => LedgerIntegrityModel, {
