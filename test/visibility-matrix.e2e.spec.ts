@@ -18,7 +18,7 @@ import {
  * which objectives come back. One app, one data set, one request per caller and instant.
  *
  * Teams: Company, and Sales below it. `lead` leads Company (a parent team of Sales), `rep` is
- * a member of Sales, `out` of no team. `owner` (a MEMBER of no team) sets every objective:
+ * a member of Sales, `out` of no team. `owner` (a MEMBER of Sales too) sets every objective:
  * - pub: PUBLIC (Sales)        - team: TEAM (Sales)
  * - priv: teamless, so PRIVATE by default; shared with `friend`
  * - child: PUBLIC (Sales), aligned under priv
@@ -107,6 +107,8 @@ describe('Visibility matrix', () => {
     const sales = await mutate(as.admin, 'createTeam', { name: 'Sales', parentTeamId: company });
     await mutate(as.admin, 'addTeamMember', { teamId: company, personId: 'lead', lead: true });
     await mutate(as.admin, 'addTeamMember', { teamId: sales, personId: 'rep', lead: false });
+    // A MEMBER sets objectives of a team only as its member.
+    await mutate(as.admin, 'addTeamMember', { teamId: sales, personId: 'owner', lead: false });
     cycleId = (await createCycle(as.admin)).id;
 
     const set = (title: string, input: Record<string, unknown>) =>
@@ -167,7 +169,13 @@ describe('Visibility matrix', () => {
   type Listing = { totalCount: number; edges: { node: { id: string } }[] };
   const listed = (l: unknown) => (l as Listing).edges.map((e) => e.node.id);
   type Node = { parentId: string | null; depth: number; objective: { id: string } };
-  type Entry = { node: { aggregateId: string; eventType: string } };
+  type Entry = {
+    node: {
+      aggregateId: string;
+      eventType: string;
+      changes?: { field: string; to: string | null }[];
+    };
+  };
 
   /** Everything a caller reads now, in one request (objective and keyResult by each id). */
   async function readNow(caller: Caller) {
@@ -182,7 +190,7 @@ describe('Visibility matrix', () => {
         cycle(id: $cycleId) { objectives(first: 100) { totalCount edges { node { id } } } }
         alignmentTree(cycleId: $cycleId) { parentId depth objective { id } }
         auditTrail(filter: { cycleId: $cycleId }, first: 100) {
-          totalCount edges { node { aggregateId eventType } }
+          totalCount edges { node { aggregateId eventType changes { field to } } }
         }
         cycleReplay(cycleId: $cycleId, from: $past, to: $after, every: DAY) {
           at objectives { objectiveId keyResults { keyResultId } }
@@ -268,6 +276,14 @@ describe('Visibility matrix', () => {
         expect(auditedObjectives(edges)).toEqual(now);
         // Cycle and team entries are about no objective: shown to everyone.
         expect(edges.some((e) => e.node.eventType === 'CycleStarted')).toBe(true);
+        // The child's setting names its parent only to those who may see the parent.
+        const childSet = edges.find(
+          (e) => e.node.aggregateId === ids.child && e.node.eventType === 'ObjectiveSet',
+        );
+        expect(childSet?.node.changes).toContainEqual({
+          field: 'parentObjective',
+          to: seesPrivateParent ? JSON.stringify(ids.priv) : null,
+        });
         // Opened was PRIVATE until its change: only the change and what follows show to
         // those who do not see it as PRIVATE.
         expect(eventsOf(edges, 'opened')).toEqual(
@@ -388,6 +404,77 @@ describe('Visibility matrix', () => {
           expect(csv).toContain(ids[name]);
         }
         expect(await okr(['verify', dir])).toMatchObject({ code: 0 });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('when the operator exports the bundle for one person (--as)', () => {
+    const okr = async (args: string[]) => {
+      const run = launch(
+        'apps/projector/src/okr.cli.ts',
+        { DATABASE_URL: testApp.database.url },
+        args,
+      );
+      return { code: await run.exited, output: run.output() };
+    };
+    const TITLES: Record<Name, string> = {
+      pub: 'Grow Sales',
+      team: 'Sales hiring',
+      priv: 'Get in better shape',
+      child: 'Run the company relay',
+      changed: 'Acquire a competitor',
+      unshared: 'Reorganise Sales',
+      opened: 'Launch the new product',
+    };
+
+    it.each<[Caller, string]>([
+      ['out', 'MEMBER'],
+      ['friend', 'MEMBER'],
+      ['owner', 'MEMBER'],
+    ])('shows %s only what it may see, redacts the rest and verifies', async (caller, role) => {
+      const dir = await mkdtemp(join(tmpdir(), 'okr-matrix-as-'));
+      try {
+        const exported = await okr([
+          'export',
+          '--org',
+          ORG,
+          '--as',
+          caller,
+          '--role',
+          role,
+          '--out',
+          dir,
+        ]);
+        expect(exported).toMatchObject({ code: 0 });
+        const events = await readFile(join(dir, 'events.ndjson'), 'utf8');
+        const csv = await readFile(join(dir, 'audit-trail.csv'), 'utf8');
+        for (const name of ALL) {
+          const seen = NOW[caller].includes(name);
+          // Its title is in its ObjectiveSet, shown only if visible when set and now: opened was
+          // PRIVATE then, priv not yet shared with friend.
+          const setVisibly =
+            PAST[caller].includes(name) && !(caller === 'friend' && name === 'priv');
+          expect({ name, title: events.includes(TITLES[name]) }).toEqual({
+            name,
+            title: setVisibly,
+          });
+          // Its key result's events: shown when the objective was visible then (before the
+          // changes) and now, never when it is hidden now (opened's later check-ins may show).
+          if (PAST[caller].includes(name) || !seen) {
+            expect({ name, keyResult: events.includes(keyResults[name]) }).toEqual({
+              name,
+              keyResult: seen,
+            });
+          }
+          // Audit rows: those of what it sees; a hidden parent is not named (child's setting).
+          expect({ name, audited: csv.includes(ids[name]) }).toEqual({ name, audited: seen });
+        }
+        expect(events.includes('"redacted":true')).toBe(caller !== 'owner');
+        const verified = await okr(['verify', dir]);
+        expect(verified.code).toBe(0);
+        expect(verified.output).toContain(`redacted for ${caller} (${role})`);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
