@@ -243,6 +243,32 @@ describe('audit-trail visibility', () => {
     expect(sorted(await entriesFor(viewer))).toEqual(sorted(expected));
   });
 
+  describe('when an objective’s entry has no objective yet (written before version 2)', () => {
+    it('is hidden from all but an AUDITOR until the rebuild fills it', async () => {
+      const where = `tenant_id = $1 AND aggregate_id = $2 AND event_type = 'ObjectiveSet'`;
+      await context.h.dataSource.query(
+        `UPDATE read_models.audit_entries SET objective_id = NULL WHERE ${where}`,
+        [TENANT, o.public],
+      );
+      try {
+        expect(await entriesFor({ personId: 'otto', roles: ['MEMBER'] })).not.toContain(
+          'public:ObjectiveSet',
+        );
+        expect(await entriesFor({ personId: 'audrey', roles: ['AUDITOR'] })).toContain(
+          'public:ObjectiveSet',
+        );
+      } finally {
+        await context.h.dataSource.query(
+          `UPDATE read_models.audit_entries SET objective_id = aggregate_id WHERE ${where}`,
+          [TENANT, o.public],
+        );
+      }
+      expect(await entriesFor({ personId: 'otto', roles: ['MEMBER'] })).toContain(
+        'public:ObjectiveSet',
+      );
+    });
+  });
+
   describe('when an entry is about sharing or visibility', () => {
     it('records the change of visibility and of the people shared with', async () => {
       const page = await context.h.readModels.auditTrail.page(
