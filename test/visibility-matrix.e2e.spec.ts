@@ -383,6 +383,33 @@ describe('Visibility matrix', () => {
     });
   });
 
+  describe('when someone asks the ledger to prove a hidden event', () => {
+    it('proves its inclusion to anyone: a position and hashes, nothing of what it says', async () => {
+      await as.admin.data('mutation { takeLedgerCheckpoint { size } }');
+      const { auditTrail } = await as.auditor.data<{
+        auditTrail: { edges: { node: { position: string } }[] };
+      }>(
+        `query ($id: ID!) { auditTrail(filter: { aggregateId: $id }) { edges { node { position } } } }`,
+        {
+          id: ids.priv,
+        },
+      );
+      const position = auditTrail.edges[0]?.node.position;
+      const { ledgerInclusionProof } = await as.out.data<{
+        ledgerInclusionProof: Record<string, unknown>;
+      }>(
+        `query ($position: String!) { ledgerInclusionProof(position: $position) {
+          position leafHash leafIndex treeSize hashes } }`,
+        { position },
+      );
+      expect(Object.keys(ledgerInclusionProof).sort()).toEqual(
+        ['hashes', 'leafHash', 'leafIndex', 'position', 'treeSize'].sort(),
+      );
+      expect(ledgerInclusionProof.leafHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.stringify(ledgerInclusionProof)).not.toContain(ids.priv);
+    });
+  });
+
   describe('when the operator exports the organisation’s evidence bundle', () => {
     it('holds the whole log, private objectives included, and verifies', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'okr-matrix-'));
