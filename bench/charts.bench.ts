@@ -226,9 +226,11 @@ async function main(): Promise<void> {
     const now = new Date();
     const asOf = new Date(demo.quarter.startsAt.getTime() + 42 * 24 * 60 * 60 * 1000);
     const keyResultId = demoId(`${demo.quarter.name}:key-result:upsell`);
-    const burnUp = (await charts.burnUp(DEMO_TENANT, demo.cycleId, now)).data;
-    const history = (await charts.keyResultHistory(DEMO_TENANT, keyResultId)).data;
-    const alignment = (await charts.alignment(DEMO_TENANT, demo.cycleId, asOf, now)).data;
+    // An auditor sees every objective: the charts as they were before visibility (ADR 0017).
+    const auditor = { personId: 'bench', roles: ['AUDITOR'] };
+    const burnUp = (await charts.burnUp(DEMO_TENANT, auditor, demo.cycleId, now)).data;
+    const history = (await charts.keyResultHistory(DEMO_TENANT, auditor, keyResultId)).data;
+    const alignment = (await charts.alignment(DEMO_TENANT, auditor, demo.cycleId, asOf, now)).data;
 
     const timings: Timing[] = [];
     timings.push(await time('burn-up', 'svg builder', RUNS, () => renderBurnUp(burnUp)));

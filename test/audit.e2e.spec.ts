@@ -47,7 +47,9 @@ describe('AuditTrail', () => {
     otherTenant = await GraphqlClient.as(testApp.url, { sub: 'zoe', org: 'globex' });
     // Planned, then redefined before the start, then started and redefined mid-cycle.
     cycleId = (await createCycle(ana, { start: false })).id;
-    const objective = await createObjective(ana, { cycleId });
+    // ben owns the objective, so the MEMBER may change its key results (ADR 0017); PUBLIC, as
+    // a teamless objective would be PRIVATE to its owner.
+    const objective = await createObjective(ana, { cycleId, ownerId: 'ben', visibility: 'PUBLIC' });
     keyResultId = (await createKeyResult(ana, { objectiveId: objective.id })).id;
     await ana.data(
       `mutation ($input: RedefineKeyResultInput!) { redefineKeyResult(input: $input) { id } }`,

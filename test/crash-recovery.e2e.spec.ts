@@ -283,7 +283,12 @@ describe('The API on the data folder of its embedded PostgreSQL', () => {
       await caughtUp(second);
 
       // Every acknowledged write, by id, carrying the label it was given.
-      const reader = await GraphqlClient.as(second.url, { sub: 'auditor', org: 'acme' });
+      // An AUDITOR sees every objective, the writer's PRIVATE (teamless) ones included.
+      const reader = await GraphqlClient.as(second.url, {
+        sub: 'auditor',
+        org: 'acme',
+        roles: ['AUDITOR'],
+      });
       for (const ack of acks.filter((a) => a.kind === 'cycle')) {
         const { cycle } = await reader.data(`query ($id: ID!) { cycle(id: $id) { name } }`, {
           id: ack.id,

@@ -72,8 +72,9 @@ describe('Ledger evidence', () => {
     member = await GraphqlClient.as(testApp.url, { sub: 'ben', org: 'acme', roles: ['MEMBER'] });
     other = await GraphqlClient.as(testApp.url, { sub: 'zoe', org: 'globex' });
     cycleId = (await createCycle(admin)).id;
-    const objective = await createObjective(admin, { cycleId });
-    const keyResult = await createKeyResult(admin, { objectiveId: objective.id });
+    // The MEMBER checks in on a key result of hers, of an objective she may see (ADR 0017).
+    const objective = await createObjective(admin, { cycleId, visibility: 'PUBLIC' });
+    const keyResult = await createKeyResult(admin, { objectiveId: objective.id, ownerId: 'ben' });
     await checkIn(member, { keyResultId: keyResult.id, value: 20 });
     await createCycle(other);
     dir = await mkdtemp(join(tmpdir(), 'okr-evidence-'));
@@ -226,8 +227,11 @@ describe('Ledger evidence', () => {
       const earlier = await take();
       trusted = join(dir, 'trusted-checkpoint.json');
       await writeFile(trusted, checkpointFile(earlier));
-      const objective = await createObjective(admin, { cycleId });
-      const keyResult = await createKeyResult(admin, { objectiveId: objective.id });
+      const objective = await createObjective(admin, { cycleId, visibility: 'PUBLIC' });
+      const keyResult = await createKeyResult(admin, {
+        objectiveId: objective.id,
+        ownerId: 'ben',
+      });
       // Two check-ins: a stream with revisions 0, 1 and 2.
       await checkIn(member, { keyResultId: keyResult.id, value: 7 });
       await checkIn(member, { keyResultId: keyResult.id, value: 9 });

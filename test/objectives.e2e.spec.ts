@@ -227,9 +227,12 @@ describe('Objectives', () => {
       const { createTeam } = await ana.data(
         `mutation { createTeam(input: { name: "Ops" }) { id } }`,
       );
-      await createObjective(ana, { cycleId: cycle.id, title: 'a', ownerId: 'bob' });
+      // bob's teamless objectives would be PRIVATE to him by default (ADR 0017): made PUBLIC
+      // so that the filters are what decides here.
+      const bobs = { ownerId: 'bob', visibility: 'PUBLIC' };
+      await createObjective(ana, { cycleId: cycle.id, title: 'a', ...bobs });
       await createObjective(ana, { cycleId: cycle.id, title: 'b', teamId: createTeam.id });
-      await createObjective(ana, { cycleId: cycle.id, title: 'c', ownerId: 'bob' });
+      await createObjective(ana, { cycleId: cycle.id, title: 'c', ...bobs });
       const query = `query ($cycleId: ID, $teamId: ID, $ownerId: ID, $first: Int, $after: String) {
         objectives(cycleId: $cycleId, teamId: $teamId, ownerId: $ownerId, first: $first, after: $after) {
           totalCount edges { node { title } } pageInfo { hasNextPage endCursor } } }`;

@@ -2,19 +2,33 @@ import { resolve } from 'node:path';
 import {
   PostgresEventStore,
   PostgresLedger,
+  isRedacted,
+  redactEvents,
   verifyBundle,
   writeBundle,
   type AuditCsvRow,
+  type BundleReader,
+  type LedgerEvent,
 } from '@okr-ledger/event-store';
+import { visibilityScope, type VisibilityScope } from '@okr-ledger/okr';
 import { loadConfig } from '@okr-ledger/platform';
-import { READ_MODELS_SCHEMA } from '@okr-ledger/read-models';
+import {
+  READ_MODELS_SCHEMA,
+  ReadModels,
+  visibleAuditEntrySql,
+  visibleObjectiveSql,
+  withoutHiddenParents,
+} from '@okr-ledger/read-models';
+import type { Pool } from 'pg';
 import { openProjectorDatabase } from './projector.database';
 
-export const LEDGER_USAGE = `       npm run okr -- export --org <org> [--cycle <id>] --out <dir>
+export const LEDGER_USAGE = `       npm run okr -- export --org <org> [--cycle <id>] [--as <person> [--role <role>]] --out <dir>
        npm run okr -- verify <dir> [--trusted-checkpoint <file>]
   export: signs a checkpoint of the organisation's log now and writes the evidence bundle
     (events.ndjson, audit-trail.csv (of the cycle, when given), checkpoint.json,
-    public-key.pem, manifest.json) to <dir>
+    public-key.pem, manifest.json) to <dir>; with --as, only what that person (a token's sub,
+    with --role MEMBER by default, or ADMIN / AUDITOR) may see: the others' events redacted
+    (their hashes kept, so the bundle still verifies), their audit rows left out
   verify: checks a bundle offline (no server, no database): every hash chain, the Merkle
     root, the signatures, the manifest and, given an earlier checkpoint.json, that nothing
     before it changed; exits 1 naming the first event, file or field that does not match`;
@@ -59,12 +73,17 @@ interface AuditRow {
 }
 
 async function exportCommand(args: readonly string[]): Promise<number> {
-  const parsed = parseArgs(args, ['--org', '--cycle', '--out']);
+  const parsed = parseArgs(args, ['--org', '--cycle', '--out', '--as', '--role']);
   const org = parsed?.flags.get('--org');
   const out = parsed?.flags.get('--out');
   if (!parsed || !org || !out || parsed.rest.length > 0)
     return usage('export needs --org and --out');
   const cycle = parsed.flags.get('--cycle') ?? null;
+  const personId = parsed.flags.get('--as');
+  const role = parsed.flags.get('--role') ?? 'MEMBER';
+  if (!READER_ROLES.includes(role)) return usage('--role is ADMIN, MEMBER or AUDITOR');
+  if (parsed.flags.has('--role') && !personId) return usage('--role goes with --as');
+  const reader: BundleReader | null = personId ? { personId, roles: [role] } : null;
   const config = loadConfig();
   const opened = await openProjectorDatabase(config, (m) => process.stderr.write(`${m}\n`), {
     shareRunning: true,
@@ -91,16 +110,23 @@ async function exportCommand(args: readonly string[]): Promise<number> {
     // The first `size` events in log order are the ones the checkpoint signs, whatever was
     // appended since.
     const events = await ledger.events(org, checkpoint.size);
+    const scope = reader ? await scopeOf(store.pool, org, reader) : null;
+    const values: unknown[] = [org, checkpoint.position, cycle];
+    const visible = scope ? `AND ${visibleAuditEntrySql(scope, values)}` : '';
     const { rows } = await store.pool.query<AuditRow>(
       `SELECT position, occurred_at, actor_id, aggregate_type, aggregate_id, event_type, changes,
               reason, source, during_active_cycle
          FROM ${READ_MODELS_SCHEMA}.audit_entries
-        WHERE tenant_id = $1 AND position <= $2 AND ($3::text IS NULL OR cycle_id = $3)
+        WHERE tenant_id = $1 AND position <= $2 AND ($3::text IS NULL OR cycle_id = $3) ${visible}
         ORDER BY position`,
-      [org, checkpoint.position, cycle],
+      values,
     );
+    const bundleEvents = scope
+      ? redactEvents(events, await shownTo(store.pool, org, checkpoint.position, scope))
+      : events;
+    const parents = scope ? await visibleNow(store.pool, org, scope) : null;
     const auditRows: AuditCsvRow[] = rows.flatMap((r) =>
-      r.changes.map((c) => ({
+      (parents ? withoutHiddenParents(r, parents) : r).changes.map((c) => ({
         when: r.occurred_at.toISOString(),
         who: r.actor_id,
         aggregateType: r.aggregate_type,
@@ -122,9 +148,10 @@ async function exportCommand(args: readonly string[]): Promise<number> {
         organisation: org,
         cycle,
         createdAt: new Date().toISOString(),
-        events,
+        events: bundleEvents,
         auditRows,
         checkpoint,
+        redactedFor: reader,
       },
       config.ledgerSigningKey,
     );
@@ -137,14 +164,71 @@ async function exportCommand(args: readonly string[]): Promise<number> {
       );
       return 1;
     }
+    const redacted = bundleEvents.filter(isRedacted).length;
     process.stdout.write(
-      `exported ${events.length} events and ${auditRows.length} audit rows of ${org} to ${dir}\n` +
+      `exported ${events.length} events${reader ? ` (${redacted} redacted for ${reader.personId})` : ''} and ${auditRows.length} audit rows of ${org} to ${dir}\n` +
         `checkpoint: size ${checkpoint.size}, root ${checkpoint.root}, signed at ${checkpoint.at} by key ${checkpoint.keyFingerprint}\n`,
     );
     return 0;
   } finally {
     await opened.close();
   }
+}
+
+const READER_ROLES: readonly string[] = ['ADMIN', 'MEMBER', 'AUDITOR'];
+
+/** The reader's scope (libs/okr's visibilityScope) over the teams as the read models hold them now. */
+async function scopeOf(pool: Pool, org: string, reader: BundleReader): Promise<VisibilityScope> {
+  const readModels = new ReadModels({
+    query: async <T>(text: string, parameters?: unknown[]) =>
+      (await pool.query(text, parameters)).rows as T,
+  });
+  return visibilityScope(reader, await readModels.teams.memberships(org, reader.personId));
+}
+
+/**
+ * Which events the reader's bundle shows: every event about no objective (teams, cycles), and
+ * an objective's or key result's only when its audit entry is one the scope may see (as the
+ * event left it and now, ADR 0017). One not projected into the audit trail yet is not shown.
+ */
+async function shownTo(
+  pool: Pool,
+  org: string,
+  upTo: string,
+  scope: VisibilityScope,
+): Promise<(event: LedgerEvent) => boolean> {
+  const values: unknown[] = [org, upTo];
+  const { rows } = await pool.query<{ position: string }>(
+    `SELECT position FROM ${READ_MODELS_SCHEMA}.audit_entries
+      WHERE tenant_id = $1 AND position <= $2 AND ${visibleAuditEntrySql(scope, values)}`,
+    values,
+  );
+  const visible = new Set(rows.map((r) => r.position));
+  return (event) =>
+    !(event.stream.startsWith('objective-') || event.stream.startsWith('key-result-')) ||
+    visible.has(event.position);
+}
+
+/** The objectives and key results the reader may see now: the parents its rows may name. */
+async function visibleNow(
+  pool: Pool,
+  org: string,
+  scope: VisibilityScope,
+): Promise<{ objective: (id: string) => boolean; keyResult: (id: string) => boolean }> {
+  const values: unknown[] = [org];
+  const { rows: objectives } = await pool.query<{ objective_id: string }>(
+    `SELECT a.objective_id FROM ${READ_MODELS_SCHEMA}.audit_objective_access a
+      WHERE a.tenant_id = $1 AND ${visibleObjectiveSql(scope, values, 'a')}`,
+    values,
+  );
+  const shown = new Set(objectives.map((r) => r.objective_id));
+  const { rows: keyResults } = await pool.query<{ key_result_id: string }>(
+    `SELECT key_result_id FROM ${READ_MODELS_SCHEMA}.audit_key_result_states
+      WHERE tenant_id = $1 AND objective_id = ANY($2::text[])`,
+    [org, [...shown]],
+  );
+  const shownKeyResults = new Set(keyResults.map((r) => r.key_result_id));
+  return { objective: (id) => shown.has(id), keyResult: (id) => shownKeyResults.has(id) };
 }
 
 async function verifyCommand(args: readonly string[]): Promise<number> {

@@ -14,6 +14,12 @@ import { OKR_SCHEMA_VERSION, type DomainEvent } from '@okr-ledger/okr';
 export interface Actor {
   readonly tenantId: string;
   readonly actorId: string;
+  /**
+   * The identity's roles ('ADMIN' | 'MEMBER' | 'AUDITOR'), for the write rules. Absent: the
+   * system itself acts (the demo loader, integration specs) and no write rule applies; the API
+   * always passes them.
+   */
+  readonly roles?: readonly string[];
   /** Ties together the events of one user action; a new one per command when absent. */
   readonly correlationId?: string;
   readonly causationId?: string | null;

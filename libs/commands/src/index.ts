@@ -6,6 +6,7 @@ import { MeasurementCommands } from './measurement.commands';
 import { ObjectiveCommands } from './objective.commands';
 import { StreamAncestry, type AncestryPort } from './stream-ancestry';
 import { TeamCommands } from './team.commands';
+import { WriteAccess } from './write-access';
 
 export * from './command-context';
 export * from './cycle.commands';
@@ -17,6 +18,7 @@ export * from './objective.commands';
 export * from './okr-upcasters';
 export * from './stream-ancestry';
 export * from './team.commands';
+export * from './write-access';
 
 /** Every command of the OKR domain, each on `handleCommand`: the API and the demo use these. */
 export class OkrCommands {
@@ -33,10 +35,11 @@ export class OkrCommands {
     ancestry: AncestryPort = new StreamAncestry(store),
     clock?: () => Date,
   ) {
-    this.teams = new TeamCommands(store, ancestry);
+    const access = new WriteAccess(store);
+    this.teams = new TeamCommands(store, ancestry, access);
     this.cycles = new CycleCommands(store);
-    this.objectives = new ObjectiveCommands(store, ancestry);
-    this.keyResults = new KeyResultCommands(store, clock);
+    this.objectives = new ObjectiveCommands(store, ancestry, access);
+    this.keyResults = new KeyResultCommands(store, access, clock);
     this.dataSources = new DataSourceCommands(store);
     this.measurements = new MeasurementCommands(store);
   }

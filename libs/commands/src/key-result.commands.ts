@@ -23,10 +23,12 @@ import {
   type KeyResultCommand,
   type RedefineKeyResult,
   type KeyResultContext,
+  type KeyResult,
   type KeyResultDefinition,
   type KeyResultState,
   type MeasurementCycle,
 } from '@okr-ledger/okr';
+import type { WriteAccess } from './write-access';
 import {
   claimOf,
   loadState,
@@ -77,9 +79,24 @@ const CHECK_IN_RETRIES = 40;
 export class KeyResultCommands {
   constructor(
     private readonly store: EventStore,
+    private readonly access: WriteAccess,
     /** Defaults `measuredAt` and bounds it (a simulated quarter may pass its own). */
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /** The write rules for a change of an existing key result, on its objective as it is now. */
+  private async guard(actor: Actor, keyResult: KeyResult): Promise<void> {
+    // The system acts without roles (see Actor): no rule, so no objective to fold either.
+    if (actor.roles === undefined) return;
+    const objective = await loadState(
+      this.store,
+      objectiveStream(keyResult.objectiveId),
+      actor.tenantId,
+      objectiveDecider,
+    );
+    if (objective === null) throw new AggregateNotFound('KeyResult', keyResult.keyResultId);
+    await this.access.requireKeyResultWrite(actor, keyResult, objective);
+  }
 
   private async cycleStatusOf(actor: Actor, cycleId: string) {
     return (await this.cycleOf(actor, cycleId)).status;
@@ -119,6 +136,7 @@ export class KeyResultCommands {
       async (state: KeyResultState): Promise<KeyResultContext> => {
         // No key result: the decider reports it missing before it looks at the cycle.
         if (state === null) return { cycleStatus: 'PLANNING' };
+        await this.guard(actor, state);
         const cycle = await this.cycleOf(actor, state.cycleId);
         return { cycleStatus: cycle.status, cycleClosedAt: cycle.closedAt };
       },
@@ -154,6 +172,7 @@ export class KeyResultCommands {
       objectiveDecider,
     );
     if (objective === null) throw new AggregateNotFound('Objective', input.objectiveId);
+    await this.access.requireObjectiveWrite(actor, objective);
     const cycleStatus = await this.cycleStatusOf(actor, objective.cycleId);
     const result = await handleCommand(
       this.store,

@@ -12,6 +12,8 @@ import {
   teamStream,
   type AlignObjective,
   type ArchiveObjective,
+  type ChangeObjectiveVisibility,
+  type Objective,
   type ObjectiveCommand,
   type ObjectiveContext,
   type ObjectiveDefinition,
@@ -19,6 +21,8 @@ import {
   type ObjectiveState,
   type ReviseObjective,
   type SetObjective,
+  type ShareObjective,
+  type UnshareObjective,
 } from '@okr-ledger/okr';
 import {
   claimOf,
@@ -33,6 +37,7 @@ import {
   type Versioned,
 } from './command-context';
 import type { AncestryPort } from './stream-ancestry';
+import type { WriteAccess } from './write-access';
 
 /** At most one of the two; neither means a root objective. */
 export interface ParentInput {
@@ -61,10 +66,19 @@ export type AlignObjectiveRequest = CommandInput<Omit<AlignObjective['data'], 'p
 
 export type ArchiveObjectiveRequest = CommandInput<ArchiveObjective['data']> & Versioned;
 
+export type ChangeObjectiveVisibilityRequest = CommandInput<ChangeObjectiveVisibility['data']> &
+  Versioned;
+export type ShareObjectiveRequest = CommandInput<ShareObjective['data']>;
+export type UnshareObjectiveRequest = CommandInput<UnshareObjective['data']>;
+
+/** The write rule a change of an existing objective must pass, given its folded state. */
+type ObjectiveGuard = (objective: Objective) => Promise<void>;
+
 export class ObjectiveCommands {
   constructor(
     private readonly store: EventStore,
     private readonly ancestry: AncestryPort,
+    private readonly access: WriteAccess,
   ) {}
 
   private async requireTeam(actor: Actor, teamId: string | null | undefined): Promise<void> {
@@ -91,6 +105,7 @@ export class ObjectiveCommands {
         objectiveDecider,
       );
       if (parent === null) throw new AggregateNotFound('Objective', parentObjectiveId);
+      await this.access.requireVisible(actor, parent);
       return { kind: 'OBJECTIVE', objectiveId: parentObjectiveId };
     }
     if (parentKeyResultId) {
@@ -101,6 +116,15 @@ export class ObjectiveCommands {
         keyResultDecider,
       );
       if (keyResult === null) throw new AggregateNotFound('KeyResult', parentKeyResultId);
+      const owner = await loadState(
+        this.store,
+        objectiveStream(keyResult.objectiveId),
+        actor.tenantId,
+        objectiveDecider,
+      );
+      // A key result of an objective the actor may not see is as unknown as the objective.
+      if (owner === null) throw new AggregateNotFound('KeyResult', parentKeyResultId);
+      await this.access.requireVisible(actor, owner, { type: 'KeyResult', id: parentKeyResultId });
       return {
         kind: 'KEY_RESULT',
         keyResultId: parentKeyResultId,
@@ -123,6 +147,7 @@ export class ObjectiveCommands {
     parent: ObjectiveParent | null,
     idempotency: IdempotencyClaim | undefined,
     expectedVersion?: number,
+    guard: ObjectiveGuard = (objective) => this.access.requireObjectiveWrite(actor, objective),
   ): Promise<CommandResult> {
     const ancestors = parent
       ? await this.ancestry.objectiveLineage(actor.tenantId, parent.objectiveId)
@@ -133,6 +158,8 @@ export class ObjectiveCommands {
       objectiveDecider,
       command,
       async (state: ObjectiveState): Promise<ObjectiveContext> => {
+        // A new objective was checked as it would be set; an unknown one is the decider's.
+        if (state !== null) await guard(state);
         const cycleId =
           state?.cycleId ?? (command.type === 'SetObjective' ? command.data.cycleId : null);
         // No objective and no cycle to look at: the decider reports the missing objective.
@@ -159,6 +186,8 @@ export class ObjectiveCommands {
 
   async set(actor: Actor, input: SetObjectiveRequest): Promise<CommandResult> {
     const { idempotencyKey } = input;
+    // The request as the client sent it, defaults as they were before visibility existed: a
+    // key used before this release still hashes the same (ADR 0007).
     const request = {
       objectiveId: input.objectiveId,
       cycleId: input.cycleId,
@@ -166,13 +195,25 @@ export class ObjectiveCommands {
       description: input.description ?? null,
       ownerId: input.ownerId ?? null,
       teamId: input.teamId ?? null,
+      ...(input.visibility !== undefined &&
+        input.visibility !== null && { visibility: input.visibility }),
       parentObjectiveId: input.parentObjectiveId ?? null,
       parentKeyResultId: input.parentKeyResultId ?? null,
     };
     const objectiveId = input.objectiveId ?? newIdFor(actor, 'setObjective', input);
+    const definition = {
+      cycleId: request.cycleId,
+      title: request.title,
+      description: request.description,
+      // Without an owner the person who set it owns it: a teamless (so PRIVATE) objective
+      // stays visible to its author.
+      ownerId: request.ownerId ?? actor.actorId,
+      teamId: request.teamId,
+      visibility: input.visibility ?? null,
+    };
     await this.requireTeam(actor, request.teamId);
+    await this.access.requireNewObjective(actor, definition);
     const parent = await this.resolveParent(actor, request);
-    const { parentObjectiveId: _o, parentKeyResultId: _k, ...definition } = request;
     return this.handle(
       actor,
       objectiveId,
@@ -209,6 +250,8 @@ export class ObjectiveCommands {
       null,
       claimOf('reviseObjective', { ...request, idempotencyKey: input.idempotencyKey }),
       request.expectedVersion,
+      (objective) =>
+        this.access.requireObjectiveWrite(actor, objective, { toTeamId: input.teamId }),
     );
   }
 
@@ -248,6 +291,49 @@ export class ObjectiveCommands {
         idempotencyKey: input.idempotencyKey,
       }),
       expectedVersion,
+    );
+  }
+
+  changeVisibility(actor: Actor, input: ChangeObjectiveVisibilityRequest): Promise<CommandResult> {
+    const data = {
+      objectiveId: input.objectiveId,
+      visibility: input.visibility,
+      reason: input.reason ?? null,
+    };
+    const expectedVersion = input.expectedVersion ?? undefined;
+    return this.handle(
+      actor,
+      input.objectiveId,
+      { type: 'ChangeObjectiveVisibility', data },
+      null,
+      claimOf('changeObjectiveVisibility', {
+        ...data,
+        expectedVersion,
+        idempotencyKey: input.idempotencyKey,
+      }),
+      expectedVersion,
+    );
+  }
+
+  share(actor: Actor, input: ShareObjectiveRequest): Promise<CommandResult> {
+    const data = { objectiveId: input.objectiveId, personId: input.personId };
+    return this.handle(
+      actor,
+      input.objectiveId,
+      { type: 'ShareObjective', data },
+      null,
+      claimOf('shareObjective', { ...data, idempotencyKey: input.idempotencyKey }),
+    );
+  }
+
+  unshare(actor: Actor, input: UnshareObjectiveRequest): Promise<CommandResult> {
+    const data = { objectiveId: input.objectiveId, personId: input.personId };
+    return this.handle(
+      actor,
+      input.objectiveId,
+      { type: 'UnshareObjective', data },
+      null,
+      claimOf('unshareObjective', { ...data, idempotencyKey: input.idempotencyKey }),
     );
   }
 }

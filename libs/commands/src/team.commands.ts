@@ -3,10 +3,13 @@ import {
   AggregateNotFound,
   teamDecider,
   teamStream,
+  type AddTeamMember,
   type CreateTeam,
   type MoveTeam,
+  type RemoveTeamMember,
   type RenameTeam,
   type TeamContext,
+  type TeamState,
 } from '@okr-ledger/okr';
 import {
   claimOf,
@@ -20,17 +23,22 @@ import {
   type Versioned,
 } from './command-context';
 import type { AncestryPort } from './stream-ancestry';
+import type { WriteAccess } from './write-access';
 
 export type CreateTeamRequest = CommandInput<CreateTeam['data'], 'teamId'>;
 export type RenameTeamRequest = CommandInput<RenameTeam['data']> & Versioned;
 /** MoveTeam's data with the new parent named as on create; absent or null: a root team. */
 export type MoveTeamRequest = CommandInput<Omit<MoveTeam['data'], 'toParentTeamId'>> &
   Versioned & { readonly parentTeamId?: string | null };
+/** AddTeamMember's data; `lead` absent or null: a member who does not lead. */
+export type AddTeamMemberRequest = CommandInput<AddTeamMember['data'], never, 'lead'>;
+export type RemoveTeamMemberRequest = CommandInput<RemoveTeamMember['data']>;
 
 export class TeamCommands {
   constructor(
     private readonly store: EventStore,
     private readonly ancestry: AncestryPort,
+    private readonly access: WriteAccess,
   ) {}
 
   /** A parent that exists (for this tenant), with everything above it for the loop check. */
@@ -120,5 +128,55 @@ export class TeamCommands {
       position: result.position,
       replayed: result.replayed,
     };
+  }
+
+  /** Membership changes: ADMIN or a lead of the team, checked on the folded team. */
+  private async changeMembers(
+    actor: Actor,
+    command: AddTeamMember | RemoveTeamMember,
+    operation: string,
+    idempotencyKey: string | null | undefined,
+  ): Promise<CommandResult> {
+    const { teamId } = command.data;
+    const result = await handleCommand(
+      this.store,
+      teamStream(teamId),
+      teamDecider,
+      command,
+      async (state: TeamState): Promise<TeamContext> => {
+        if (state !== null) await this.access.requireTeamMembershipWrite(actor, state);
+        return { parentAncestorTeamIds: [] };
+      },
+      {
+        metadata: metadataFor(actor),
+        idempotency: claimOf(operation, { ...command.data, idempotencyKey }),
+      },
+    );
+    return {
+      id: teamId,
+      version: versionOf(result.nextRevision),
+      position: result.position,
+      replayed: result.replayed,
+    };
+  }
+
+  addMember(actor: Actor, input: AddTeamMemberRequest): Promise<CommandResult> {
+    const data = { teamId: input.teamId, personId: input.personId, lead: input.lead ?? false };
+    return this.changeMembers(
+      actor,
+      { type: 'AddTeamMember', data },
+      'addTeamMember',
+      input.idempotencyKey,
+    );
+  }
+
+  removeMember(actor: Actor, input: RemoveTeamMemberRequest): Promise<CommandResult> {
+    const data = { teamId: input.teamId, personId: input.personId };
+    return this.changeMembers(
+      actor,
+      { type: 'RemoveTeamMember', data },
+      'removeTeamMember',
+      input.idempotencyKey,
+    );
   }
 }

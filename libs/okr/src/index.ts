@@ -12,6 +12,8 @@ import type { DataSourceEvent } from './data-source/data-source.events';
 
 export * from './decider';
 export * from './okr.errors';
+export * from './access/visibility.policy';
+export * from './access/write.policy';
 export * from './team/team.events';
 export * from './team/team.state';
 export * from './team/team.decide';

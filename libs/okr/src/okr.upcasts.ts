@@ -40,4 +40,7 @@ export const OKR_UPCASTS: Readonly<
       correctsCheckInId: null,
     }),
   },
+  // Release 1 had no visibility: everything was visible to the organisation, so that is what
+  // those objectives were (and stay, until a ObjectiveVisibilityChanged says otherwise).
+  ObjectiveSet: { 1: (data) => ({ ...data, visibility: 'PUBLIC' }) },
 };

@@ -4,6 +4,7 @@ import {
   AuditCycleStateEntity,
   AuditEntryEntity,
   AuditKeyResultStateEntity,
+  AuditObjectiveAccessEntity,
 } from './audit-trail/audit-entry.entity';
 import { auditTrailProjection } from './audit-trail/audit-trail.projection';
 import {
@@ -24,14 +25,17 @@ import { KeyResultHistoryEntity } from './key-result-history/key-result-history.
 import { keyResultHistoryProjection } from './key-result-history/key-result-history.projection';
 import { KeyResultEntity } from './okr-tree/key-result.entity';
 import { AuditEntriesLighter1767657600000 } from './migrations/audit-entries-lighter.migration';
+import { AuditVisibility1767916900000 } from './migrations/audit-visibility.migration';
 import { ProjectionStalls1767744000000 } from './migrations/projection-stalls.migration';
 import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
 import { ValidTime1767830400000 } from './migrations/valid-time.migration';
+import { Visibility1767916800000 } from './migrations/visibility.migration';
 import { ObjectiveEntity } from './okr-tree/objective.entity';
 import { okrTreeProjection } from './okr-tree/okr-tree.projection';
 import type { Projection } from './projector/projection.port';
 import { ProjectionCheckpointEntity } from './projector/projection-checkpoint.entity';
 import { TeamEntity } from './teams/team.entity';
+import { TeamMemberEntity } from './teams/team-member.entity';
 import { teamsProjection } from './teams/teams.projection';
 
 export * from './read-models.views';
@@ -41,6 +45,9 @@ export { checkInOfEvent } from './check-ins/check-ins.view';
 export { DataSourceQueries } from './data-sources/data-sources.queries';
 export type * from './data-sources/data-sources.view';
 export type { SqlRunner } from './read-models.paging';
+export { visibleObjectiveSql } from './okr-tree/visibility.queries';
+export { visibleAuditEntrySql } from './audit-trail/audit-trail.queries';
+export { parentsNamed, withoutHiddenParents } from './audit-trail/audit-trail.view';
 export type { Projection } from './projector/projection.port';
 export { Projector, type ProjectorLogger, type ProjectorOptions } from './projector/projector';
 export {
@@ -76,6 +83,7 @@ export {
   ObjectiveEntity,
   ProjectionCheckpointEntity,
   TeamEntity,
+  TeamMemberEntity,
 };
 
 /** Every projection the projector runs, by default all of them. */
@@ -93,6 +101,7 @@ export const READ_MODEL_PROJECTIONS: readonly Projection[] = [
 export const READ_MODEL_ENTITIES = [
   ProjectionCheckpointEntity,
   TeamEntity,
+  TeamMemberEntity,
   CycleEntity,
   ObjectiveEntity,
   KeyResultEntity,
@@ -108,6 +117,7 @@ export const READ_MODEL_ENTITIES = [
   AuditSignalEvidenceEntity,
   AuditSignalStateEntity,
   AuditSignalCycleEntity,
+  AuditObjectiveAccessEntity,
 ];
 
 /** For `TypeOrmModule.forRoot({ migrations, migrationsRun: true })`; never `synchronize`. */
@@ -118,4 +128,6 @@ export const READ_MODEL_MIGRATIONS = [
   ValidTime1767830400000,
   DataSources1767830500000,
   AuditSignals1767830600000,
+  Visibility1767916800000,
+  AuditVisibility1767916900000,
 ];

@@ -4,7 +4,8 @@
  * another tenant's ids behave as if they did not exist. `version` is the number of events in
  * the aggregate's stream (stream revision + 1).
  */
-import type { TeamView } from './teams/teams.view';
+import type { TeamMembership, VisibilityScope } from '@okr-ledger/okr';
+import type { TeamMemberView, TeamView } from './teams/teams.view';
 import type { CycleView } from './okr-tree/cycles.view';
 import type { ObjectiveView, ObjectiveFilter } from './okr-tree/objectives.view';
 import type { InitiativeView, KeyResultView } from './okr-tree/key-results.view';
@@ -18,6 +19,7 @@ import type { AuditSignalKind } from '@okr-ledger/okr';
 // Each view lives in its read model's folder; this file gathers them for the API.
 export type {
   TeamView,
+  TeamMemberView,
   CycleView,
   ObjectiveView,
   ObjectiveFilter,
@@ -55,6 +57,14 @@ export interface ReadModelQueries {
     all(tenantId: string): Promise<TeamView[]>;
     byIds(tenantId: string, ids: readonly string[]): Promise<TeamView[]>;
     childrenOf(tenantId: string, parentIds: readonly string[]): Promise<TeamView[]>;
+    /** The members of these teams, by team then person id. */
+    membersOf(tenantId: string, teamIds: readonly string[]): Promise<TeamMemberView[]>;
+    /**
+     * Every team of the tenant with its parent, for `visibilityScope` (libs/okr), in one query.
+     * With a person, `members` holds only that person's membership (all the scope looks at),
+     * so its cost follows the number of teams, not of people.
+     */
+    memberships(tenantId: string, personId: string | null): Promise<TeamMembership[]>;
   };
   cycles: {
     all(tenantId: string): Promise<CycleView[]>;
@@ -86,7 +96,11 @@ export interface ReadModelQueries {
   };
   alignment: {
     /** The whole current tree of a cycle in one recursive query: pre-order, roots first. */
-    tree(tenantId: string, cycleId: string): Promise<AlignmentNodeView[]>;
+    tree(
+      tenantId: string,
+      cycleId: string,
+      visibleTo?: VisibilityScope | null,
+    ): Promise<AlignmentNodeView[]>;
   };
   keyResultHistory: {
     /** Oldest first. */

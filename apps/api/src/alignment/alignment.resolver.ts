@@ -42,14 +42,26 @@ export class AlignmentResolver {
     validAt?: Date | null,
   ): Promise<AlignmentNodeModel[]> {
     if (!isUuid(cycleId)) throw new NotFoundError('Cycle', cycleId);
+    const loaders = okrLoaders(ctx);
+    // Only the objectives the caller may see (then and now, for asOf): a visible child of a
+    // hidden parent is a root, with parentId null; progress still counts the hidden (ADR 0017).
     const at = answeredAt(asOf, validAt);
     if (at) {
-      const nodes = await this.timeTravel.alignmentTree(identity.tenantId, cycleId, at);
+      const nodes = await this.timeTravel.alignmentTree(
+        identity.tenantId,
+        cycleId,
+        at,
+        loaders.viewer,
+      );
       return nodes.map((n) => AlignmentNodeModel.from(n, at));
     }
     // A tree of an unknown cycle is NOT_FOUND, as with asOf, rather than an empty list.
-    found(await okrLoaders(ctx).current.cycle.load(cycleId), 'Cycle', cycleId);
-    const nodes = await this.readModels.alignment.tree(identity.tenantId, cycleId);
+    found(await loaders.current.cycle.load(cycleId), 'Cycle', cycleId);
+    const nodes = await this.readModels.alignment.tree(
+      identity.tenantId,
+      cycleId,
+      await loaders.scope(),
+    );
     return nodes.map((n) => AlignmentNodeModel.from(n));
   }
 

@@ -63,9 +63,16 @@ export class LedgerIntegrityModel {
   digest!: string;
 
   @Field(() => [IntegrityProblemModel], {
-    description: 'Broken links; empty when the log is intact.',
+    description:
+      'Broken links of aggregates the caller may see; empty when the log is intact (and `hiddenProblems` is 0).',
   })
   problems!: IntegrityProblemModel[];
+
+  @Field(() => Int, {
+    description:
+      'Broken links of objectives (or their key results) the caller may not see: counted, not named.',
+  })
+  hiddenProblems!: number;
 
   @Field(() => SignedCheckpointModel, {
     nullable: true,
@@ -80,16 +87,21 @@ export class LedgerIntegrityModel {
   })
   latestCheckpointHolds!: boolean | null;
 
+  /** `hidden`: the problems of `report` the caller may not see, left out of `problems`. */
   static from(
     report: IntegrityReport,
     latest: { checkpoint: StoredCheckpoint; holds: boolean } | null = null,
+    hidden: ReadonlySet<IntegrityProblem> = new Set(),
   ): LedgerIntegrityModel {
     return Object.assign(new LedgerIntegrityModel(), {
       checkedEvents: report.checkedEvents,
       aggregates: report.streams,
       position: report.position,
       digest: report.digest,
-      problems: report.problems.map((p) => IntegrityProblemModel.from(p)),
+      problems: report.problems
+        .filter((p) => !hidden.has(p))
+        .map((p) => IntegrityProblemModel.from(p)),
+      hiddenProblems: hidden.size,
       latestCheckpoint: latest ? SignedCheckpointModel.from(latest.checkpoint) : null,
       latestCheckpointHolds: latest ? latest.holds : null,
     });

@@ -56,7 +56,10 @@ export function authorizeOperation(
       onlyFields(document, operation, AUDITOR_MUTATIONS)
     )
   ) {
-    throw new ForbiddenError('Your roles allow reading only; mutations need ADMIN or MEMBER.');
+    throw new ForbiddenError(
+      'Your roles allow reading only; mutations need ADMIN or MEMBER.',
+      'READ_ONLY_ROLE',
+    );
   }
   return caller.identity;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Logger, Param, Query, Req, Res } from '@nestjs/common';
-import { AggregateNotFound, DomainRuleViolation } from '@okr-ledger/okr';
+import { AggregateNotFound, DomainRuleViolation, type Viewer } from '@okr-ledger/okr';
 import { credentialFromHeader } from '../auth/bearer-token';
 import type { Identity } from '../auth/identity';
 import { TokenVerifier } from '../auth/token-verifier';
@@ -36,7 +36,12 @@ export class ChartsController {
   @Get('cycles/:id/burn-up.svg')
   async burnUp(@Param('id') id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse) {
     await this.answer(req, res, `burn-up|${id}`, async (identity) => {
-      const answer = await this.charts.burnUp(identity.tenantId, id, new Date());
+      const answer = await this.charts.burnUp(
+        identity.tenantId,
+        viewerOf(identity),
+        id,
+        new Date(),
+      );
       return { answer, render: () => renderBurnUp(answer.data) };
     });
   }
@@ -44,7 +49,7 @@ export class ChartsController {
   @Get('key-results/:id/history.svg')
   async history(@Param('id') id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse) {
     await this.answer(req, res, `history|${id}`, async (identity) => {
-      const answer = await this.charts.keyResultHistory(identity.tenantId, id);
+      const answer = await this.charts.keyResultHistory(identity.tenantId, viewerOf(identity), id);
       return { answer, render: () => renderKeyResultHistory(answer.data) };
     });
   }
@@ -58,7 +63,13 @@ export class ChartsController {
   ) {
     await this.answer(req, res, `alignment|${id}`, async (identity) => {
       const at = asOf === undefined ? null : instant(asOf);
-      const answer = await this.charts.alignment(identity.tenantId, id, at, new Date());
+      const answer = await this.charts.alignment(
+        identity.tenantId,
+        viewerOf(identity),
+        id,
+        at,
+        new Date(),
+      );
       return { answer, render: () => renderAlignment(answer.data) };
     });
   }
@@ -75,9 +86,14 @@ export class ChartsController {
     try {
       const identity = await this.identity(req);
       const { answer, render } = await load(identity);
-      // The chart, its id and the organisation are part of the tag: no two answers share one.
+      // The chart, its id, the organisation and the viewer are part of the tag: no two answers
+      // share one (two people may see different objectives in the same chart).
       const etag = `"${createHash('sha256')
-        .update([chart, identity.tenantId, ...answer.reflects].join('\n'))
+        .update(
+          [chart, identity.tenantId, identity.actorId, ...identity.roles, ...answer.reflects].join(
+            '\n',
+          ),
+        )
         .digest('base64url')
         .slice(0, 27)}"`;
       const headers = {
@@ -143,6 +159,11 @@ export class ChartsController {
     });
     res.end(body);
   }
+}
+
+/** Who asks, as the visibility rule of libs/okr takes it. */
+function viewerOf(identity: Identity): Viewer {
+  return { personId: identity.actorId, roles: identity.roles };
 }
 
 /** `asOf` as strictly as the GraphQL DateTime scalar reads it. */

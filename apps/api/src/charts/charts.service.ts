@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '@okr-ledger/event-store';
-import { AT_RISK_RATIO, expectedProgress, ON_TRACK_RATIO } from '@okr-ledger/okr';
+import {
+  AT_RISK_RATIO,
+  canSee,
+  expectedProgress,
+  ON_TRACK_RATIO,
+  visibilityScope,
+  type Viewer,
+} from '@okr-ledger/okr';
 import type {
   AuditEntryView,
   AuditFilter,
@@ -31,6 +38,8 @@ const CHANGE_TYPES = ['KeyResultRedefined', 'ObjectiveRevised'] as const;
  * What the charts draw, read through the same ports the GraphQL API reads: time travel for
  * frames and as-of trees, the read models for the cycle, the audit trail and a key result's
  * history. Scores and health come from there and from libs/okr; nothing is computed here.
+ * Each chart shows only what its viewer may see, by the rule GraphQL applies (ADR 0017): the
+ * objectives then and now, a key result's history when its objective is visible now.
  */
 @Injectable()
 export class ChartsService {
@@ -40,7 +49,12 @@ export class ChartsService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async burnUp(tenantId: string, cycleId: string, now: Date): Promise<ChartAnswer<BurnUpData>> {
+  async burnUp(
+    tenantId: string,
+    viewer: Viewer,
+    cycleId: string,
+    now: Date,
+  ): Promise<ChartAnswer<BurnUpData>> {
     const head = await this.store.headPosition();
     const cycle = await this.cycle(tenantId, cycleId);
     const start = cycle.startsAt;
@@ -53,6 +67,7 @@ export class ChartsService {
       from: start,
       to,
       every: days < MAX_DAILY_FRAMES ? 'DAY' : 'WEEK',
+      viewer,
     });
     const audit = await this.auditEntries(tenantId, {
       cycleId,
@@ -66,10 +81,12 @@ export class ChartsService {
       }
     }
     const closed = audit.find((e) => e.eventType === 'CycleClosed' && e.aggregateId === cycleId);
+    // A change marker only for what a frame shows the viewer (the titles of visible objectives
+    // and their key results): nothing of a hidden objective, not even that it changed.
     const markers = audit
-      .filter((e) => e.eventType !== 'CycleClosed')
+      .filter((e) => e.eventType !== 'CycleClosed' && titles.has(e.aggregateId))
       .filter((e) => e.occurredAt >= start && e.occurredAt <= end)
-      .map((e) => marker(e, titles.get(e.aggregateId) ?? e.aggregateId));
+      .map((e) => marker(e, titles.get(e.aggregateId) ?? ''));
     const instants = [...frames.map((f) => f.at), ...(to < end ? [end] : [])];
     const expected = instants.map((at) => bandEdges(cycle, at));
     return {
@@ -91,11 +108,18 @@ export class ChartsService {
 
   async keyResultHistory(
     tenantId: string,
+    viewer: Viewer,
     keyResultId: string,
   ): Promise<ChartAnswer<KeyResultHistoryData>> {
     if (!isUuid(keyResultId)) throw new NotFoundError('KeyResult', keyResultId);
     const [keyResult] = await this.readModels.keyResults.byIds(tenantId, [keyResultId]);
     if (!keyResult) throw new NotFoundError('KeyResult', keyResultId);
+    // A key result of an objective the viewer may not see is unknown, as over GraphQL.
+    const [objective] = await this.readModels.objectives.byIds(tenantId, [keyResult.objectiveId]);
+    const teams = await this.readModels.teams.memberships(tenantId, viewer.personId);
+    if (!objective || !canSee(visibilityScope(viewer, teams), objective)) {
+      throw new NotFoundError('KeyResult', keyResultId);
+    }
     const [cycle] = await this.readModels.cycles.byIds(tenantId, [keyResult.cycleId]);
     const series = await this.readModels.keyResultHistory.series(tenantId, keyResultId);
     const checkIns = await this.allCheckIns(tenantId, keyResultId);
@@ -143,6 +167,7 @@ export class ChartsService {
   /** As of `asOf`, or of now (to the minute) when it is null. */
   async alignment(
     tenantId: string,
+    viewer: Viewer,
     cycleId: string,
     asked: Date | null,
     now: Date,
@@ -151,9 +176,9 @@ export class ChartsService {
     const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
     const asOf = asked ?? minute;
     const cycle = await this.cycle(tenantId, cycleId);
-    const tree = await this.timeTravel.alignmentTree(tenantId, cycleId, asOf);
+    const tree = await this.timeTravel.alignmentTree(tenantId, cycleId, asOf, viewer);
     // The nodes' objectives as of the instant, as GraphQL's `alignmentTree { objective }` reads them.
-    const lookups = this.timeTravel.queriesAsOf(tenantId, asOf);
+    const lookups = this.timeTravel.queriesAsOf(tenantId, asOf, viewer);
     const objectives = new Map(
       (
         await lookups.objectives.byIds(

@@ -101,16 +101,27 @@ export class CyclesResolver {
     @CurrentIdentity() identity: Identity,
     @Parent() cycle: CycleModel,
     @Args() page: PageArgs,
+    @Context() ctx: GraphqlContext,
   ): Promise<ObjectiveConnectionModel> {
+    const loaders = okrLoaders(ctx);
     if (cycle.asOf) {
       const asOf = cycle.asOf;
-      const objectives = await this.timeTravel.cycleObjectives(identity.tenantId, cycle.id, asOf);
+      const objectives = await this.timeTravel.cycleObjectives(
+        identity.tenantId,
+        cycle.id,
+        asOf,
+        loaders.viewer,
+      );
       const connection = ObjectiveConnectionModel.from(offsetPage(objectives, pageRequest(page)));
       for (const edge of connection.edges) edge.node.asOf = asOf;
       return connection;
     }
     const result = await withCursorCheck(
-      this.readModels.objectives.page(identity.tenantId, { cycleId: cycle.id }, pageRequest(page)),
+      this.readModels.objectives.page(
+        identity.tenantId,
+        { cycleId: cycle.id, visibleTo: await loaders.scope() },
+        pageRequest(page),
+      ),
     );
     return ObjectiveConnectionModel.from(result);
   }

@@ -1,4 +1,9 @@
-import type { KeyResultDefinition, KeyResultKind, KeyResultType } from '@okr-ledger/okr';
+import type {
+  KeyResultDefinition,
+  KeyResultKind,
+  KeyResultType,
+  Visibility,
+} from '@okr-ledger/okr';
 
 /**
  * The demo quarter as data: who owns what, and each key result's weekly values (week 1..13,
@@ -12,6 +17,8 @@ export interface DemoTeam {
   readonly key: string;
   readonly name: string;
   readonly parent: string | null;
+  /** Who belongs to it (a person is a token's `sub`), and who leads it. */
+  readonly members: readonly { readonly personId: string; readonly lead: boolean }[];
 }
 
 export interface DemoNote {
@@ -90,6 +97,8 @@ export interface DemoObjective {
   readonly description: string;
   readonly owner: string;
   readonly team: string | null;
+  /** Stated when set; the default (PUBLIC with a team, PRIVATE without) otherwise. */
+  readonly visibility?: Visibility;
   readonly parent?: DemoParent;
   /** Set as a root during planning and aligned in this week instead. */
   readonly alignedInWeek?: number;
@@ -97,10 +106,28 @@ export interface DemoObjective {
 }
 
 export const DEMO_TEAMS: readonly DemoTeam[] = [
-  { key: 'company', name: 'Company', parent: null },
-  { key: 'sales', name: 'Sales', parent: 'company' },
-  { key: 'customer-success', name: 'Customer Success', parent: 'company' },
-  { key: 'revops', name: 'Revenue Operations', parent: 'company' },
+  { key: 'company', name: 'Company', parent: null, members: [{ personId: 'ana', lead: true }] },
+  {
+    key: 'sales',
+    name: 'Sales',
+    parent: 'company',
+    members: [
+      { personId: 'ben', lead: true },
+      { personId: 'eva', lead: false },
+    ],
+  },
+  {
+    key: 'customer-success',
+    name: 'Customer Success',
+    parent: 'company',
+    members: [{ personId: 'cleo', lead: true }],
+  },
+  {
+    key: 'revops',
+    name: 'Revenue Operations',
+    parent: 'company',
+    members: [{ personId: 'dan', lead: true }],
+  },
 ];
 
 export const DEMO_OBJECTIVES: readonly DemoObjective[] = [
@@ -463,9 +490,12 @@ export const DEMO_OBJECTIVES: readonly DemoObjective[] = [
   {
     key: 'better-shape',
     title: 'Get in better shape',
-    description: 'A personal objective, shared to show that OKRs are not only for work.',
+    description:
+      'A personal objective, to show that OKRs are not only for work: its owner’s business.',
     owner: 'finn',
     team: null,
+    // Said outright, though a teamless objective is PRIVATE by default.
+    visibility: 'PRIVATE',
     keyResults: [
       {
         key: 'runs-per-week',

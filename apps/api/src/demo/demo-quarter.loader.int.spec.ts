@@ -4,7 +4,7 @@ import {
   createPostgresEventStore,
   type PostgresEventStore,
 } from '@okr-ledger/event-store';
-import { cycleStream } from '@okr-ledger/okr';
+import { cycleStream, type Viewer } from '@okr-ledger/okr';
 import {
   auditSignalsProjection,
   auditTrailProjection,
@@ -51,7 +51,12 @@ describe('loadDemoQuarter', () => {
         .queriesAsOf(DEMO_TENANT, new Date())
         .cycles.byIds(DEMO_TENANT, [first.cycleId]);
       expect(cycle).toMatchObject({ name: 'Q1 2026', status: 'CLOSED' });
-      expect(first.counts).toMatchObject({ teams: 4, objectives: 7, redefinitions: 2 });
+      expect(first.counts).toMatchObject({
+        teams: 4,
+        teamMembers: 5,
+        objectives: 7,
+        redefinitions: 2,
+      });
       expect(first.counts.checkIns).toBeGreaterThan(150);
     });
 
@@ -189,6 +194,59 @@ describe('loadDemoQuarter', () => {
       expect(checkpoint && close && checkpoint.position >= close.position).toBe(true);
       expect(checkpoint?.size).toBe(first.counts.events);
       expect(checkpoint && checkpointProblem(checkpoint, signing.publicKey)).toBeNull();
+    });
+  });
+
+  describe('when anyone but its owner looks for the personal objective', () => {
+    const betterShape = () => demoId(`${first.quarter.name}:objective:better-shape`);
+    const finn: Viewer = { personId: 'finn', roles: ['MEMBER'] };
+    const others: Viewer[] = [
+      { personId: 'ana', roles: ['ADMIN'] },
+      { personId: 'ben', roles: ['MEMBER'] },
+      { personId: 'eva', roles: ['MEMBER'] },
+      { personId: 'zoe', roles: ['MEMBER'] },
+    ];
+    // Planning (the objective is set the day before the start), every week, after the close.
+    const instants = () => [
+      new Date(first.quarter.startsAt.getTime() - 60 * 60 * 1000),
+      ...Array.from({ length: 14 }, (_, week) => weekOf(week + 1)),
+      new Date(first.quarter.endsAt.getTime() + DAY_MS),
+    ];
+
+    it('is absent as of every instant for everyone else, and there for finn', async () => {
+      const travel = new TimeTravel(store);
+      const runs = keyResultId('runs-per-week');
+      for (const at of instants()) {
+        for (const viewer of others) {
+          const queries = travel.queriesAsOf(DEMO_TENANT, at, viewer);
+          expect(await queries.objectives.byIds(DEMO_TENANT, [betterShape()])).toEqual([]);
+          expect(await queries.keyResults.byIds(DEMO_TENANT, [runs])).toEqual([]);
+          const tree = await travel.alignmentTree(DEMO_TENANT, first.cycleId, at, viewer);
+          expect(tree.map((n) => n.objectiveId)).not.toContain(betterShape());
+          expect(tree.length).toBeGreaterThan(0);
+        }
+        const mine = travel.queriesAsOf(DEMO_TENANT, at, finn);
+        expect(await mine.objectives.byIds(DEMO_TENANT, [betterShape()])).toMatchObject([
+          { title: 'Get in better shape', visibility: 'PRIVATE', ownerId: 'finn' },
+        ]);
+      }
+    });
+
+    it('is in no replay frame of anyone else, in every frame of finn’s', async () => {
+      const travel = new TimeTravel(store);
+      const titles = async (viewer: Viewer) =>
+        (await travel.cycleReplay(DEMO_TENANT, first.cycleId, { every: 'WEEK', viewer })).map((f) =>
+          f.objectives.map((o) => o.title),
+        );
+      for (const viewer of others) {
+        const frames = await titles(viewer);
+        expect(frames.length).toBeGreaterThanOrEqual(14);
+        for (const frame of frames) {
+          expect(frame).not.toContain('Get in better shape');
+          expect(frame).toHaveLength(6);
+        }
+      }
+      for (const frame of await titles(finn)) expect(frame).toContain('Get in better shape');
     });
   });
 

@@ -73,6 +73,7 @@ export interface DemoSummary {
   readonly checkpoint: StoredCheckpoint | null;
   readonly counts: {
     readonly teams: number;
+    readonly teamMembers: number;
     readonly objectives: number;
     readonly keyResults: number;
     readonly checkIns: number;
@@ -151,6 +152,7 @@ class DemoLoader {
   private readonly cycleId: string;
   private readonly counts = {
     teams: 0,
+    teamMembers: 0,
     objectives: 0,
     keyResults: 0,
     checkIns: 0,
@@ -229,6 +231,12 @@ class DemoLoader {
       });
       this.counts.teams += 1;
       this.counts.events += 1;
+      // Who sees and writes what (ADR 0017): the team's people, recorded as events too.
+      for (const member of team.members) {
+        await this.commands.teams.addMember(this.actor('ana'), { teamId, ...member });
+        this.counts.teamMembers += 1;
+        this.counts.events += 1;
+      }
     }
   }
 
@@ -292,6 +300,7 @@ class DemoLoader {
       description: objective.description,
       ownerId: objective.owner,
       teamId: objective.team === null ? null : demoId(`team:${objective.team}`),
+      ...(objective.visibility ? { visibility: objective.visibility } : {}),
       ...parent,
     });
     this.counts.objectives += 1;

@@ -85,8 +85,9 @@ export class NotFoundError extends ApiError {
 }
 
 export class ForbiddenError extends ApiError {
-  constructor(message = 'You are not allowed to do this.') {
-    super(message, ERROR_CODES.FORBIDDEN, {}, 403);
+  /** `rule`: the write rule that refused (libs/okr WRITE_RULES), as `extensions.rule`. */
+  constructor(message = 'You are not allowed to do this.', rule?: string) {
+    super(message, ERROR_CODES.FORBIDDEN, rule === undefined ? {} : { rule }, 403);
   }
 }
 

@@ -7,7 +7,12 @@ import {
   IdempotencyKeyReused,
   WrongExpectedVersion,
 } from '@okr-ledger/event-store';
-import { AggregateNotFound, DomainRuleViolation } from '@okr-ledger/okr';
+import {
+  AggregateNotFound,
+  DomainRuleViolation,
+  WriteForbidden,
+  type WriteRule,
+} from '@okr-ledger/okr';
 import {
   type ASTNode,
   type ExecutionResult,
@@ -42,6 +47,15 @@ const PASS_THROUGH: ReadonlySet<unknown> = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
+
+/** What each write rule says to the caller who was refused (README: Permissions). */
+const WRITE_RULE_MESSAGES: Readonly<Record<WriteRule, string>> = {
+  READ_ONLY_ROLE: 'Your roles allow reading only; writes need ADMIN or MEMBER.',
+  OBJECTIVE_OWNER_OR_TEAM: 'A MEMBER writes objectives they own or of a team they are a member of.',
+  KEY_RESULT_OWNER_OR_TEAM:
+    'A MEMBER writes key results they own, of objectives they own, or of their teams.',
+  TEAM_LEAD: "A team's members are changed by an ADMIN or a lead of that team.",
+};
 
 export type ErrorFormatter = (
   formatted: GraphQLFormattedError,
@@ -90,6 +104,13 @@ export function createErrorFormatter(logger = new Logger('GraphQL')): ErrorForma
         ...base,
         message: original.message,
         extensions: { code: ERROR_CODES.NOT_FOUND, type: original.aggregateType, id: original.id },
+      };
+    }
+    if (original instanceof WriteForbidden) {
+      return {
+        ...base,
+        message: WRITE_RULE_MESSAGES[original.rule],
+        extensions: { code: ERROR_CODES.FORBIDDEN, rule: original.rule },
       };
     }
     if (original instanceof WrongExpectedVersion) {

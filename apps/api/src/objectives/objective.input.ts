@@ -1,6 +1,16 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
-import { IsDate, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import type { Visibility } from '@okr-ledger/okr';
+import {
+  IsDate,
+  IsEnum,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
 import { ExplainedChangeInput, IdempotentInput } from '../okr/change.input';
+import { VisibilityEnum } from './objective.model';
 import { PageArgs } from '../okr/page-info.model';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
 
@@ -40,6 +50,14 @@ export class SetObjectiveInput extends IdempotentInput {
   @IsOptional()
   @IsUUID()
   teamId?: string | null;
+
+  @Field(() => VisibilityEnum, {
+    nullable: true,
+    description: 'Who may see it; absent: PUBLIC with a team, PRIVATE without one.',
+  })
+  @IsOptional()
+  @IsEnum(VisibilityEnum)
+  visibility?: Visibility | null;
 
   @Field(() => ID, { nullable: true, description: 'Align it to this objective… A UUID.' })
   @IsOptional()
@@ -114,6 +132,52 @@ export class ArchiveObjectiveInput extends ExplainedChangeInput {
   @Field(() => ID, { description: 'The objective to archive. A UUID.' })
   @IsUUID()
   objectiveId!: string;
+}
+
+@InputType('ChangeObjectiveVisibilityInput', {
+  description: 'Changes who may see an objective; a reason is required once its cycle started.',
+})
+export class ChangeObjectiveVisibilityInput extends ExplainedChangeInput {
+  @Field(() => ID, { description: 'The objective. A UUID.' })
+  @IsUUID()
+  objectiveId!: string;
+
+  @Field(() => VisibilityEnum, { description: 'Who may see it from now on.' })
+  @IsEnum(VisibilityEnum)
+  visibility!: Visibility;
+}
+
+@InputType('ShareObjectiveInput', {
+  description: 'Lets one person see an objective whatever its visibility.',
+})
+export class ShareObjectiveInput extends IdempotentInput {
+  @Field(() => ID, { description: 'The objective. A UUID.' })
+  @IsUUID()
+  objectiveId!: string;
+
+  @Field(() => ID, {
+    description: "The person (a token's sub). At most 200 characters.",
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  personId!: string;
+}
+
+@InputType('UnshareObjectiveInput', {
+  description:
+    'Takes back a share: the person sees the objective only if its visibility lets them.',
+})
+export class UnshareObjectiveInput extends IdempotentInput {
+  @Field(() => ID, { description: 'The objective. A UUID.' })
+  @IsUUID()
+  objectiveId!: string;
+
+  @Field(() => ID, { description: 'The person it was shared with. At most 200 characters.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  personId!: string;
 }
 
 @ArgsType()

@@ -1,8 +1,19 @@
-import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { VISIBILITIES, type Visibility } from '@okr-ledger/okr';
 import type { ObjectiveView, Page } from '@okr-ledger/read-models';
 import { PageInfoModel } from '../okr/page-info.model';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
 import type { AnsweredAt } from '../okr/okr.loaders';
+
+// Built from the domain's list, so the two cannot drift apart.
+export const VisibilityEnum = Object.fromEntries(VISIBILITIES.map((v) => [v, v])) as {
+  [V in Visibility]: V;
+};
+registerEnumType(VisibilityEnum, {
+  name: 'Visibility',
+  description:
+    'Who sees an objective (and its key results, check-ins, initiatives): PUBLIC the organisation; TEAM the members of its team, the leads of the teams above it and admins; PRIVATE its owner and the people it is shared with. Auditors see every objective.',
+});
 
 @ObjectType('Objective', { description: 'A qualitative goal of a cycle, measured by key results.' })
 export class ObjectiveModel {
@@ -17,6 +28,12 @@ export class ObjectiveModel {
 
   @Field(() => ID, { nullable: true, description: 'The person accountable for it.' })
   ownerId!: string | null;
+
+  @Field(() => VisibilityEnum, {
+    description:
+      'Who may see it. Set at creation (default PUBLIC with a team, PRIVATE without), changed by changeObjectiveVisibility.',
+  })
+  visibility!: Visibility;
 
   @Field(() => Float, {
     description: 'Weighted mean progress (0..1) of its scored key results (with roll-ups).',
@@ -49,6 +66,7 @@ export class ObjectiveModel {
       title: view.title,
       description: view.description,
       ownerId: view.ownerId,
+      visibility: view.visibility,
       progress: view.progress,
       archived: view.archived,
       version: view.version,

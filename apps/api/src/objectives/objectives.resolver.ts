@@ -22,9 +22,12 @@ import {
   AlignObjectiveInput,
   ArchiveObjectiveInput,
   ByIdAsOfArgs,
+  ChangeObjectiveVisibilityInput,
   ObjectivesArgs,
   ReviseObjectiveInput,
   SetObjectiveInput,
+  ShareObjectiveInput,
+  UnshareObjectiveInput,
 } from './objective.input';
 import { ObjectiveConnectionModel, ObjectiveModel } from './objective.model';
 
@@ -57,6 +60,7 @@ export class ObjectivesResolver {
   async objectives(
     @CurrentIdentity() identity: Identity,
     @Args() args: ObjectivesArgs,
+    @Context() ctx: GraphqlContext,
   ): Promise<ObjectiveConnectionModel> {
     const unknownId = [args.cycleId, args.teamId].some((id) => id && !isUuid(id));
     const page = unknownId
@@ -76,6 +80,7 @@ export class ObjectivesResolver {
               teamId: args.teamId,
               ownerId: args.ownerId,
               includeArchived: true,
+              visibleTo: await okrLoaders(ctx).scope(),
             },
             pageRequest(args),
           ),
@@ -120,6 +125,41 @@ export class ObjectivesResolver {
     @Args('input', { type: () => ArchiveObjectiveInput }) input: ArchiveObjectiveInput,
   ): Promise<ObjectiveModel> {
     const result = await this.commands.objectives.archive(this.writes.actor(identity), input);
+    return this.payload(identity, ctx, result);
+  }
+
+  @Mutation(() => ObjectiveModel, {
+    description:
+      'Changes who may see an objective (also archived ones, and in a closed cycle): the past follows, see ADR 0017.',
+  })
+  async changeObjectiveVisibility(
+    @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
+    @Args('input', { type: () => ChangeObjectiveVisibilityInput })
+    input: ChangeObjectiveVisibilityInput,
+  ): Promise<ObjectiveModel> {
+    const actor = this.writes.actor(identity);
+    const result = await this.commands.objectives.changeVisibility(actor, input);
+    return this.payload(identity, ctx, result);
+  }
+
+  @Mutation(() => ObjectiveModel, { description: 'Shares an objective with one person.' })
+  async shareObjective(
+    @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
+    @Args('input', { type: () => ShareObjectiveInput }) input: ShareObjectiveInput,
+  ): Promise<ObjectiveModel> {
+    const result = await this.commands.objectives.share(this.writes.actor(identity), input);
+    return this.payload(identity, ctx, result);
+  }
+
+  @Mutation(() => ObjectiveModel, { description: 'Takes back a share of an objective.' })
+  async unshareObjective(
+    @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
+    @Args('input', { type: () => UnshareObjectiveInput }) input: UnshareObjectiveInput,
+  ): Promise<ObjectiveModel> {
+    const result = await this.commands.objectives.unshare(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
   }
 

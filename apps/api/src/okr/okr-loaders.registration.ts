@@ -28,8 +28,10 @@ export class OkrLoadersRegistration implements OnModuleInit {
       if (!identity) throw new UnauthenticatedError();
       return new OkrRequestLoaders(
         identity.tenantId,
+        { personId: identity.actorId, roles: identity.roles },
         this.readModels,
-        (tenantId, at) => this.timeTravel.queriesAsOf(tenantId, at),
+        this.readModels.teams,
+        (tenantId, at, viewer) => this.timeTravel.queriesAsOf(tenantId, at, viewer),
         transport === 'http',
       );
     });

@@ -27,7 +27,13 @@ export class OkrWrites {
 
   /** The identity's actor and tenant go into every event's metadata. */
   actor(identity: Identity): Actor {
-    return { tenantId: identity.tenantId, actorId: identity.actorId, source: 'graphql' };
+    return {
+      tenantId: identity.tenantId,
+      actorId: identity.actorId,
+      // The write rules of libs/okr decide on these (ADR 0017).
+      roles: identity.roles,
+      source: 'graphql',
+    };
   }
 
   /**

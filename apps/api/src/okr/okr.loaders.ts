@@ -1,9 +1,17 @@
 import DataLoader from 'dataloader';
+import {
+  canSee,
+  visibilityScope,
+  type TeamMembership,
+  type Viewer,
+  type VisibilityScope,
+} from '@okr-ledger/okr';
 import type {
   AsOfQueries,
   CycleView,
   KeyResultView,
   ObjectiveView,
+  TeamMemberView,
   TeamView,
   TimePoint,
 } from '@okr-ledger/read-models';
@@ -24,6 +32,14 @@ export function recordedBound(at: AnsweredAt): Date | null {
 export function answeredAt(asOf?: Date | null, validAt?: Date | null): AnsweredAt {
   return validAt ? { asOf: asOf ?? null, validAt } : (asOf ?? null);
 }
+
+/**
+ * Keeps the objectives the caller may see. Applied by the loaders to every objective they
+ * answer, so that every nested field (and everything reached through an objective: its key
+ * results and their check-ins) shows only what the caller may see; a hidden objective is null,
+ * exactly like an unknown id.
+ */
+export type VisibleObjectives = (views: readonly ObjectiveView[]) => Promise<ObjectiveView[]>;
 
 /** Results in the order of the keys, null for ids the lookup did not return. */
 function byIdLoader<V extends { id: string }>(
@@ -70,8 +86,17 @@ export class OkrLoaders {
   readonly keyResult: DataLoader<string, KeyResultView | null>;
   readonly keyResultsOfObjective: DataLoader<string, KeyResultView[]>;
 
-  /** `lookups`: the read models (now) or time travel (as of an instant), same signatures. */
-  constructor(lookups: AsOfQueries, tenantId: string, cache = true) {
+  /**
+   * `lookups`: the read models (now) or time travel (as of an instant), same signatures.
+   * `visible`: the caller's filter, or null when the lookups filter themselves (time travel
+   * with a viewer applies ADR 0017's rule for the past).
+   */
+  constructor(
+    lookups: AsOfQueries,
+    tenantId: string,
+    cache = true,
+    visible: VisibleObjectives | null = null,
+  ) {
     const byId = <V extends { id: string }>(f: (ids: readonly string[]) => Promise<readonly V[]>) =>
       byIdLoader(f, cache);
     const groupedBy = <V>(
@@ -84,8 +109,27 @@ export class OkrLoaders {
       (t) => [t.parentId],
     );
     this.cycle = byId((ids) => lookups.cycles.byIds(tenantId, ids.filter(isUuid)));
-    this.objective = byId((ids) => lookups.objectives.byIds(tenantId, ids.filter(isUuid)));
-    this.keyResult = byId((ids) => lookups.keyResults.byIds(tenantId, ids.filter(isUuid)));
+    const keep = visible ?? ((views: readonly ObjectiveView[]) => Promise.resolve([...views]));
+    this.objective = byId(async (ids) =>
+      keep(await lookups.objectives.byIds(tenantId, ids.filter(isUuid))),
+    );
+    // A key result is visible exactly when its objective is: the objectives are asked of the
+    // (batched, cached) objective loader, so a page of key results costs one more query at most.
+    const ofVisibleObjectives = async (keyResults: readonly KeyResultView[]) => {
+      if (visible === null) return keyResults;
+      const objectiveIds = [...new Set(keyResults.map((k) => k.objectiveId))];
+      const shown = new Set(
+        (await this.objective.loadMany(objectiveIds)).flatMap((o) =>
+          o && !(o instanceof Error) ? [o.id] : [],
+        ),
+      );
+      return keyResults.filter((k) => shown.has(k.objectiveId));
+    };
+    this.keyResult = byId(async (ids) =>
+      ofVisibleObjectives(await lookups.keyResults.byIds(tenantId, ids.filter(isUuid))),
+    );
+    // Asked only for an objective already answered to this caller (Objective.keyResults), so
+    // not checked again: a page of 50 objectives with their key results stays one query here.
     this.keyResultsOfObjective = groupedBy(
       (ids) => lookups.keyResults.byObjectiveIds(tenantId, ids),
       (k) => [k.objectiveId],
@@ -93,7 +137,7 @@ export class OkrLoaders {
     // A child aligned to a key result names that key result, not its objective: map it back.
     this.objectiveChildren = new DataLoader<string, ObjectiveView[]>(
       async (parentIds) => {
-        const children = await lookups.objectives.childrenOf(tenantId, parentIds);
+        const children = await keep(await lookups.objectives.childrenOf(tenantId, parentIds));
         const viaKeyResult = children
           .map((c) => c.parentKeyResultId)
           .filter((id): id is string => id !== null);
@@ -118,25 +162,68 @@ export class OkrLoaders {
   }
 }
 
+/** What the request loaders read besides the OKR lookups: the caller's team memberships. */
+export interface VisibilityLookups {
+  /** The team tree with this person's memberships (teams.memberships of the read models). */
+  memberships(tenantId: string, personId: string): Promise<TeamMembership[]>;
+  membersOf(tenantId: string, teamIds: readonly string[]): Promise<TeamMemberView[]>;
+}
+
 /** The loaders of one request: current state, plus one set per as-of instant asked for. */
 export class OkrRequestLoaders {
   private readonly asOf = new Map<string, OkrLoaders>();
+  private readonly scopeLoader: DataLoader<string, VisibilityScope>;
   readonly current: OkrLoaders;
+  /** A team's members now, by person id. */
+  readonly teamMembers: DataLoader<string, TeamMemberView[]>;
 
   /**
    * `cache: false` for subscriptions, whose context lives as long as the subscription: each
-   * event must see fresh rows, while loads of one event still batch.
+   * event must see fresh rows (and memberships), while loads of one event still batch.
    */
   constructor(
     readonly tenantId: string,
+    readonly viewer: Viewer,
     currentLookups: AsOfQueries,
-    private readonly lookupsAsOf: (tenantId: string, at: Date | TimePoint) => AsOfQueries,
+    visibility: VisibilityLookups,
+    private readonly lookupsAsOf: (
+      tenantId: string,
+      at: Date | TimePoint,
+      viewer: Viewer,
+    ) => AsOfQueries,
     private readonly cache = true,
   ) {
-    this.current = new OkrLoaders(currentLookups, tenantId, cache);
+    // One query for the team tree per request (per event over a subscription), however many
+    // objectives the request reads: the scope is computed once and each row checked in memory.
+    this.scopeLoader = new DataLoader(
+      async (keys) => {
+        const teams = await visibility.memberships(tenantId, viewer.personId);
+        const scope = visibilityScope(viewer, teams);
+        return keys.map(() => scope);
+      },
+      { cache },
+    );
+    this.current = new OkrLoaders(currentLookups, tenantId, cache, async (views) => {
+      if (views.length === 0) return [];
+      const scope = await this.scope();
+      return views.filter((v) => canSee(scope, v));
+    });
+    this.teamMembers = groupedLoader(
+      (teamIds) => visibility.membersOf(tenantId, teamIds.filter(isUuid)),
+      (m) => [m.teamId],
+      cache,
+    );
   }
 
-  /** Current-state loaders, or those of the instant (or time point) a model was answered at. */
+  /** What the caller may see now (`visibilityScope` of libs/okr over the current teams). */
+  scope(): Promise<VisibilityScope> {
+    return this.scopeLoader.load('scope');
+  }
+
+  /**
+   * Current-state loaders, or those of the instant (or time point) a model was answered at:
+   * time travel answers those for the caller (visible then and now, ADR 0017).
+   */
   at(at: AnsweredAt): OkrLoaders {
     if (at === null) return this.current;
     const key =
@@ -145,7 +232,8 @@ export class OkrRequestLoaders {
         : `${at.asOf?.getTime() ?? 'now'}@${at.validAt?.getTime() ?? ''}`;
     let loaders = this.asOf.get(key);
     if (!loaders) {
-      loaders = new OkrLoaders(this.lookupsAsOf(this.tenantId, at), this.tenantId, this.cache);
+      const lookups = this.lookupsAsOf(this.tenantId, at, this.viewer);
+      loaders = new OkrLoaders(lookups, this.tenantId, this.cache);
       this.asOf.set(key, loaders);
     }
     return loaders;

@@ -27,6 +27,8 @@ export class ReplayResolver {
       to: args.to ?? undefined,
       every: args.every,
       validAt: args.validAt ?? null,
+      // Each frame holds only what the caller could see at its instant and can see now.
+      viewer: { personId: identity.actorId, roles: identity.roles },
     });
     return frames.map((f) => ({
       at: f.at,

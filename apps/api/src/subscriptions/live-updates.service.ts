@@ -6,6 +6,12 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@okr-ledger/event-store';
+import {
+  visibilityScope,
+  type TeamMembership,
+  type Viewer,
+  type VisibilityScope,
+} from '@okr-ledger/okr';
 import type {
   CheckInView,
   ObjectiveView,
@@ -18,16 +24,25 @@ import { EVENT_STORE, PROJECTION_PROGRESS, READ_MODELS } from '../okr/okr-api.to
 export const KEY_RESULT_CHECKED_IN = 'keyResultCheckedIn';
 export const OBJECTIVE_CHANGED = 'objectiveChanged';
 
+/** The scopes of the subscribers to one batch's updates (ADR 0017). */
+export interface Audience {
+  scopeOf(viewer: Viewer): Promise<VisibilityScope>;
+}
+
 export interface CheckInPublished {
   readonly tenantId: string;
   readonly cycleId: string;
   readonly checkIn: CheckInView;
+  /** Its key result's objective: who may see it may see the check-in. */
+  readonly objective: ObjectiveView;
+  readonly audience: Audience;
 }
 
 export interface ObjectivePublished {
   readonly tenantId: string;
   readonly cycleId: string;
   readonly objective: ObjectiveView;
+  readonly audience: Audience;
 }
 
 const OBJECTIVE_EVENTS = [
@@ -35,6 +50,10 @@ const OBJECTIVE_EVENTS = [
   'ObjectiveRevised',
   'ObjectiveAligned',
   'ObjectiveArchived',
+  // Who may see it changed: those who now may hear of it (and see `visibility` move).
+  'ObjectiveVisibilityChanged',
+  'ObjectiveShared',
+  'ObjectiveUnshared',
 ];
 // Each of these changes an objective's progress or key results, so its subscribers hear of it.
 const KEY_RESULT_EVENTS = [
@@ -143,20 +162,6 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
     const checkInIds = events
       .filter((e) => e.type === 'KeyResultCheckedIn')
       .map((e) => String(e.data.checkInId));
-    const checkIns = checkInIds.length
-      ? await this.readModels.checkIns.byIds(tenantId, checkInIds)
-      : [];
-    const byId = new Map(checkIns.map((c) => [c.id, c]));
-    for (const id of checkInIds) {
-      const checkIn = byId.get(id);
-      if (!checkIn) continue;
-      await this.pubSub.publish(KEY_RESULT_CHECKED_IN, {
-        tenantId,
-        cycleId: checkIn.cycleId,
-        checkIn,
-      } satisfies CheckInPublished);
-    }
-
     const objectiveIds = new Set<string>();
     const keyResultIds = new Set<string>();
     for (const event of events) {
@@ -166,19 +171,69 @@ export class LiveUpdates implements OnApplicationBootstrap, OnModuleDestroy {
         keyResultIds.add(String(event.data.keyResultId));
       }
     }
+    const objectiveOfKeyResult = new Map<string, string>();
     if (keyResultIds.size > 0) {
       for (const k of await this.readModels.keyResults.byIds(tenantId, [...keyResultIds])) {
         objectiveIds.add(k.objectiveId);
+        objectiveOfKeyResult.set(k.id, k.objectiveId);
       }
     }
-    if (objectiveIds.size === 0) return;
-    for (const objective of await this.readModels.objectives.byIds(tenantId, [...objectiveIds])) {
+    const objectives =
+      objectiveIds.size > 0
+        ? await this.readModels.objectives.byIds(tenantId, [...objectiveIds])
+        : [];
+    const objectiveById = new Map(objectives.map((o) => [o.id, o]));
+    const audience = this.audience(tenantId);
+
+    const checkIns = checkInIds.length
+      ? await this.readModels.checkIns.byIds(tenantId, checkInIds)
+      : [];
+    const byId = new Map(checkIns.map((c) => [c.id, c]));
+    for (const id of checkInIds) {
+      const checkIn = byId.get(id);
+      const objective = objectiveById.get(
+        objectiveOfKeyResult.get(checkIn?.keyResultId ?? '') ?? '',
+      );
+      // A check-in is visible exactly when its key result's objective is.
+      if (!checkIn || !objective) continue;
+      await this.pubSub.publish(KEY_RESULT_CHECKED_IN, {
+        tenantId,
+        cycleId: checkIn.cycleId,
+        checkIn,
+        objective,
+        audience,
+      } satisfies CheckInPublished);
+    }
+    for (const objective of objectives) {
       await this.pubSub.publish(OBJECTIVE_CHANGED, {
         tenantId,
         cycleId: objective.cycleId,
         objective,
+        audience,
       } satisfies ObjectivePublished);
     }
+  }
+
+  /**
+   * Who may see what in this tenant, shared by every subscriber of one batch: the team tree
+   * with its members is read once, on the first subscriber's check (none, no query), and each
+   * subscriber's scope is computed from it in memory.
+   */
+  private audience(tenantId: string): Audience {
+    let teams: Promise<TeamMembership[]> | null = null;
+    const scopes = new Map<string, Promise<VisibilityScope>>();
+    return {
+      scopeOf: (viewer) => {
+        const key = `${viewer.personId}\u0000${[...viewer.roles].sort().join(',')}`;
+        let scope = scopes.get(key);
+        if (!scope) {
+          teams ??= this.readModels.teams.memberships(tenantId, null);
+          scope = teams.then((t) => visibilityScope(viewer, t));
+          scopes.set(key, scope);
+        }
+        return scope;
+      },
+    };
   }
 }
 

@@ -1,6 +1,22 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import type { TeamView } from '@okr-ledger/read-models';
+import type { TeamMemberView, TeamView } from '@okr-ledger/read-models';
 import type { AnsweredAt } from '../okr/okr.loaders';
+
+@ObjectType('TeamMember', { description: 'A person in a team.' })
+export class TeamMemberModel {
+  @Field(() => ID, { description: "The person (a token's sub)." })
+  personId!: string;
+
+  @Field(() => Boolean, {
+    description:
+      'Leads the team: sees the TEAM objectives of the teams below it, changes its members.',
+  })
+  lead!: boolean;
+
+  static from(view: TeamMemberView): TeamMemberModel {
+    return Object.assign(new TeamMemberModel(), { personId: view.personId, lead: view.lead });
+  }
+}
 
 @ObjectType('Team', { description: 'A team; teams form a tree (no loops).' })
 export class TeamModel {

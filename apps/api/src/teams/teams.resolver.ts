@@ -8,8 +8,14 @@ import type { GraphqlContext } from '../graphql/graphql-context';
 import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
 import { okrLoaders } from '../okr/okr-loaders.registration';
 import { OkrWrites } from '../okr/okr-writes.service';
-import { CreateTeamInput, MoveTeamInput, RenameTeamInput } from './team.input';
-import { TeamModel } from './team.model';
+import {
+  AddTeamMemberInput,
+  CreateTeamInput,
+  MoveTeamInput,
+  RemoveTeamMemberInput,
+  RenameTeamInput,
+} from './team.input';
+import { TeamMemberModel, TeamModel } from './team.model';
 
 @Resolver(() => TeamModel)
 export class TeamsResolver {
@@ -53,6 +59,39 @@ export class TeamsResolver {
   ): Promise<TeamModel> {
     const result = await this.commands.teams.move(this.writes.actor(identity), input);
     return this.payload(identity, ctx, result);
+  }
+
+  @Mutation(() => TeamModel, {
+    description: 'Adds a member to a team (or changes their lead). ADMIN or a lead of the team.',
+  })
+  async addTeamMember(
+    @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
+    @Args('input', { type: () => AddTeamMemberInput }) input: AddTeamMemberInput,
+  ): Promise<TeamModel> {
+    const result = await this.commands.teams.addMember(this.writes.actor(identity), input);
+    return this.payload(identity, ctx, result);
+  }
+
+  @Mutation(() => TeamModel, {
+    description: 'Removes a member from a team. ADMIN or a lead of the team.',
+  })
+  async removeTeamMember(
+    @CurrentIdentity() identity: Identity,
+    @Context() ctx: GraphqlContext,
+    @Args('input', { type: () => RemoveTeamMemberInput }) input: RemoveTeamMemberInput,
+  ): Promise<TeamModel> {
+    const result = await this.commands.teams.removeMember(this.writes.actor(identity), input);
+    return this.payload(identity, ctx, result);
+  }
+
+  @ResolveField('members', () => [TeamMemberModel], {
+    description:
+      'Its members now (as-of answers too: membership is not folded to the instant here).',
+  })
+  async members(@Parent() team: TeamModel, @Context() ctx: GraphqlContext) {
+    const members = await okrLoaders(ctx).teamMembers.load(team.id);
+    return members.map((m) => TeamMemberModel.from(m));
   }
 
   @ResolveField('parent', () => TeamModel, { nullable: true, description: 'The parent team.' })

@@ -31,6 +31,60 @@ export const BUNDLE_FILES = {
 
 const FORMAT = 'okr-ledger evidence v1';
 
+/**
+ * An event left out of a bundle made for one person (ADR 0017): nothing of what it says, only
+ * where it sits (position, stream, revision), its chain link and its Merkle leaf, so that the
+ * next link of its stream and the signed root still verify. A stream none of whose events is
+ * shown is named by a digest of its name.
+ */
+export interface RedactedEvent {
+  readonly redacted: true;
+  readonly position: string;
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: number;
+  readonly hash: string;
+  /** The event's Merkle leaf hash (hex), as eventLeafHash gives it. */
+  readonly leaf: string;
+}
+
+export type BundleEvent = LedgerEvent | RedactedEvent;
+
+export const isRedacted = (event: BundleEvent): event is RedactedEvent =>
+  (event as Partial<RedactedEvent>).redacted === true;
+
+/**
+ * The bundle's events for a reader who may see only those `shown` keeps: the others
+ * redacted, their streams named by a digest when no event of theirs is shown.
+ */
+export function redactEvents(
+  events: readonly LedgerEvent[],
+  shown: (event: LedgerEvent) => boolean,
+): BundleEvent[] {
+  const keep = events.map(shown);
+  const namedStreams = new Set(events.filter((_, i) => keep[i]).map((e) => e.stream));
+  return events.map((event, i): BundleEvent => {
+    if (keep[i]) return event;
+    return {
+      redacted: true,
+      position: event.position,
+      id: event.id,
+      stream: namedStreams.has(event.stream)
+        ? event.stream
+        : `redacted-${sha256(event.stream).slice(0, 32)}`,
+      revision: event.revision,
+      hash: event.hash,
+      leaf: eventLeafHash(event).toString('hex'),
+    };
+  });
+}
+
+/** Who a redacted bundle was made for: what its reader may see (ADR 0017). */
+export interface BundleReader {
+  readonly personId: string;
+  readonly roles: readonly string[];
+}
+
 /** One row of `audit-trail.csv`: one field change of one event. */
 export interface AuditCsvRow {
   readonly when: string;
@@ -107,6 +161,8 @@ interface Manifest {
   readonly createdAt: string;
   readonly files: Readonly<Record<string, string>>;
   readonly keyFingerprint: string;
+  /** Set when the bundle shows only what this reader may see (others' events redacted). */
+  readonly redactedFor?: BundleReader;
   /** Ed25519 (base64) over the canonical JSON of every other field. */
   readonly signature: string;
 }
@@ -130,10 +186,12 @@ export interface BundleContent {
   readonly organisation: string;
   readonly cycle: string | null;
   readonly createdAt: string;
-  /** The first `checkpoint.size` events of the organisation, in log order. */
-  readonly events: readonly LedgerEvent[];
+  /** The first `checkpoint.size` events of the organisation, in log order (some redacted). */
+  readonly events: readonly BundleEvent[];
   readonly auditRows: readonly AuditCsvRow[];
   readonly checkpoint: SignedCheckpoint;
+  /** With redacted events: whom the bundle is for. */
+  readonly redactedFor?: BundleReader | null;
 }
 
 export async function writeBundle(
@@ -143,7 +201,7 @@ export async function writeBundle(
 ): Promise<void> {
   const publicKey = createPublicKey(signingKey);
   const files: Record<string, string> = {
-    [BUNDLE_FILES.events]: content.events.map((e) => `${eventLine(e)}\n`).join(''),
+    [BUNDLE_FILES.events]: content.events.map((e) => `${bundleLine(e)}\n`).join(''),
     [BUNDLE_FILES.auditTrail]: auditTrailCsv(content.auditRows),
     [BUNDLE_FILES.checkpoint]: checkpointFile(content.checkpoint),
     [BUNDLE_FILES.publicKey]: publicKeyPem(publicKey),
@@ -155,6 +213,14 @@ export async function writeBundle(
     createdAt: content.createdAt,
     files: Object.fromEntries(Object.entries(files).map(([name, text]) => [name, sha256(text)])),
     keyFingerprint: keyFingerprint(publicKey),
+    ...(content.redactedFor
+      ? {
+          redactedFor: {
+            personId: content.redactedFor.personId,
+            roles: [...content.redactedFor.roles],
+          },
+        }
+      : {}),
   };
   const signature = sign(null, Buffer.from(ledgerJson(unsigned)), signingKey).toString('base64');
   await mkdir(dir, { recursive: true });
@@ -216,8 +282,13 @@ function parsePublicKey(text: string): KeyObject {
 }
 
 const EVENT_FIELDS = ['position', 'id', 'stream', 'type', 'recordedAt', 'hash'] as const;
+const REDACTED_FIELDS = ['position', 'id', 'stream', 'hash', 'leaf'] as const;
 
-function parseEvents(text: string): LedgerEvent[] {
+function bundleLine(event: BundleEvent): string {
+  return isRedacted(event) ? ledgerJson(event) : eventLine(event);
+}
+
+function parseEvents(text: string): BundleEvent[] {
   if (text !== '' && !text.endsWith('\n')) {
     fail(`${BUNDLE_FILES.events}: truncated (the last line has no newline)`);
   }
@@ -228,15 +299,19 @@ function parseEvents(text: string): LedgerEvent[] {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       fail(`${where}: not an event`);
     }
-    for (const field of EVENT_FIELDS) {
+    const redacted = value.redacted === true;
+    for (const field of redacted ? REDACTED_FIELDS : EVENT_FIELDS) {
       if (typeof value[field] !== 'string') fail(`${where}: field ${field} missing or not text`);
     }
     if (typeof value.revision !== 'number' || !Number.isSafeInteger(value.revision)) {
       fail(`${where}: field revision missing or not a whole number`);
     }
-    const event = value as unknown as LedgerEvent;
+    if (redacted && !/^[0-9a-f]{64}$/.test(String(value.leaf))) {
+      fail(`${where}: field leaf is not a SHA-256 in hex`);
+    }
+    const event = value as unknown as BundleEvent;
     try {
-      if (eventLine(event) !== line) fail(`${where}: not in canonical form`);
+      if (bundleLine(event) !== line) fail(`${where}: not in canonical form`);
     } catch (error) {
       if (error instanceof Mismatch) throw error;
       fail(`${where}: not in canonical form`);
@@ -245,11 +320,15 @@ function parseEvents(text: string): LedgerEvent[] {
   });
 }
 
-function describe(event: LedgerEvent, line: number): string {
+function describe(event: BundleEvent, line: number): string {
   return `event ${event.id} (${BUNDLE_FILES.events} line ${line}, stream ${event.stream} revision ${event.revision})`;
 }
 
-function checkEvents(events: readonly LedgerEvent[], organisation: string): number {
+/**
+ * Every shown event's chain link from its content; a redacted one's link is taken as given
+ * (the next link of its stream hashes it, and its leaf is in the signed root).
+ */
+function checkEvents(events: readonly BundleEvent[], organisation: string): number {
   const heads = new Map<string, { revision: number; hash: string }>();
   let previous = '';
   events.forEach((event, i) => {
@@ -258,13 +337,17 @@ function checkEvents(events: readonly LedgerEvent[], organisation: string): numb
       fail(`${name}: position ${event.position} is not after the previous event's`);
     }
     previous = event.position;
-    const tenant = (event.metadata as { tenantId?: unknown } | null)?.tenantId;
-    if (tenant !== organisation) fail(`${name}: field metadata.tenantId is not ${organisation}`);
     const head = heads.get(event.stream);
     const expected = head ? head.revision + 1 : 0;
     if (event.revision !== expected) {
       fail(`${name}: revision ${expected} of the stream is missing before it`);
     }
+    if (isRedacted(event)) {
+      heads.set(event.stream, { revision: event.revision, hash: event.hash });
+      return;
+    }
+    const tenant = (event.metadata as { tenantId?: unknown } | null)?.tenantId;
+    if (tenant !== organisation) fail(`${name}: field metadata.tenantId is not ${organisation}`);
     let link: string;
     try {
       link = chainLink(head?.hash ?? null, event);
@@ -322,7 +405,7 @@ async function check(dir: string, options: { readonly trustedCheckpoint?: string
   if (lastPosition !== checkpoint.position) {
     fail(`${BUNDLE_FILES.checkpoint}: field position is not the last event's (${lastPosition})`);
   }
-  const leaves = events.map(eventLeafHash);
+  const leaves = events.map((e) => (isRedacted(e) ? Buffer.from(e.leaf, 'hex') : eventLeafHash(e)));
   const root = merkleRoot(leaves).toString('hex');
   if (root !== checkpoint.root) {
     fail(
@@ -367,9 +450,14 @@ async function check(dir: string, options: { readonly trustedCheckpoint?: string
   if (!manifestSigned)
     fail(`${BUNDLE_FILES.manifest}: field signature does not verify with the public key`);
 
+  const redacted = events.filter(isRedacted).length;
+  const reader = manifest.redactedFor;
   const lines = [
     `organisation ${organisation}${manifest.cycle ? `, cycle ${manifest.cycle}` : ''}`,
-    `${events.length} events in ${streams} streams: every hash chain link holds`,
+    redacted > 0 || reader
+      ? `${events.length} events in ${streams} streams, ${redacted} redacted for ${readerName(reader)}: ` +
+        'every shown event’s hash chain link holds; the redacted ones’ leaves are in the signed root, their content is not in the bundle'
+      : `${events.length} events in ${streams} streams: every hash chain link holds`,
     `Merkle root ${root} at size ${checkpoint.size} (position ${checkpoint.position})`,
     `checkpoint signed at ${checkpoint.at} by key ${fingerprint}`,
     `manifest: ${Object.keys(files).length} files intact, signed by the same key`,
@@ -380,6 +468,12 @@ async function check(dir: string, options: { readonly trustedCheckpoint?: string
     lines.push('compare the key fingerprint with ledgerPublicKey, or pass --trusted-checkpoint');
   }
   return lines.join('\n');
+}
+
+function readerName(reader: BundleReader | undefined): string {
+  if (!reader) return 'an unnamed reader';
+  const roles = Array.isArray(reader.roles) ? reader.roles.join(', ') : '';
+  return `${String(reader.personId)}${roles ? ` (${roles})` : ''}`;
 }
 
 async function checkTrusted(

@@ -1,3 +1,4 @@
+import { defaultVisibility, VISIBILITIES, type Visibility } from '../access/visibility.policy';
 import type { CycleStatus } from '../cycle/cycle.events';
 import { diffFields, type Decider } from '../decider';
 import {
@@ -26,6 +27,8 @@ export type SetObjective = {
     readonly objectiveId: string;
     readonly cycleId: string;
     readonly parent: ObjectiveParent | null;
+    /** null: `defaultVisibility` of its team (PUBLIC with a team, PRIVATE without). */
+    readonly visibility: Visibility | null;
   };
 };
 /** A field left undefined keeps its value; null clears a nullable field. */
@@ -50,7 +53,31 @@ export type ArchiveObjective = {
   readonly data: { readonly objectiveId: string; readonly reason: string | null };
 };
 
-export type ObjectiveCommand = SetObjective | ReviseObjective | AlignObjective | ArchiveObjective;
+export type ChangeObjectiveVisibility = {
+  readonly type: 'ChangeObjectiveVisibility';
+  readonly data: {
+    readonly objectiveId: string;
+    readonly visibility: Visibility;
+    readonly reason: string | null;
+  };
+};
+export type ShareObjective = {
+  readonly type: 'ShareObjective';
+  readonly data: { readonly objectiveId: string; readonly personId: string };
+};
+export type UnshareObjective = {
+  readonly type: 'UnshareObjective';
+  readonly data: { readonly objectiveId: string; readonly personId: string };
+};
+
+export type ObjectiveCommand =
+  | SetObjective
+  | ReviseObjective
+  | AlignObjective
+  | ArchiveObjective
+  | ChangeObjectiveVisibility
+  | ShareObjective
+  | UnshareObjective;
 
 export interface ObjectiveContext {
   /** Status of the objective's cycle, read from the cycle stream. */
@@ -97,6 +124,35 @@ function changeable(
   return state;
 }
 
+/**
+ * Who may see an objective is not part of what it says: it can change in a closed cycle and on
+ * an archived objective too (hiding an old objective later hides its past, see ADR 0017).
+ */
+function existing(state: ObjectiveState, objectiveId: string): Objective {
+  if (state === null) throw new AggregateNotFound('Objective', objectiveId);
+  return state;
+}
+
+function requireVisibility(value: Visibility | null, field: string): Visibility {
+  if (value === null || !VISIBILITIES.includes(value)) {
+    throw new DomainRuleViolation(
+      'INVALID_VALUE',
+      field,
+      `${field} is not one of ${VISIBILITIES.join(', ')}`,
+    );
+  }
+  return value;
+}
+
+/** Once the cycle has started, narrowing or widening who sees an objective needs a reason. */
+function reasonFor(reason: string | null, cycleStatus: CycleStatus): string | null {
+  const normalised = optionalText(reason);
+  if (normalised === null && cycleStatus !== 'PLANNING') {
+    throw new DomainRuleViolation('REASON_REQUIRED', 'reason');
+  }
+  return normalised;
+}
+
 function sameParent(a: ObjectiveParent | null, b: ObjectiveParent | null): boolean {
   if (a === null || b === null) return a === b;
   if (a.kind === 'KEY_RESULT' && b.kind === 'KEY_RESULT') return a.keyResultId === b.keyResultId;
@@ -129,7 +185,19 @@ export function decideObjective(
       return [
         {
           type: 'ObjectiveSet',
-          data: { objectiveId, cycleId, title, description, ownerId, teamId, parent },
+          data: {
+            objectiveId,
+            cycleId,
+            title,
+            description,
+            ownerId,
+            teamId,
+            parent,
+            visibility:
+              command.data.visibility === null
+                ? defaultVisibility(teamId)
+                : requireVisibility(command.data.visibility, 'visibility'),
+          },
         },
       ];
     }
@@ -177,6 +245,37 @@ export function decideObjective(
           type: 'ObjectiveArchived',
           data: { objectiveId: objective.objectiveId, reason: optionalText(command.data.reason) },
         },
+      ];
+    }
+    case 'ChangeObjectiveVisibility': {
+      const objective = existing(state, command.data.objectiveId);
+      const to = requireVisibility(command.data.visibility, 'visibility');
+      if (to === objective.visibility)
+        throw new DomainRuleViolation('NOTHING_CHANGED', 'visibility');
+      const reason = reasonFor(command.data.reason, context.cycleStatus);
+      return [
+        {
+          type: 'ObjectiveVisibilityChanged',
+          data: { objectiveId: objective.objectiveId, from: objective.visibility, to, reason },
+        },
+      ];
+    }
+    case 'ShareObjective': {
+      const objective = existing(state, command.data.objectiveId);
+      const personId = requireId(command.data.personId, 'personId');
+      if (objective.sharedWith.includes(personId)) {
+        throw new DomainRuleViolation('NOTHING_CHANGED', 'personId');
+      }
+      return [{ type: 'ObjectiveShared', data: { objectiveId: objective.objectiveId, personId } }];
+    }
+    case 'UnshareObjective': {
+      const objective = existing(state, command.data.objectiveId);
+      const personId = requireId(command.data.personId, 'personId');
+      if (!objective.sharedWith.includes(personId)) {
+        throw new DomainRuleViolation('NOTHING_CHANGED', 'personId');
+      }
+      return [
+        { type: 'ObjectiveUnshared', data: { objectiveId: objective.objectiveId, personId } },
       ];
     }
     default: {

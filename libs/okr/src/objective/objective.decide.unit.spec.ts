@@ -1,6 +1,16 @@
 import { deciderSpec } from '../testing/decider-spec';
-import { objectiveDecider, type ObjectiveContext, type SetObjective } from './objective.decide';
-import type { ObjectiveArchived, ObjectiveParent, ObjectiveSet } from './objective.events';
+import {
+  objectiveDecider,
+  type ChangeObjectiveVisibility,
+  type ObjectiveContext,
+  type SetObjective,
+} from './objective.decide';
+import type {
+  ObjectiveArchived,
+  ObjectiveParent,
+  ObjectiveSet,
+  ObjectiveShared,
+} from './objective.events';
 import { objectiveStream } from './objective.events';
 
 const given = deciderSpec(objectiveDecider);
@@ -22,6 +32,7 @@ const setData = {
   ownerId: null,
   teamId: null,
   parent: null,
+  visibility: 'PRIVATE' as const,
 };
 const set: ObjectiveSet = { type: 'ObjectiveSet', data: setData };
 const archived: ObjectiveArchived = {
@@ -30,7 +41,7 @@ const archived: ObjectiveArchived = {
 };
 const setCommand = (data: Partial<SetObjective['data']> = {}): SetObjective => ({
   type: 'SetObjective',
-  data: { ...setData, ...data },
+  data: { ...setData, visibility: null, ...data },
 });
 
 describe('objectiveDecider', () => {
@@ -56,6 +67,24 @@ describe('objectiveDecider', () => {
     });
     it('refuses setting it twice', () => {
       given([set]).when(setCommand(), planning).thenThrows('ALREADY_EXISTS');
+    });
+    it('defaults its visibility by its team: PRIVATE without one, PUBLIC with one', () => {
+      given([]).when(setCommand(), planning).then([set]);
+      given([])
+        .when(setCommand({ teamId: 'web' }), planning)
+        .then([
+          { type: 'ObjectiveSet', data: { ...setData, teamId: 'web', visibility: 'PUBLIC' } },
+        ]);
+    });
+    it('records the visibility it is given', () => {
+      given([])
+        .when(setCommand({ teamId: 'web', visibility: 'TEAM' }), planning)
+        .then([{ type: 'ObjectiveSet', data: { ...setData, teamId: 'web', visibility: 'TEAM' } }]);
+    });
+    it('refuses a visibility that is not one of PUBLIC, TEAM, PRIVATE', () => {
+      given([])
+        .when(setCommand({ visibility: 'SECRET' as 'TEAM' }), planning)
+        .thenThrows('INVALID_VALUE', 'visibility');
     });
     it('refuses itself as parent', () => {
       given([])
@@ -234,6 +263,105 @@ describe('objectiveDecider', () => {
     });
   });
 
+  describe("when an objective's visibility is changed", () => {
+    const change = (
+      visibility: ChangeObjectiveVisibility['data']['visibility'],
+      reason: string | null,
+    ) =>
+      ({ type: 'ChangeObjectiveVisibility', data: { objectiveId, visibility, reason } }) as const;
+    it('records from and to, without a reason while the cycle is planned', () => {
+      given([set])
+        .when(change('PUBLIC', ' '), planning)
+        .then([
+          {
+            type: 'ObjectiveVisibilityChanged',
+            data: { objectiveId, from: 'PRIVATE', to: 'PUBLIC', reason: null },
+          },
+        ]);
+    });
+    it('needs a reason once the cycle is ACTIVE', () => {
+      given([set]).when(change('PUBLIC', null), active).thenThrows('REASON_REQUIRED', 'reason');
+      given([set])
+        .when(change('TEAM', ' reorg '), active)
+        .then([
+          {
+            type: 'ObjectiveVisibilityChanged',
+            data: { objectiveId, from: 'PRIVATE', to: 'TEAM', reason: 'reorg' },
+          },
+        ]);
+    });
+    it('may still hide an archived objective of a CLOSED cycle, with a reason', () => {
+      given([set, archived]).when(change('TEAM', null), closed).thenThrows('REASON_REQUIRED');
+      given([set, archived])
+        .when(change('TEAM', 'leak'), closed)
+        .then([
+          {
+            type: 'ObjectiveVisibilityChanged',
+            data: { objectiveId, from: 'PRIVATE', to: 'TEAM', reason: 'leak' },
+          },
+        ]);
+    });
+    it('refuses the visibility it already has, and unknown ones', () => {
+      given([set]).when(change('PRIVATE', 'x'), active).thenThrows('NOTHING_CHANGED', 'visibility');
+      given([set])
+        .when(change('HIDDEN' as 'TEAM', 'x'), active)
+        .thenThrows('INVALID_VALUE', 'visibility');
+    });
+    it('reports an objective that does not exist', () => {
+      given([]).when(change('PUBLIC', 'x'), active).thenNotFound('Objective', objectiveId);
+    });
+  });
+
+  describe('when an objective is shared and unshared', () => {
+    const shared: ObjectiveShared = {
+      type: 'ObjectiveShared',
+      data: { objectiveId, personId: 'sam' },
+    };
+    it('records the person it is shared with', () => {
+      given([set])
+        .when({ type: 'ShareObjective', data: { objectiveId, personId: 'sam' } }, active)
+        .then([shared]);
+    });
+    it('refuses sharing twice with the same person, and a blank person', () => {
+      given([set, shared])
+        .when({ type: 'ShareObjective', data: { objectiveId, personId: 'sam' } }, active)
+        .thenThrows('NOTHING_CHANGED', 'personId');
+      given([set])
+        .when({ type: 'ShareObjective', data: { objectiveId, personId: ' ' } }, active)
+        .thenThrows('INVALID_VALUE', 'personId');
+    });
+    it('records unsharing with a person it was shared with, and refuses anyone else', () => {
+      given([set, shared])
+        .when({ type: 'UnshareObjective', data: { objectiveId, personId: 'sam' } }, active)
+        .then([{ type: 'ObjectiveUnshared', data: { objectiveId, personId: 'sam' } }]);
+      given([set])
+        .when({ type: 'UnshareObjective', data: { objectiveId, personId: 'sam' } }, active)
+        .thenThrows('NOTHING_CHANGED', 'personId');
+    });
+    it('reports an objective that does not exist', () => {
+      given([])
+        .when({ type: 'ShareObjective', data: { objectiveId, personId: 'sam' } }, active)
+        .thenNotFound('Objective', objectiveId);
+    });
+    it('folds into the state: visibility, and who it is shared with in order', () => {
+      const state = [
+        set,
+        shared,
+        { type: 'ObjectiveShared', data: { objectiveId, personId: 'ana' } },
+        { type: 'ObjectiveShared', data: { objectiveId, personId: 'sam' } },
+        {
+          type: 'ObjectiveVisibilityChanged',
+          data: { objectiveId, from: 'PRIVATE', to: 'TEAM', reason: null },
+        },
+        { type: 'ObjectiveUnshared', data: { objectiveId, personId: 'sam' } },
+      ].reduce(
+        (s, e) => objectiveDecider.evolve(s, e as Parameters<typeof objectiveDecider.evolve>[1]),
+        objectiveDecider.initialState(),
+      );
+      expect(state).toMatchObject({ visibility: 'TEAM', sharedWith: ['ana'] });
+    });
+  });
+
   describe('when folding its events', () => {
     it('applies revisions and alignment, and keeps the archived objective', () => {
       const state = [
@@ -252,7 +380,13 @@ describe('objectiveDecider', () => {
         (s, e) => objectiveDecider.evolve(s, e as Parameters<typeof objectiveDecider.evolve>[1]),
         objectiveDecider.initialState(),
       );
-      expect(state).toEqual({ ...setData, title: 'Win', parent: toParent, status: 'ARCHIVED' });
+      expect(state).toEqual({
+        ...setData,
+        title: 'Win',
+        parent: toParent,
+        status: 'ARCHIVED',
+        sharedWith: [],
+      });
       expect(objectiveStream(objectiveId)).toBe(`objective-${objectiveId}`);
     });
   });

@@ -1,3 +1,4 @@
+import type { Visibility } from '../access/visibility.policy';
 import type { DomainEvent, FieldChangeOf } from '../decider';
 
 export const objectiveStream = (objectiveId: string): string => `objective-${objectiveId}`;
@@ -32,6 +33,8 @@ export type ObjectiveSet = DomainEvent<
     readonly objectiveId: string;
     readonly cycleId: string;
     readonly parent: ObjectiveParent | null;
+    /** Since release 2; earlier ones are upcast to PUBLIC (everything was visible then). */
+    readonly visibility: Visibility;
   }
 >;
 /** Only the fields that really changed, each with its old and new value. */
@@ -58,11 +61,40 @@ export type ObjectiveArchived = DomainEvent<
   { readonly objectiveId: string; readonly reason: string | null }
 >;
 
-export type ObjectiveEvent = ObjectiveSet | ObjectiveRevised | ObjectiveAligned | ObjectiveArchived;
+export type ObjectiveVisibilityChanged = DomainEvent<
+  'ObjectiveVisibilityChanged',
+  {
+    readonly objectiveId: string;
+    readonly from: Visibility;
+    readonly to: Visibility;
+    readonly reason: string | null;
+  }
+>;
+/** The person may see the objective whatever its visibility (until unshared). */
+export type ObjectiveShared = DomainEvent<
+  'ObjectiveShared',
+  { readonly objectiveId: string; readonly personId: string }
+>;
+export type ObjectiveUnshared = DomainEvent<
+  'ObjectiveUnshared',
+  { readonly objectiveId: string; readonly personId: string }
+>;
+
+export type ObjectiveEvent =
+  | ObjectiveSet
+  | ObjectiveRevised
+  | ObjectiveAligned
+  | ObjectiveArchived
+  | ObjectiveVisibilityChanged
+  | ObjectiveShared
+  | ObjectiveUnshared;
 
 export const OBJECTIVE_EVENT_TYPES = [
   'ObjectiveSet',
   'ObjectiveRevised',
   'ObjectiveAligned',
   'ObjectiveArchived',
+  'ObjectiveVisibilityChanged',
+  'ObjectiveShared',
+  'ObjectiveUnshared',
 ] as const satisfies readonly ObjectiveEvent['type'][];

@@ -20,7 +20,17 @@ export type MoveTeam = {
   readonly data: { readonly teamId: string; readonly toParentTeamId: string | null };
 };
 
-export type TeamCommand = CreateTeam | RenameTeam | MoveTeam;
+/** Adding a member again with another `lead` flag records the new flag. */
+export type AddTeamMember = {
+  readonly type: 'AddTeamMember';
+  readonly data: { readonly teamId: string; readonly personId: string; readonly lead: boolean };
+};
+export type RemoveTeamMember = {
+  readonly type: 'RemoveTeamMember';
+  readonly data: { readonly teamId: string; readonly personId: string };
+};
+
+export type TeamCommand = CreateTeam | RenameTeam | MoveTeam | AddTeamMember | RemoveTeamMember;
 
 /**
  * Ids of every ancestor of the proposed parent team (from a read model, so possibly a little
@@ -77,6 +87,21 @@ export function decideTeam(
           data: { teamId: team.teamId, fromParentTeamId: team.parentTeamId, toParentTeamId },
         },
       ];
+    }
+    case 'AddTeamMember': {
+      const team = existing(state, command.data.teamId);
+      const personId = requireId(command.data.personId, 'personId');
+      const { lead } = command.data;
+      if (team.members.get(personId)?.lead === lead) {
+        throw new DomainRuleViolation('NOTHING_CHANGED', 'personId');
+      }
+      return [{ type: 'TeamMemberAdded', data: { teamId: team.teamId, personId, lead } }];
+    }
+    case 'RemoveTeamMember': {
+      const team = existing(state, command.data.teamId);
+      const personId = requireId(command.data.personId, 'personId');
+      if (!team.members.has(personId)) throw new DomainRuleViolation('NOTHING_CHANGED', 'personId');
+      return [{ type: 'TeamMemberRemoved', data: { teamId: team.teamId, personId } }];
     }
     default: {
       const _exhaustive: never = command;

@@ -1,6 +1,7 @@
 import { deciderSpec } from '../testing/decider-spec';
 import { teamDecider } from './team.decide';
-import type { TeamCreated } from './team.events';
+import type { TeamCreated, TeamMemberAdded } from './team.events';
+import { teamMembership } from './team.state';
 import { teamStream } from './team.events';
 
 const given = deciderSpec(teamDecider);
@@ -117,6 +118,61 @@ describe('teamDecider', () => {
     });
   });
 
+  describe('when members are added and removed', () => {
+    const lena: TeamMemberAdded = {
+      type: 'TeamMemberAdded',
+      data: { teamId: team, personId: 'lena', lead: true },
+    };
+    const add = (personId: string, lead: boolean) =>
+      ({ type: 'AddTeamMember', data: { teamId: team, personId, lead } }) as const;
+    it('records a new member with their lead flag', () => {
+      given([created]).when(add('lena', true), noAncestors).then([lena]);
+    });
+    it('records an existing member again with a new lead flag, and refuses the same flag', () => {
+      given([created, lena])
+        .when(add('lena', false), noAncestors)
+        .then([{ type: 'TeamMemberAdded', data: { teamId: team, personId: 'lena', lead: false } }]);
+      given([created, lena]).when(add('lena', true), noAncestors).thenThrows('NOTHING_CHANGED');
+    });
+    it('refuses a blank person', () => {
+      given([created]).when(add(' ', false), noAncestors).thenThrows('INVALID_VALUE', 'personId');
+    });
+    it('records removing a member, and refuses removing someone who is not one', () => {
+      const remove = {
+        type: 'RemoveTeamMember',
+        data: { teamId: team, personId: 'lena' },
+      } as const;
+      given([created, lena])
+        .when(remove, noAncestors)
+        .then([{ type: 'TeamMemberRemoved', data: { teamId: team, personId: 'lena' } }]);
+      given([created]).when(remove, noAncestors).thenThrows('NOTHING_CHANGED', 'personId');
+    });
+    it('reports a team that does not exist', () => {
+      given([]).when(add('lena', true), noAncestors).thenNotFound('Team', team);
+    });
+    it('folds the members, a re-added one keeping their place with the new flag', () => {
+      const state = [
+        created,
+        lena,
+        { type: 'TeamMemberAdded', data: { teamId: team, personId: 'pat', lead: false } },
+        { type: 'TeamMemberAdded', data: { teamId: team, personId: 'sam', lead: false } },
+        { type: 'TeamMemberAdded', data: { teamId: team, personId: 'lena', lead: false } },
+        { type: 'TeamMemberRemoved', data: { teamId: team, personId: 'pat' } },
+      ].reduce(
+        (s, e) => teamDecider.evolve(s, e as Parameters<typeof teamDecider.evolve>[1]),
+        teamDecider.initialState(),
+      );
+      expect(state && teamMembership(state)).toEqual({
+        teamId: team,
+        parentTeamId: parent,
+        members: [
+          { personId: 'lena', lead: false },
+          { personId: 'sam', lead: false },
+        ],
+      });
+    });
+  });
+
   describe('when folding its events', () => {
     it('holds the latest name and parent', () => {
       const state = [
@@ -130,7 +186,7 @@ describe('teamDecider', () => {
         (s, e) => teamDecider.evolve(s, e as Parameters<typeof teamDecider.evolve>[1]),
         teamDecider.initialState(),
       );
-      expect(state).toEqual({ teamId: team, name: 'Core', parentTeamId: null });
+      expect(state).toEqual({ teamId: team, name: 'Core', parentTeamId: null, members: new Map() });
       expect(teamStream(team)).toBe(`team-${team}`);
     });
   });

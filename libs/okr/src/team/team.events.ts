@@ -19,10 +19,22 @@ export type TeamMoved = DomainEvent<
   }
 >;
 
-export type TeamEvent = TeamCreated | TeamRenamed | TeamMoved;
+/** A person joins the team, or (already a member) takes or leaves its lead with a new flag. */
+export type TeamMemberAdded = DomainEvent<
+  'TeamMemberAdded',
+  { readonly teamId: string; readonly personId: string; readonly lead: boolean }
+>;
+export type TeamMemberRemoved = DomainEvent<
+  'TeamMemberRemoved',
+  { readonly teamId: string; readonly personId: string }
+>;
+
+export type TeamEvent = TeamCreated | TeamRenamed | TeamMoved | TeamMemberAdded | TeamMemberRemoved;
 
 export const TEAM_EVENT_TYPES = [
   'TeamCreated',
   'TeamRenamed',
   'TeamMoved',
+  'TeamMemberAdded',
+  'TeamMemberRemoved',
 ] as const satisfies readonly TeamEvent['type'][];

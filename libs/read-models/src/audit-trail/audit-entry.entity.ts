@@ -9,6 +9,7 @@ import { READ_MODELS_SCHEMA } from '../migrations/read-models-schema.migration';
 @Index('audit_entries_actor_idx', ['tenantId', 'actorId', 'position'])
 @Index('audit_entries_type_idx', ['tenantId', 'eventType', 'position'])
 @Index('audit_entries_time_idx', ['tenantId', 'occurredAt'])
+@Index('audit_entries_objective_idx', ['tenantId', 'objectiveId', 'position'])
 export class AuditEntryEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
   @PrimaryColumn({ type: 'text' }) position!: string;
@@ -24,6 +25,25 @@ export class AuditEntryEntity {
   @Column({ type: 'text', nullable: true }) reason!: string | null;
   @Column({ type: 'text', nullable: true }) source!: string | null;
   @Column({ name: 'during_active_cycle', type: 'boolean' }) duringActiveCycle!: boolean;
+  // The objective the entry is about (its own or its key result's event) and its access as the
+  // event left it: who could see the entry then (ADR 0017). NULL for teams and cycles.
+  @Column({ name: 'objective_id', type: 'text', nullable: true }) objectiveId!: string | null;
+  @Column({ type: 'text', nullable: true }) visibility!: string | null;
+  @Column({ name: 'owner_id', type: 'text', nullable: true }) ownerId!: string | null;
+  @Column({ name: 'team_id', type: 'text', nullable: true }) teamId!: string | null;
+  @Column({ name: 'shared_with', type: 'text', array: true, nullable: true })
+  sharedWith!: string[] | null;
+}
+
+/** The audit projection's memory of each objective's access now (who may see its entries). */
+@Entity({ schema: READ_MODELS_SCHEMA, name: 'audit_objective_access' })
+export class AuditObjectiveAccessEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
+  @PrimaryColumn({ name: 'objective_id', type: 'text' }) objectiveId!: string;
+  @Column({ type: 'text' }) visibility!: string;
+  @Column({ name: 'owner_id', type: 'text', nullable: true }) ownerId!: string | null;
+  @Column({ name: 'team_id', type: 'text', nullable: true }) teamId!: string | null;
+  @Column({ name: 'shared_with', type: 'text', array: true }) sharedWith!: string[];
 }
 
 /** The audit projection's memory of each cycle's status (not a query model). */
@@ -34,10 +54,11 @@ export class AuditCycleStateEntity {
   @Column({ type: 'text' }) status!: string;
 }
 
-/** The audit projection's memory of each key result's last stated confidence. */
+/** The audit projection's memory of each key result's objective and last stated confidence. */
 @Entity({ schema: READ_MODELS_SCHEMA, name: 'audit_key_result_states' })
 export class AuditKeyResultStateEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
   @PrimaryColumn({ name: 'key_result_id', type: 'text' }) keyResultId!: string;
   @Column({ type: 'double precision', nullable: true }) confidence!: number | null;
+  @Column({ name: 'objective_id', type: 'text', nullable: true }) objectiveId!: string | null;
 }

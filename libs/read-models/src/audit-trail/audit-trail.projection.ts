@@ -3,7 +3,10 @@ import {
   KEY_RESULT_REDEFINABLE_FIELDS,
   OBJECTIVE_REVISABLE_FIELDS,
   OKR_EVENT_TYPES,
+  evolveObjective,
   type CycleStatus,
+  type ObjectiveAccess,
+  type ObjectiveEvent,
   type ObjectiveParent,
 } from '@okr-ledger/okr';
 import type { ClientBase } from 'pg';
@@ -53,12 +56,67 @@ function parentChanges(
   return changes;
 }
 
+interface KeyResultRow {
+  tenant_id: string;
+  key_result_id: string;
+  confidence: number | null;
+  objective_id: string | null;
+}
+
+interface AccessRow {
+  tenant_id: string;
+  objective_id: string;
+  visibility: ObjectiveAccess['visibility'];
+  owner_id: string | null;
+  team_id: string | null;
+  shared_with: string[];
+}
+
 interface AuditState {
   readonly cycles: Map<string, { tenant_id: string; cycle_id: string; status: CycleStatus }>;
-  readonly confidences: Map<
-    string,
-    { tenant_id: string; key_result_id: string; confidence: number | null }
-  >;
+  /** By key result: its objective and last stated confidence. */
+  readonly keyResults: Map<string, KeyResultRow>;
+  /** By objective: its access as the events so far leave it. */
+  readonly access: Map<string, AccessRow>;
+}
+
+/**
+ * The objective's access after the event, by the domain's own `evolveObjective` (only the
+ * access fields of its answer are kept, so the rest of the state need not be remembered).
+ */
+function accessAfter(
+  row: AccessRow | undefined,
+  event: RecordedEvent,
+  tenantId: string,
+  objectiveId: string,
+): AccessRow | undefined {
+  const before = row && {
+    objectiveId,
+    cycleId: '',
+    title: '',
+    description: null,
+    parent: null,
+    status: 'ACTIVE' as const,
+    ownerId: row.owner_id,
+    teamId: row.team_id,
+    visibility: row.visibility,
+    sharedWith: row.shared_with,
+  };
+  const after = evolveObjective(before ?? null, event as unknown as ObjectiveEvent);
+  if (after === null) return row;
+  return {
+    tenant_id: tenantId,
+    objective_id: objectiveId,
+    visibility: after.visibility,
+    owner_id: after.ownerId,
+    team_id: after.teamId,
+    shared_with: [...after.sharedWith],
+  };
+}
+
+/** text[] in PostgreSQL's literal form: COPY (the rebuild) takes it as json_populate does. */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
 /** Field changes (GraphQL field names, JSON-encoded values) that an event made. */
@@ -73,6 +131,10 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
       return [change('name', event.data.previousName, event.data.name)];
     case 'TeamMoved':
       return [change('parent', event.data.fromParentTeamId, event.data.toParentTeamId)];
+    case 'TeamMemberAdded':
+      return [change('members', null, { personId: event.data.personId, lead: event.data.lead })];
+    case 'TeamMemberRemoved':
+      return [change('members', { personId: event.data.personId }, null)];
     case 'CycleScheduled':
       return [
         change('name', null, event.data.name),
@@ -88,6 +150,7 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
       return [
         ...OBJECTIVE_REVISABLE_FIELDS.map((f) => change(f, null, event.data[f])),
         ...parentChanges(null, event.data.parent),
+        change('visibility', null, event.data.visibility),
       ];
     case 'ObjectiveRevised':
       return event.data.changes.map((c) => change(c.field, c.from, c.to));
@@ -95,6 +158,18 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
       return parentChanges(event.data.from, event.data.to);
     case 'ObjectiveArchived':
       return [change('archived', false, true)];
+    case 'ObjectiveVisibilityChanged':
+      return [change('visibility', event.data.from, event.data.to)];
+    case 'ObjectiveShared':
+    case 'ObjectiveUnshared': {
+      const before =
+        state.access.get(tenantKey(tenantId, event.data.objectiveId))?.shared_with ?? [];
+      const after =
+        event.type === 'ObjectiveShared'
+          ? [...new Set([...before, event.data.personId])]
+          : before.filter((p) => p !== event.data.personId);
+      return [change('sharedWith', before, after)];
+    }
     case 'KeyResultAdded':
       return [
         ...KEY_RESULT_REDEFINABLE_FIELDS.map((f) => change(f, null, event.data[f])),
@@ -105,7 +180,7 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
     case 'KeyResultCheckedIn': {
       const changes = [change('currentValue', event.data.previousValue, event.data.value)];
       const before =
-        state.confidences.get(tenantKey(tenantId, event.data.keyResultId))?.confidence ?? null;
+        state.keyResults.get(tenantKey(tenantId, event.data.keyResultId))?.confidence ?? null;
       // A check-in without a confidence keeps the last one: no change to show.
       if (event.data.confidence !== null && event.data.confidence !== before) {
         changes.push(change('confidence', before, event.data.confidence));
@@ -148,43 +223,73 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
 
 /**
  * One audit row per event. It keeps its own memory of cycle statuses (for
- * `duringActiveCycle` at that position) and of confidences (a check-in event carries the
- * previous value but not the previous confidence), so it never waits on another projection.
+ * `duringActiveCycle` at that position), of confidences (a check-in event carries the
+ * previous value but not the previous confidence) and of each objective's access and each key
+ * result's objective (who may see an entry, then and now: ADR 0017), so it never waits on
+ * another projection.
  */
 export const auditTrailProjection: Projection = {
   name: 'audit-trail',
-  version: 1,
+  // 2: entries keep their objective and its access then; the access now (ADR 0017).
+  version: 2,
   eventTypes: OKR_EVENT_TYPES,
-  tables: ['audit_entries', 'audit_cycle_states', 'audit_key_result_states'],
+  tables: [
+    'audit_entries',
+    'audit_cycle_states',
+    'audit_key_result_states',
+    'audit_objective_access',
+  ],
   appendOnlyTables: ['audit_entries'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
     const cycleIds = new Map<string, [string, string]>();
     const krIds = new Map<string, [string, string]>();
+    const objectiveIds = new Map<string, [string, string]>();
     for (const e of events) {
       const tenant = tenantOf(e);
       const cycleId = cycleIdOf(e) ?? (e.type.startsWith('Cycle') ? String(e.data.cycleId) : null);
       if (cycleId) cycleIds.set(tenantKey(tenant, cycleId), [tenant, cycleId]);
-      if (e.type === 'KeyResultCheckedIn') {
+      if (e.streamName.startsWith('key-result-')) {
         const id = String(e.data.keyResultId);
         krIds.set(tenantKey(tenant, id), [tenant, id]);
       }
+      // A key result's objective is in its KeyResultAdded, or already remembered (below).
+      const objectiveId = e.streamName.startsWith('objective-')
+        ? String(e.data.objectiveId)
+        : e.type === 'KeyResultAdded'
+          ? String(e.data.objectiveId)
+          : null;
+      if (objectiveId) objectiveIds.set(tenantKey(tenant, objectiveId), [tenant, objectiveId]);
     }
     const cycleRows = await selectByTenantPairs<{
       tenant_id: string;
       cycle_id: string;
       status: CycleStatus;
     }>(client, 'audit_cycle_states', 'cycle_id', cycleIds.values());
-    const krRows = await selectByTenantPairs<{
-      tenant_id: string;
-      key_result_id: string;
-      confidence: number | null;
-    }>(client, 'audit_key_result_states', 'key_result_id', krIds.values());
+    const krRows = await selectByTenantPairs<KeyResultRow>(
+      client,
+      'audit_key_result_states',
+      'key_result_id',
+      krIds.values(),
+    );
+    for (const row of krRows) {
+      if (row.objective_id === null) continue;
+      const key = tenantKey(row.tenant_id, row.objective_id);
+      objectiveIds.set(key, [row.tenant_id, row.objective_id]);
+    }
+    const accessRows = await selectByTenantPairs<AccessRow>(
+      client,
+      'audit_objective_access',
+      'objective_id',
+      objectiveIds.values(),
+    );
     const state: AuditState = {
       cycles: new Map(cycleRows.map((r) => [tenantKey(r.tenant_id, r.cycle_id), r])),
-      confidences: new Map(krRows.map((r) => [tenantKey(r.tenant_id, r.key_result_id), r])),
+      keyResults: new Map(krRows.map((r) => [tenantKey(r.tenant_id, r.key_result_id), r])),
+      access: new Map(accessRows.map((r) => [tenantKey(r.tenant_id, r.objective_id), r])),
     };
     const dirtyCycles = new Set<string>();
-    const dirtyConfidences = new Set<string>();
+    const dirtyKeyResults = new Set<string>();
+    const dirtyAccess = new Set<string>();
     const entries = events.map((raw) => {
       const event = asOkrEvent(raw);
       const tenant = tenantOf(raw);
@@ -193,6 +298,31 @@ export const auditTrailProjection: Projection = {
       const cycleKey = cycleId ? tenantKey(tenant, cycleId) : null;
       const statusBefore = cycleKey ? state.cycles.get(cycleKey)?.status : undefined;
       const changes = changesOf(event, state, tenant);
+      // The objective the entry is about, and its access once this event is applied.
+      let objectiveId: string | null = null;
+      if (raw.streamName.startsWith('objective-')) {
+        objectiveId = String(raw.data.objectiveId);
+        const key = tenantKey(tenant, objectiveId);
+        const access = accessAfter(state.access.get(key), raw, tenant, objectiveId);
+        if (access) {
+          state.access.set(key, access);
+          dirtyAccess.add(key);
+        }
+      } else if (raw.streamName.startsWith('key-result-')) {
+        const key = tenantKey(tenant, String(raw.data.keyResultId));
+        if (event.type === 'KeyResultAdded') {
+          state.keyResults.set(key, {
+            tenant_id: tenant,
+            key_result_id: event.data.keyResultId,
+            confidence: state.keyResults.get(key)?.confidence ?? null,
+            objective_id: event.data.objectiveId,
+          });
+          dirtyKeyResults.add(key);
+        }
+        objectiveId = state.keyResults.get(key)?.objective_id ?? null;
+      }
+      const access =
+        objectiveId === null ? undefined : state.access.get(tenantKey(tenant, objectiveId));
       const [, aggregateType] = AGGREGATE_TYPES.find(([prefix]) =>
         raw.streamName.startsWith(prefix),
       ) ?? ['', 'Unknown'];
@@ -214,12 +344,13 @@ export const auditTrailProjection: Projection = {
       }
       if (event.type === 'KeyResultCheckedIn' && event.data.confidence !== null) {
         const key = tenantKey(tenant, event.data.keyResultId);
-        state.confidences.set(key, {
+        state.keyResults.set(key, {
           tenant_id: tenant,
           key_result_id: event.data.keyResultId,
+          objective_id: state.keyResults.get(key)?.objective_id ?? null,
           confidence: event.data.confidence,
         });
-        dirtyConfidences.add(key);
+        dirtyKeyResults.add(key);
       }
       const reason = (raw.data as { reason?: unknown }).reason;
       return {
@@ -236,6 +367,11 @@ export const auditTrailProjection: Projection = {
         reason: typeof reason === 'string' ? reason : null,
         source: event.type === 'KeyResultCheckedIn' ? event.data.source : raw.metadata.source,
         during_active_cycle: statusBefore === 'ACTIVE',
+        objective_id: objectiveId,
+        visibility: access?.visibility ?? null,
+        owner_id: access?.owner_id ?? null,
+        team_id: access?.team_id ?? null,
+        shared_with: access ? textArray(access.shared_with) : null,
       };
     });
     await insertRowsIgnoringDuplicates(client, 'audit_entries', entries);
@@ -249,7 +385,13 @@ export const auditTrailProjection: Projection = {
       client,
       'audit_key_result_states',
       ['tenant_id', 'key_result_id'],
-      pick(state.confidences, dirtyConfidences),
+      pick(state.keyResults, dirtyKeyResults),
+    );
+    await upsertRows(
+      client,
+      'audit_objective_access',
+      ['tenant_id', 'objective_id'],
+      pick(state.access, dirtyAccess),
     );
   },
 };

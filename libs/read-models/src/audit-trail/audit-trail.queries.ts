@@ -1,5 +1,5 @@
 import { isPosition } from '@okr-ledger/event-store';
-import type { AuditSignalKind } from '@okr-ledger/okr';
+import type { AuditSignalKind, VisibilityScope } from '@okr-ledger/okr';
 import {
   InvalidCursor,
   type AuditEntryView,
@@ -15,6 +15,7 @@ import {
   type SqlRunner,
   TenantConditions,
 } from '../read-models.paging';
+import { visibleObjectiveSql } from '../okr-tree/visibility.queries';
 
 interface Row {
   position: string;
@@ -50,6 +51,26 @@ const toView = (r: Row): AuditEntryView => ({
 
 const CURSOR = 'audit';
 
+/**
+ * Whether a row of read_models.audit_entries is one the scope may see (ADR 0017): about no
+ * objective (teams, cycles), or about an objective the scope may see as the event left it (the
+ * entry's columns) and now (audit_objective_access); an AUDITOR's scope sees every row. The scope's values are appended to
+ * `values`; the table must not be aliased.
+ */
+export function visibleAuditEntrySql(scope: VisibilityScope, values: unknown[]): string {
+  if (scope.everything) return 'TRUE';
+  const then = visibleObjectiveSql(scope, values, 'audit_entries');
+  const now = visibleObjectiveSql(scope, values, 'a');
+  // An objective's or key result's entry without its objective is one written before this
+  // projection's version 2, until its rebuild swaps in: hidden rather than guessed.
+  return `((audit_entries.objective_id IS NULL
+            AND audit_entries.aggregate_type NOT IN ('Objective', 'KeyResult'))
+    OR (${then} AND EXISTS (
+    SELECT 1 FROM read_models.audit_objective_access a
+     WHERE a.tenant_id = audit_entries.tenant_id AND a.objective_id = audit_entries.objective_id
+       AND ${now})))`;
+}
+
 export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'] {
   return {
     /** Every filter is an equality or range on an indexed column, tenant first. */
@@ -75,6 +96,7 @@ export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'
           [...filter.signals],
         );
       }
+      if (filter.visibleTo) where.push(visibleAuditEntrySql(filter.visibleTo, values));
       const countWhere = where.join(' AND ');
       const countValues = [...values];
       if (page.after) {

@@ -1,17 +1,22 @@
 import type { AlignmentNodeView, ReadModelQueries } from '../read-models.views';
 import type { SqlRunner } from '../read-models.paging';
+import { visibleObjectiveSql } from './visibility.queries';
 
 /**
  * The whole tree of a cycle in one recursive query. Roots are the live objectives without a
  * live parent in the cycle (so children of an archived objective still show); `path` orders
- * pre-order, siblings oldest first.
+ * pre-order, siblings oldest first. With a scope, `live` holds only the objectives it may see:
+ * a hidden objective and its hidden descendants are left out, and a visible child of a hidden
+ * parent is a root (parent_id NULL), so nothing of the parent shows. Progress is the edges'
+ * as projected: a parent's still counts its hidden children (ADR 0017).
  */
-const TREE_SQL = `
+const treeSql = (visible: string): string => `
 WITH RECURSIVE live AS (
-  SELECT child_objective_id, parent_objective_id, progress,
-         to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || child_objective_id AS sort_key
-    FROM read_models.alignment_edges
-   WHERE tenant_id = $1 AND cycle_id = $2 AND NOT archived
+  SELECT e.child_objective_id, e.parent_objective_id, e.progress,
+         to_char(e.created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || e.child_objective_id AS sort_key
+    FROM read_models.alignment_edges e
+    JOIN read_models.objectives o ON o.tenant_id = e.tenant_id AND o.id = e.child_objective_id
+   WHERE e.tenant_id = $1 AND e.cycle_id = $2 AND NOT e.archived AND ${visible}
 ), tree AS (
   SELECT l.child_objective_id AS id,
          CASE WHEN l.parent_objective_id IN (SELECT child_objective_id FROM live)
@@ -28,10 +33,12 @@ SELECT id, parent_id, depth, progress FROM tree ORDER BY path`;
 
 export function alignmentQueries(sql: SqlRunner): ReadModelQueries['alignment'] {
   return {
-    async tree(tenantId, cycleId) {
+    async tree(tenantId, cycleId, visibleTo) {
+      const values: unknown[] = [tenantId, cycleId];
+      const visible = visibleTo ? visibleObjectiveSql(visibleTo, values, 'o') : 'TRUE';
       const rows = await sql.query<
         { id: string; parent_id: string | null; depth: number; progress: number }[]
-      >(TREE_SQL, [tenantId, cycleId]);
+      >(treeSql(visible), values);
       return rows.map((r): AlignmentNodeView => ({
         objectiveId: r.id,
         parentId: r.parent_id,

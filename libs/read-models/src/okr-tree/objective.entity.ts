@@ -23,6 +23,8 @@ export class ObjectiveEntity {
   parentKeyResultId!: string | null;
   @Column({ name: 'parent_key_result_objective_id', type: 'text', nullable: true })
   parentKeyResultObjectiveId!: string | null;
+  @Column({ type: 'text' }) visibility!: string;
+  @Column({ name: 'shared_with', type: 'text', array: true }) sharedWith!: string[];
   @Column({ type: 'boolean' }) archived!: boolean;
   @Column({ type: 'double precision' }) progress!: number;
   @Column({ name: 'checked_in', type: 'boolean' }) checkedIn!: boolean;

@@ -9,6 +9,7 @@ import {
   type SqlRunner,
   TenantConditions,
 } from '../read-models.paging';
+import { visibleObjectiveSql } from './visibility.queries';
 
 export const toObjectiveView = (r: ObjectiveRow): ObjectiveView => ({
   id: r.id,
@@ -19,6 +20,8 @@ export const toObjectiveView = (r: ObjectiveRow): ObjectiveView => ({
   teamId: r.team_id,
   parentObjectiveId: r.parent_objective_id,
   parentKeyResultId: r.parent_key_result_id,
+  visibility: r.visibility,
+  sharedWith: r.shared_with,
   archived: r.archived,
   progress: r.progress,
   checkedIn: r.checked_in,
@@ -47,6 +50,8 @@ export function objectiveQueries(sql: SqlRunner): ReadModelQueries['objectives']
       if (filter.teamId) add('team_id = ?', filter.teamId);
       if (filter.ownerId) add('owner_id = ?', filter.ownerId);
       if (!filter.includeArchived) where.push('NOT archived');
+      // Filtered here, not after: the page, its cursors and its count hold only what it may see.
+      if (filter.visibleTo) where.push(visibleObjectiveSql(filter.visibleTo, values));
       const filtered = where.join(' AND ');
       const countValues = [...values];
       if (page.after) {

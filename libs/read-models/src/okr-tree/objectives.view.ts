@@ -1,3 +1,5 @@
+import type { Visibility, VisibilityScope } from '@okr-ledger/okr';
+
 export interface ObjectiveView {
   readonly id: string;
   readonly cycleId: string;
@@ -7,6 +9,9 @@ export interface ObjectiveView {
   readonly teamId: string | null;
   readonly parentObjectiveId: string | null;
   readonly parentKeyResultId: string | null;
+  /** With ownerId, teamId and sharedWith, what `canSee` (libs/okr) decides on. */
+  readonly visibility: Visibility;
+  readonly sharedWith: readonly string[];
   readonly archived: boolean;
   /** objectiveProgress of its key results (with roll-ups), kept current by the projection. */
   readonly progress: number;
@@ -21,4 +26,6 @@ export interface ObjectiveFilter {
   readonly teamId?: string | null;
   readonly ownerId?: string | null;
   readonly includeArchived?: boolean;
+  /** Only the objectives this scope may see (`canSee`, in SQL); every one when absent. */
+  readonly visibleTo?: VisibilityScope | null;
 }

@@ -172,6 +172,8 @@ class OkrTreeBatch {
           owner_id: d.ownerId,
           team_id: d.teamId,
           ...parentColumns(d.parent),
+          visibility: d.visibility,
+          shared_with: [],
           archived: false,
           progress: 0,
           checked_in: false,
@@ -182,6 +184,28 @@ class OkrTreeBatch {
         this.dirtyObjectives.add(key);
         this.recomputeObjectives.add(key);
         this.parentChanged(row);
+        return;
+      }
+      case 'ObjectiveVisibilityChanged':
+      case 'ObjectiveShared':
+      case 'ObjectiveUnshared': {
+        // Who may see it changes, not what it scores: no roll-up moves.
+        const row = this.objectives.get(tenantKey(tenant, event.data.objectiveId));
+        if (!row || !fresh(row)) return;
+        Object.assign(row, touched);
+        this.dirtyObjectives.add(tenantKey(tenant, row.id));
+        if (event.type === 'ObjectiveVisibilityChanged') {
+          row.visibility = event.data.to;
+        } else {
+          // In the order shared, as the objective's state keeps them.
+          const { personId } = event.data;
+          const shared = row.shared_with.includes(personId);
+          if (event.type === 'ObjectiveShared') {
+            if (!shared) row.shared_with = [...row.shared_with, personId];
+          } else {
+            row.shared_with = row.shared_with.filter((p) => p !== personId);
+          }
+        }
         return;
       }
       case 'ObjectiveRevised':
@@ -557,7 +581,8 @@ function groupBy<T, V = T>(
 export const okrTreeProjection: Projection = {
   name: 'okr-tree',
   // 2: the current value is the latest measured (ADR 0014), with its measured_at.
-  version: 2,
+  // 3: objectives' visibility and shared_with (ADR 0017).
+  version: 3,
   eventTypes: [...CYCLE_EVENT_TYPES, ...OBJECTIVE_EVENT_TYPES, ...KEY_RESULT_EVENT_TYPES],
   tables: ['cycles', 'objectives', 'key_results', 'alignment_edges'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {

@@ -1,4 +1,10 @@
-import type { CycleStatus, KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger/okr';
+import type {
+  CycleStatus,
+  KeyResultKind,
+  KeyResultScoring,
+  KeyResultType,
+  Visibility,
+} from '@okr-ledger/okr';
 
 /** Rows as stored (snake_case), shared by the okr-tree projection and the queries. */
 export interface CycleRow {
@@ -24,6 +30,8 @@ export interface ObjectiveRow {
   parent_objective_id: string | null;
   parent_key_result_id: string | null;
   parent_key_result_objective_id: string | null;
+  visibility: Visibility;
+  shared_with: string[];
   archived: boolean;
   progress: number;
   checked_in: boolean;

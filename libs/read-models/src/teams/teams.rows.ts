@@ -7,3 +7,11 @@ export interface TeamRow {
   version: number;
   last_position: string;
 }
+
+/** A row of read_models.team_members: one person in one team now. */
+export interface TeamMemberRow {
+  tenant_id: string;
+  team_id: string;
+  person_id: string;
+  lead: boolean;
+}

@@ -4,3 +4,9 @@ export interface TeamView {
   readonly parentId: string | null;
   readonly version: number;
 }
+
+export interface TeamMemberView {
+  readonly teamId: string;
+  readonly personId: string;
+  readonly lead: boolean;
+}

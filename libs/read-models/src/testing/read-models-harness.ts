@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { metadataFor, OkrCommands, type Actor } from '@okr-ledger/commands';
+import { metadataFor, OkrCommands, okrUpcasters, type Actor } from '@okr-ledger/commands';
 import {
   createPostgresEventStore,
   handleCommand,
@@ -42,7 +42,11 @@ export async function migratedReadModels(url: string, maxConnections = 4): Promi
 
 export async function createHarness(prefix: string): Promise<Harness> {
   const database = await createTestDatabase(prefix);
-  const store = await createPostgresEventStore(database.url, { maxConnections: 10 });
+  // Upcast as the API's and the projector's stores do: the projections see today's shapes.
+  const store = await createPostgresEventStore(database.url, {
+    maxConnections: 10,
+    upcasters: okrUpcasters(),
+  });
   const dataSource = await migratedReadModels(database.url);
   const projectors: Projector[] = [];
   return {

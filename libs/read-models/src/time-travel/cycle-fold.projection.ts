@@ -3,10 +3,12 @@ import {
   CYCLE_EVENT_TYPES,
   KEY_RESULT_EVENT_TYPES,
   OBJECTIVE_EVENT_TYPES,
+  TEAM_EVENT_TYPES,
   cycleProgress,
   evolveCycle,
   evolveKeyResult,
   evolveObjective,
+  evolveTeam,
   healthAt,
   initialCycleState,
   cascadeInMemory,
@@ -18,7 +20,12 @@ import {
   type KeyResultCheckedIn,
   type KeyResultEvent,
   type Objective,
+  type ObjectiveAccess,
   type ObjectiveEvent,
+  type Team,
+  type TeamEvent,
+  type TeamMembership,
+  teamMembership,
 } from '@okr-ledger/okr';
 import type {
   AlignmentNodeView,
@@ -35,6 +42,31 @@ interface Folded<State> {
 }
 
 const isType = (types: readonly string[], type: string): boolean => types.includes(type);
+
+/**
+ * A tenant's teams folded with the domain's `evolveTeam`, each with its version: what the
+ * as-of team views and the visibility scope at an instant (membership as it was) are read from.
+ */
+export class TeamFold {
+  private readonly folded = new Map<string, { state: Team; version: number }>();
+
+  apply(event: RecordedEvent): void {
+    if (!isType(TEAM_EVENT_TYPES, event.type)) return;
+    const id = String(event.data.teamId);
+    const current = this.folded.get(id);
+    const state = evolveTeam(current?.state ?? null, event as unknown as TeamEvent);
+    if (state !== null) this.folded.set(id, { state, version: (current?.version ?? 0) + 1 });
+  }
+
+  teams(): ReadonlyMap<string, { readonly state: Team; readonly version: number }> {
+    return this.folded;
+  }
+
+  /** The team tree with its members, as `visibilityScope` takes it. */
+  memberships(): TeamMembership[] {
+    return [...this.folded.values()].map(({ state }) => teamMembership(state));
+  }
+}
 
 /**
  * The in-memory fold of one cycle's events (the cycle and its objectives and key results),
@@ -61,6 +93,8 @@ export class CycleFold {
   private readonly frozenCycles = new Set<string>();
   /** By key-result id: the progress its cycle's close froze. */
   private readonly frozenProgress = new Map<string, number>();
+  /** Only when team events are applied too (the replay): membership at each frame's instant. */
+  private readonly teamFold = new TeamFold();
 
   constructor(
     readonly tenantId: string,
@@ -102,8 +136,15 @@ export class CycleFold {
       const state = evolveKeyResult(current?.state ?? null, event as unknown as KeyResultEvent);
       if (state === null || !this.cycleIds.has(state.cycleId)) return;
       this.keyResults.set(id, this.advance(current ?? null, state, event));
+    } else if (isType(TEAM_EVENT_TYPES, type)) {
+      // No cycle state, but who sees what at this point of the fold.
+      this.teamFold.apply(event);
     }
-    // Team events and unknown types carry no cycle state.
+  }
+
+  /** The team tree with its members as of the events applied so far (team events included). */
+  memberships(): TeamMembership[] {
+    return this.teamFold.memberships();
   }
 
   private advance<State>(
@@ -237,6 +278,8 @@ export class CycleFold {
         teamId: state.teamId,
         parentObjectiveId: state.parent?.kind === 'OBJECTIVE' ? state.parent.objectiveId : null,
         parentKeyResultId: state.parent?.kind === 'KEY_RESULT' ? state.parent.keyResultId : null,
+        visibility: state.visibility,
+        sharedWith: state.sharedWith,
         archived: state.status === 'ARCHIVED',
         progress: scores.objective.get(id) ?? 0,
         checkedIn: checkedIn.has(id),
@@ -245,17 +288,26 @@ export class CycleFold {
       });
     }
     const parents = new Map<string, string | null>();
+    const access = new Map<string, ObjectiveAccess>();
     for (const [id, { state }] of this.objectives) {
-      if (state.cycleId === this.cycleId) parents.set(id, state.parent?.objectiveId ?? null);
+      if (state.cycleId !== this.cycleId) continue;
+      parents.set(id, state.parent?.objectiveId ?? null);
+      access.set(id, accessOf(state));
     }
-    return { cycle, objectives, keyResults, keyResultsByObjective, parents };
+    return { cycle, objectives, keyResults, keyResultsByObjective, parents, access };
   }
 
   /**
-   * One replay frame: the cycle's non-archived objectives with their key results. Health is
+   * One replay frame: the cycle's non-archived objectives with their key results, those
+   * `visible` refuses left out (given the objective's access at this point of the fold). The
+   * frame's progress still counts them: it is the cycle's, the same for every viewer. Health is
    * read at `healthInstant` (the valid time asked about; the frame's instant by default).
    */
-  frame(at: Date, healthInstant: Date = at): CycleFrame {
+  frame(
+    at: Date,
+    healthInstant: Date = at,
+    visible: (objectiveId: string, then: ObjectiveAccess) => boolean = () => true,
+  ): CycleFrame {
     const scores = this.scores();
     const keyResultsOf = this.keyResultsByObjective();
     const cycle = this.cycle?.state ?? null;
@@ -265,6 +317,7 @@ export class CycleFold {
     const objectives: ObjectiveFrame[] = [];
     for (const [id, { state }] of this.objectives) {
       if (state.status === 'ARCHIVED' || state.cycleId !== this.cycleId) continue;
+      if (!visible(id, accessOf(state))) continue;
       const keyResults = keyResultsOf.get(id) ?? [];
       const progress = scores.objective.get(id) ?? 0;
       objectives.push({
@@ -310,6 +363,17 @@ export interface CycleSnapshot {
   readonly keyResultsByObjective: ReadonlyMap<string, readonly KeyResultView[]>;
   /** The parent objective of each objective (directly or through a key result), or null. */
   readonly parents: ReadonlyMap<string, string | null>;
+  /** Each objective's visibility, owner, team and sharing at this instant. */
+  readonly access: ReadonlyMap<string, ObjectiveAccess>;
+}
+
+function accessOf(objective: Objective): ObjectiveAccess {
+  return {
+    visibility: objective.visibility,
+    ownerId: objective.ownerId,
+    teamId: objective.teamId,
+    sharedWith: objective.sharedWith,
+  };
 }
 
 export interface KeyResultFrame {
@@ -369,15 +433,20 @@ function keyResultView(state: KeyResult, version: number, progress: number): Key
 
 /**
  * The alignment tree of a snapshot, in pre-order with roots first, siblings oldest first then
- * by id — the order of the live recursive query. Archived objectives are left out; an objective
- * whose parent is not in the tree (archived, in another cycle, or not yet set at that instant)
- * is a root with parentId null. Like the live query, objectives caught in an alignment loop
+ * by id — the order of the live recursive query. Archived objectives and those `visible`
+ * refuses are left out; an objective whose parent is not in the tree (archived, hidden from the
+ * viewer, in another cycle, or not yet set at that instant) is a root with parentId null. Like the live query, objectives caught in an alignment loop
  * (possible only through a projection-lag race on the write side) and those aligned under them
  * have no root to hang from and are left out: they are still answered by id and in the cycle's
  * objectives, and the looping edge does not count in their progress.
  */
-export function alignmentTreeOf(snapshot: CycleSnapshot): AlignmentNodeView[] {
-  const live = [...snapshot.objectives.values()].filter((o) => !o.archived).sort(oldestFirst);
+export function alignmentTreeOf(
+  snapshot: CycleSnapshot,
+  visible: (objectiveId: string) => boolean = () => true,
+): AlignmentNodeView[] {
+  const live = [...snapshot.objectives.values()]
+    .filter((o) => !o.archived && visible(o.id))
+    .sort(oldestFirst);
   const inTree = new Set(live.map((o) => o.id));
   const children = new Map<string, ObjectiveView[]>();
   const roots: ObjectiveView[] = [];

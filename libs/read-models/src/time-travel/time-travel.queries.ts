@@ -6,14 +6,16 @@ import {
   type RecordedEvent,
 } from '@okr-ledger/event-store';
 import {
+  canSeeAsOf,
   cycleDecider,
   cycleStream,
-  evolveTeam,
   keyResultStream,
   objectiveStream,
+  visibilityScope,
   type CycleState,
-  type TeamEvent,
-  type TeamState,
+  type ObjectiveAccess,
+  type Viewer,
+  type VisibilityScope,
 } from '@okr-ledger/okr';
 import { checkInOfEvent } from '../check-ins/check-ins.view';
 import type {
@@ -26,6 +28,7 @@ import type {
 } from '../read-models.views';
 import {
   CycleFold,
+  TeamFold,
   alignmentTreeOf,
   countsAtValidTime,
   crossCycleClosure,
@@ -75,6 +78,11 @@ export interface CycleReplayOptions {
   /** Defaults to the earlier of the cycle's end and now. */
   readonly to?: Date | null;
   readonly every: ReplayInterval;
+  /**
+   * Who asks: frames then hold only the objectives this viewer may see as of each frame's
+   * instant and now (ADR 0017). Unset: every objective (the operator's and tests' view).
+   */
+  readonly viewer?: Viewer;
 }
 
 export interface TimeTravelOptions {
@@ -121,9 +129,11 @@ export class TimeTravel {
   /**
    * Lookups as of `asOf` (or at a time point) for one tenant. Make one per request: it reads
    * the store's head once, and every nested field of that request then shares one fold per
-   * cycle.
+   * cycle. With a `viewer`, objectives (and their key results) the viewer may not see at that
+   * point and now are left out, exactly as unknown ids (ADR 0017); without one, every
+   * objective is answered.
    */
-  queriesAsOf(tenantId: string, at: Date | TimePoint): AsOfQueries {
+  queriesAsOf(tenantId: string, at: Date | TimePoint, viewer?: Viewer): AsOfQueries {
     const view = this.viewAt(tenantId, at);
     const scoped =
       <T>(answer: (ids: readonly string[]) => Promise<T[]>) =>
@@ -136,12 +146,12 @@ export class TimeTravel {
       },
       cycles: { byIds: scoped((ids) => this.cyclesByIds(view, ids)) },
       objectives: {
-        byIds: scoped((ids) => this.objectivesByIds(view, ids)),
-        childrenOf: scoped((ids) => this.childrenOf(view, ids)),
+        byIds: scoped((ids) => this.objectivesByIds(view, ids, viewer)),
+        childrenOf: scoped((ids) => this.childrenOf(view, ids, viewer)),
       },
       keyResults: {
-        byIds: scoped((ids) => this.keyResultsByIds(view, ids)),
-        byObjectiveIds: scoped((ids) => this.keyResultsByObjectiveIds(view, ids)),
+        byIds: scoped((ids) => this.keyResultsByIds(view, ids, viewer)),
+        byObjectiveIds: scoped((ids) => this.keyResultsByObjectiveIds(view, ids, viewer)),
       },
     };
   }
@@ -149,15 +159,21 @@ export class TimeTravel {
   /**
    * The cycle's alignment tree as of `asOf`. Empty when the cycle exists for this tenant but
    * was not scheduled yet at `asOf` (it had no objectives then); CycleNotFound only when the
-   * tenant has no such cycle at all, as the live tree answers.
+   * tenant has no such cycle at all, as the live tree answers. With a `viewer`, the objectives
+   * it may not see (as of `asOf` and now) are left out and a visible child of a hidden parent
+   * is a root (parentId null); every progress still counts the hidden ones (ADR 0017).
    */
   async alignmentTree(
     tenantId: string,
     cycleId: string,
     at: Date | TimePoint,
+    viewer?: Viewer,
   ): Promise<AlignmentNodeView[]> {
-    const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, at), cycleId);
-    if (snapshot.cycle !== null) return alignmentTreeOf(snapshot);
+    const view = this.viewAt(tenantId, at);
+    const snapshot = await this.cycleSnapshot(view, cycleId);
+    if (snapshot.cycle !== null) {
+      return alignmentTreeOf(snapshot, await this.visibleIn(view, cycleId, viewer));
+    }
     if ((await this.currentCycle(tenantId, cycleId)) === null) throw new CycleNotFound(cycleId);
     return [];
   }
@@ -170,8 +186,9 @@ export class TimeTravel {
     tenantId: string,
     cycleId: string,
     at: Date | TimePoint,
+    viewer?: Viewer,
   ): Promise<ObjectiveView[]> {
-    const nodes = await this.alignmentTree(tenantId, cycleId, at);
+    const nodes = await this.alignmentTree(tenantId, cycleId, at, viewer);
     const snapshot = await this.cycleSnapshot(this.viewAt(tenantId, at), cycleId);
     return nodes.flatMap((n) => snapshot.objectives.get(n.objectiveId) ?? []).sort(oldestFirst);
   }
@@ -222,14 +239,34 @@ export class TimeTravel {
     const events = (
       await this.readAll({ metadata: { tenantId, cycleId }, recordedUpTo: to })
     ).filter(counts);
-    const related = await this.relatedCycles(
-      this.viewAt(tenantId, { asOf: to, validAt }),
-      cycleId,
-      events,
-    );
+    const toView = this.viewAt(tenantId, { asOf: to, validAt });
+    const related = await this.relatedCycles(toView, cycleId, events);
     for (const other of related) {
       const more = await this.readAll({ metadata: { tenantId, cycleId: other }, recordedUpTo: to });
       events.push(...more.filter(counts));
+    }
+    const { viewer } = options;
+    let visibleAt =
+      (_fold: CycleFold): ((id: string, then: ObjectiveAccess) => boolean) =>
+      () =>
+        true;
+    if (viewer !== undefined) {
+      // The team events too: each frame sees the membership of its instant.
+      const teamEvents = await this.readAll({
+        metadata: { tenantId },
+        streamPrefix: 'team-',
+        recordedUpTo: to,
+      });
+      events.push(...teamEvents.filter(counts));
+      const now = await this.nowSide(toView, cycleId, viewer);
+      visibleAt = (fold) => {
+        const scope = visibilityScope(viewer, fold.memberships());
+        return (id, objective) =>
+          canSeeAsOf(
+            { scope, objective },
+            { scope: now.scope, objective: now.access.get(id) ?? null },
+          );
+      };
     }
     const ordered = inLogOrder(events);
     // Across streams, appends that overlapped can be recorded slightly out of the log's order:
@@ -250,12 +287,12 @@ export class TimeTravel {
         fold.apply(event);
       }
       if ((earliestFrom[next] ?? Infinity) > at.getTime()) {
-        frames.push(fold.frame(at, validAt ?? at));
+        frames.push(fold.frame(at, validAt ?? at, visibleAt(fold)));
         continue;
       }
       const alone = new CycleFold(tenantId, cycleId, related);
       for (const event of ordered) if (event.recordedAt <= at) alone.apply(event);
-      frames.push(alone.frame(at, validAt ?? at));
+      frames.push(alone.frame(at, validAt ?? at, visibleAt(alone)));
     }
     return frames;
   }
@@ -269,21 +306,34 @@ export class TimeTravel {
     return snapshots.flatMap((s) => (s.cycle ? [s.cycle] : []));
   }
 
-  private async objectivesByIds(view: AsOfView, ids: readonly string[]): Promise<ObjectiveView[]> {
+  private async objectivesByIds(
+    view: AsOfView,
+    ids: readonly string[],
+    viewer: Viewer | undefined,
+  ): Promise<ObjectiveView[]> {
     const found = await Promise.all(
       ids.map(async (id) => {
-        const snapshot = await this.snapshotOf(view, 'objective', id);
-        return snapshot?.objectives.get(id);
+        const objective = (await this.snapshotOf(view, 'objective', id))?.objectives.get(id);
+        if (objective === undefined) return undefined;
+        const visible = await this.visibleIn(view, objective.cycleId, viewer);
+        return visible(id) ? objective : undefined;
       }),
     );
     return found.filter((o): o is ObjectiveView => o !== undefined);
   }
 
-  private async keyResultsByIds(view: AsOfView, ids: readonly string[]): Promise<KeyResultView[]> {
+  /** A key result, check-in or initiative is visible exactly when its objective is. */
+  private async keyResultsByIds(
+    view: AsOfView,
+    ids: readonly string[],
+    viewer: Viewer | undefined,
+  ): Promise<KeyResultView[]> {
     const found = await Promise.all(
       ids.map(async (id) => {
-        const snapshot = await this.snapshotOf(view, 'key-result', id);
-        return snapshot?.keyResults.get(id);
+        const keyResult = (await this.snapshotOf(view, 'key-result', id))?.keyResults.get(id);
+        if (keyResult === undefined) return undefined;
+        const visible = await this.visibleIn(view, keyResult.cycleId, viewer);
+        return visible(keyResult.objectiveId) ? keyResult : undefined;
       }),
     );
     return found.filter((k): k is KeyResultView => k !== undefined);
@@ -292,21 +342,72 @@ export class TimeTravel {
   private async keyResultsByObjectiveIds(
     view: AsOfView,
     objectiveIds: readonly string[],
+    viewer: Viewer | undefined,
   ): Promise<KeyResultView[]> {
     const found = await Promise.all(
       objectiveIds.map(async (id) => {
         const snapshot = await this.snapshotOf(view, 'objective', id);
-        return snapshot?.keyResultsByObjective.get(id) ?? [];
+        const objective = snapshot?.objectives.get(id);
+        if (snapshot === null || objective === undefined) return [];
+        const visible = await this.visibleIn(view, objective.cycleId, viewer);
+        return visible(id) ? (snapshot.keyResultsByObjective.get(id) ?? []) : [];
       }),
     );
     return found.flat();
   }
 
   /**
+   * Whether the viewer may see an objective of this cycle in an answer as of the view's
+   * instant: `canSeeAsOf` of its access and the viewer's scope (team membership) folded at the
+   * instant, and of both now (ADR 0017). Everything without a viewer.
+   */
+  private async visibleIn(
+    view: AsOfView,
+    cycleId: string,
+    viewer: Viewer | undefined,
+  ): Promise<(objectiveId: string) => boolean> {
+    if (viewer === undefined) return () => true;
+    const [then, teams, now] = await Promise.all([
+      this.cycleSnapshot(view, cycleId),
+      this.teamFold(view),
+      this.nowSide(view, cycleId, viewer),
+    ]);
+    const scope = visibilityScope(viewer, teams.memberships());
+    return (id) => {
+      const objective = then.access.get(id);
+      return (
+        objective !== undefined &&
+        canSeeAsOf(
+          { scope, objective },
+          { scope: now.scope, objective: now.access.get(id) ?? null },
+        )
+      );
+    };
+  }
+
+  /** The viewer's scope and the cycle's objectives' access with every event of the log. */
+  private async nowSide(
+    view: AsOfView,
+    cycleId: string,
+    viewer: Viewer,
+  ): Promise<{ scope: VisibilityScope; access: ReadonlyMap<string, ObjectiveAccess> }> {
+    const latest: AsOfView = { ...view, asOf: null, validAt: null, key: 'now@known' };
+    const [snapshot, teams] = await Promise.all([
+      this.cycleSnapshot(latest, cycleId),
+      this.teamFold(latest),
+    ]);
+    return { scope: visibilityScope(viewer, teams.memberships()), access: snapshot.access };
+  }
+
+  /**
    * Non-archived objectives aligned to these objectives or to one of their key results, in any
    * cycle of the tenant: found through the tenant's alignment events, then folded per cycle.
    */
-  private async childrenOf(view: AsOfView, parentIds: readonly string[]): Promise<ObjectiveView[]> {
+  private async childrenOf(
+    view: AsOfView,
+    parentIds: readonly string[],
+    viewer: Viewer | undefined,
+  ): Promise<ObjectiveView[]> {
     const directory = await this.alignmentDirectory(view);
     const parents = new Set(parentIds);
     const children = [...directory].filter(
@@ -315,7 +416,8 @@ export class TimeTravel {
     const found = await Promise.all(
       children.map(async ([id, entry]) => {
         const snapshot = await this.cycleSnapshot(view, entry.cycleId);
-        return snapshot.objectives.get(id);
+        const visible = await this.visibleIn(view, entry.cycleId, viewer);
+        return visible(id) ? snapshot.objectives.get(id) : undefined;
       }),
     );
     // Oldest first, then id: the order of the live read model's childrenOf.
@@ -341,30 +443,26 @@ export class TimeTravel {
       .sort((a, b) => compare(a.name, b.name) || compare(a.id, b.id));
   }
 
-  private teams(view: AsOfView): Promise<Map<string, TeamView>> {
-    return this.cached(`teams|${view.tenantId}|${view.key}`, view, () => this.foldTeams(view));
-  }
-
-  private async foldTeams(view: AsOfView): Promise<Map<string, TeamView>> {
-    const events = (
-      await this.readAll({
-        metadata: { tenantId: view.tenantId },
-        streamPrefix: 'team-',
-        recordedUpTo: view.asOf ?? undefined,
-      })
-    ).filter((e) => countsAtValidTime(e, view.validAt));
-    const folded = new Map<string, { state: TeamState; version: number }>();
-    for (const event of events) {
-      const id = String(event.data.teamId);
-      const current = folded.get(id) ?? { state: null, version: 0 };
-      const state = evolveTeam(current.state, event as unknown as TeamEvent);
-      folded.set(id, { state, version: current.version + 1 });
-    }
+  private async teams(view: AsOfView): Promise<Map<string, TeamView>> {
     const teams = new Map<string, TeamView>();
-    for (const [id, { state, version }] of folded) {
-      if (state) teams.set(id, { id, name: state.name, parentId: state.parentTeamId, version });
+    for (const [id, { state, version }] of (await this.teamFold(view)).teams()) {
+      teams.set(id, { id, name: state.name, parentId: state.parentTeamId, version });
     }
     return teams;
+  }
+
+  /** The tenant's teams (with their members) as of the instant, folded once per request. */
+  private teamFold(view: AsOfView): Promise<TeamFold> {
+    return this.cached(`teams|${view.tenantId}|${view.key}`, view, async () => {
+      const fold = new TeamFold();
+      const events = await this.readAll({
+        metadata: { tenantId: view.tenantId },
+        streamPrefix: 'team-',
+        ...upTo(view),
+      });
+      for (const event of events) if (countsAtValidTime(event, view.validAt)) fold.apply(event);
+      return fold;
+    });
   }
 
   /** Every objective of the tenant with its cycle and parent objective as of the instant. */
@@ -374,7 +472,7 @@ export class TimeTravel {
         await this.readAll({
           metadata: { tenantId: view.tenantId },
           eventTypes: ['ObjectiveSet', 'ObjectiveAligned'],
-          recordedUpTo: view.asOf ?? undefined,
+          ...upTo(view),
         })
       ).filter((e) => countsAtValidTime(e, view.validAt));
       const directory = new Map<string, AlignmentEntry>();
@@ -410,10 +508,7 @@ export class TimeTravel {
     let cycleId = this.cycleOfId.get(key);
     if (cycleId === undefined) {
       const stream = kind === 'objective' ? objectiveStream(id) : keyResultStream(id);
-      const events = await this.store.readStream(
-        stream,
-        view.asOf === null ? undefined : { recordedUpTo: view.asOf },
-      );
+      const events = await this.store.readStream(stream, upTo(view));
       const [first] = tenantHistory(events, view.tenantId);
       if (first === undefined || typeof first.data.cycleId !== 'string') return null;
       cycleId = first.data.cycleId;
@@ -447,10 +542,7 @@ export class TimeTravel {
   private cycleEvents(view: AsOfView, cycleId: string): Promise<RecordedEvent[]> {
     return this.cached(`events|${view.tenantId}|${cycleId}|${view.key}`, view, async () =>
       (
-        await this.readAll({
-          metadata: { tenantId: view.tenantId, cycleId },
-          recordedUpTo: view.asOf ?? undefined,
-        })
+        await this.readAll({ metadata: { tenantId: view.tenantId, cycleId }, ...upTo(view) })
       ).filter((e) => countsAtValidTime(e, view.validAt)),
     );
   }
@@ -518,6 +610,10 @@ interface AsOfView {
   readonly key: string;
   readonly head: () => Promise<string>;
 }
+
+/** The store's bound for the view: none for "now" (every event up to the head). */
+const upTo = (view: AsOfView): { recordedUpTo?: Date } =>
+  view.asOf === null ? {} : { recordedUpTo: view.asOf };
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
