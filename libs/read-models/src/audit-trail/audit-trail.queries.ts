@@ -54,20 +54,24 @@ const CURSOR = 'audit';
 /**
  * Whether a row of read_models.audit_entries is one the scope may see (ADR 0017): about no
  * objective (teams, cycles), or about an objective the scope may see as the event left it (the
- * entry's columns) and now (audit_objective_access); an AUDITOR's scope sees every row. The scope's values are appended to
- * `values`; the table must not be aliased.
+ * entry's columns) and now (audit_objective_access); an AUDITOR's scope sees every row. The
+ * scope's values are appended to `values`; `entries` names the audit_entries row (its alias).
  */
-export function visibleAuditEntrySql(scope: VisibilityScope, values: unknown[]): string {
+export function visibleAuditEntrySql(
+  scope: VisibilityScope,
+  values: unknown[],
+  entries = 'audit_entries',
+): string {
   if (scope.everything) return 'TRUE';
-  const then = visibleObjectiveSql(scope, values, 'audit_entries');
+  const then = visibleObjectiveSql(scope, values, entries);
   const now = visibleObjectiveSql(scope, values, 'a');
   // An objective's or key result's entry without its objective is one written before this
   // projection's version 2, until its rebuild swaps in: hidden rather than guessed.
-  return `((audit_entries.objective_id IS NULL
-            AND audit_entries.aggregate_type NOT IN ('Objective', 'KeyResult'))
+  return `((${entries}.objective_id IS NULL
+            AND ${entries}.aggregate_type NOT IN ('Objective', 'KeyResult'))
     OR (${then} AND EXISTS (
     SELECT 1 FROM read_models.audit_objective_access a
-     WHERE a.tenant_id = audit_entries.tenant_id AND a.objective_id = audit_entries.objective_id
+     WHERE a.tenant_id = ${entries}.tenant_id AND a.objective_id = ${entries}.objective_id
        AND ${now})))`;
 }
 
@@ -96,7 +100,7 @@ export function auditTrailQueries(sql: SqlRunner): ReadModelQueries['auditTrail'
           [...filter.signals],
         );
       }
-      if (filter.visibleTo) where.push(visibleAuditEntrySql(filter.visibleTo, values));
+      if (filter.visibleTo) where.push(visibleAuditEntrySql(filter.visibleTo, values, 'e'));
       const countWhere = where.join(' AND ');
       const countValues = [...values];
       if (page.after) {
