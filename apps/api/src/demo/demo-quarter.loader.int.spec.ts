@@ -186,6 +186,19 @@ describe('loadDemoQuarter', () => {
       });
     });
 
+    it('measures a person’s check-ins when the story types them, not when it was loaded', async () => {
+      const page = await store.readAll({
+        metadata: { tenantId: DEMO_TENANT, cycleId: first.cycleId },
+        eventTypes: ['KeyResultCheckedIn'],
+        limit: 10_000,
+      });
+      const typed = page.events.filter((e) => e.data.dataSourceId === null);
+      expect(typed.length).toBeGreaterThan(10);
+      for (const event of typed) {
+        expect(event.data.measuredAt).toBe(event.recordedAt.toISOString());
+      }
+    });
+
     it('signs a checkpoint that includes the close, as closeCycle over GraphQL does', async () => {
       const close = (await store.readStream(cycleStream(first.cycleId))).at(-1);
       expect(close?.type).toBe('CycleClosed');

@@ -132,6 +132,7 @@ export async function loadDemoQuarter(
         simulated = new Date(Math.max(at.getTime(), simulated.getTime() + 1000));
       },
       options.now ?? new Date(),
+      () => simulated,
     );
     const { summary, closePosition } = await loader.load();
     if (!options.signingKey || closePosition === null) return summary;
@@ -171,9 +172,11 @@ class DemoLoader {
     private readonly quarter: DemoQuarter,
     private readonly setClock: (at: Date) => void,
     now: Date,
+    /** The simulated instant: a person's check-in is measured when the story types it. */
+    clock: () => Date,
   ) {
     this.now = now;
-    this.commands = new OkrCommands(store);
+    this.commands = new OkrCommands(store, undefined, clock);
     this.cycleId = demoId(`cycle:${quarter.name}`);
   }
 
