@@ -1,6 +1,7 @@
 // The read side: views and queries the API codes against, the projector, entities, migrations.
 import { AlignmentEdgeEntity } from './okr-tree/alignment-edge.entity';
 import {
+  AuditCheckInValueEntity,
   AuditCycleStateEntity,
   AuditEntryEntity,
   AuditKeyResultStateEntity,
@@ -26,6 +27,7 @@ import { keyResultHistoryProjection } from './key-result-history/key-result-hist
 import { KeyResultEntity } from './okr-tree/key-result.entity';
 import { AuditEntriesLighter1767657600000 } from './migrations/audit-entries-lighter.migration';
 import { AuditVisibility1767916900000 } from './migrations/audit-visibility.migration';
+import { AuditLateValues1768003200000 } from './migrations/audit-late-values.migration';
 import { ProjectionStalls1767744000000 } from './migrations/projection-stalls.migration';
 import { ReadModelsSchema1767225600000 } from './migrations/read-models-schema.migration';
 import { ValidTime1767830400000 } from './migrations/valid-time.migration';
@@ -111,6 +113,7 @@ export const READ_MODEL_ENTITIES = [
   AuditEntryEntity,
   AuditCycleStateEntity,
   AuditKeyResultStateEntity,
+  AuditCheckInValueEntity,
   DataSourceEntity,
   DataSourceKeyResultEntity,
   AuditSignalEntity,
@@ -130,4 +133,5 @@ export const READ_MODEL_MIGRATIONS = [
   AuditSignals1767830600000,
   Visibility1767916800000,
   AuditVisibility1767916900000,
+  AuditLateValues1768003200000,
 ];

@@ -54,11 +54,24 @@ export class AuditCycleStateEntity {
   @Column({ type: 'text' }) status!: string;
 }
 
-/** The audit projection's memory of each key result's objective and last stated confidence. */
+/**
+ * The audit projection's memory of each key result's objective, last stated confidence and when
+ * its current value was true (a later check-in measured earlier is a late value, ADR 0014).
+ */
 @Entity({ schema: READ_MODELS_SCHEMA, name: 'audit_key_result_states' })
 export class AuditKeyResultStateEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
   @PrimaryColumn({ name: 'key_result_id', type: 'text' }) keyResultId!: string;
   @Column({ type: 'double precision', nullable: true }) confidence!: number | null;
   @Column({ name: 'objective_id', type: 'text', nullable: true }) objectiveId!: string | null;
+  @Column({ name: 'current_measured_at', type: 'timestamptz', nullable: true })
+  currentMeasuredAt!: Date | null;
+}
+
+/** The audit projection's memory of each data source's value, for a correction's `from`. */
+@Entity({ schema: READ_MODELS_SCHEMA, name: 'audit_check_in_values' })
+export class AuditCheckInValueEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
+  @PrimaryColumn({ name: 'check_in_id', type: 'text' }) checkInId!: string;
+  @Column({ type: 'double precision' }) value!: number;
 }

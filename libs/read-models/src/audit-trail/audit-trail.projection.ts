@@ -4,6 +4,7 @@ import {
   OBJECTIVE_REVISABLE_FIELDS,
   OKR_EVENT_TYPES,
   evolveObjective,
+  replacesCurrent,
   type CycleStatus,
   type ObjectiveAccess,
   type ObjectiveEvent,
@@ -61,6 +62,8 @@ interface KeyResultRow {
   key_result_id: string;
   confidence: number | null;
   objective_id: string | null;
+  /** When the current value was true (ISO-8601); null before any check-in. */
+  current_measured_at: string | null;
 }
 
 interface AccessRow {
@@ -74,8 +77,10 @@ interface AccessRow {
 
 interface AuditState {
   readonly cycles: Map<string, { tenant_id: string; cycle_id: string; status: CycleStatus }>;
-  /** By key result: its objective and last stated confidence. */
+  /** By key result: its objective, last stated confidence and current value's instant. */
   readonly keyResults: Map<string, KeyResultRow>;
+  /** By check-in: the value a data source sent (what a correction of it replaces). */
+  readonly checkInValues: Map<string, number>;
   /** By objective: its access as the events so far leave it. */
   readonly access: Map<string, AccessRow>;
 }
@@ -113,6 +118,15 @@ function accessAfter(
     shared_with: [...after.sharedWith],
   };
 }
+
+interface CheckInValueRow {
+  tenant_id: string;
+  check_in_id: string;
+  value: number;
+}
+
+const isoOf = (at: Date | string | null): string | null =>
+  at instanceof Date ? at.toISOString() : at;
 
 /** text[] in PostgreSQL's literal form: COPY (the rebuild) takes it as json_populate does. */
 function textArray(values: readonly string[]): string {
@@ -178,9 +192,27 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
     case 'KeyResultRedefined':
       return event.data.changes.map((c) => change(c.field, c.from, c.to));
     case 'KeyResultCheckedIn': {
-      const changes = [change('currentValue', event.data.previousValue, event.data.value)];
-      const before =
-        state.keyResults.get(tenantKey(tenantId, event.data.keyResultId))?.confidence ?? null;
+      const { value, measuredAt, correctsCheckInId } = event.data;
+      const row = state.keyResults.get(tenantKey(tenantId, event.data.keyResultId));
+      const currentAt = row?.current_measured_at ?? null;
+      // A late value (ADR 0014) fills history: its entry says which value for which instant,
+      // never that the current value moved; a late correction shows the value it corrects.
+      const changes = replacesCurrent(
+        { measuredAt },
+        currentAt === null ? null : { measuredAt: currentAt },
+      )
+        ? [change('currentValue', event.data.previousValue, value)]
+        : [
+            change(
+              'value',
+              correctsCheckInId === null
+                ? null
+                : (state.checkInValues.get(tenantKey(tenantId, correctsCheckInId)) ?? null),
+              value,
+            ),
+            change('measuredAt', null, measuredAt),
+          ];
+      const before = row?.confidence ?? null;
       // A check-in without a confidence keeps the last one: no change to show.
       if (event.data.confidence !== null && event.data.confidence !== before) {
         changes.push(change('confidence', before, event.data.confidence));
@@ -231,21 +263,28 @@ function changesOf(event: Recorded, state: AuditState, tenantId: string): FieldC
 export const auditTrailProjection: Projection = {
   name: 'audit-trail',
   // 2: entries keep their objective and its access then; the access now (ADR 0017).
-  version: 2,
+  // 3: a late value's entry is `value` and `measuredAt`, not `currentValue` (ADR 0014).
+  version: 3,
   eventTypes: OKR_EVENT_TYPES,
   tables: [
     'audit_entries',
     'audit_cycle_states',
     'audit_key_result_states',
     'audit_objective_access',
+    'audit_check_in_values',
   ],
   appendOnlyTables: ['audit_entries'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
     const cycleIds = new Map<string, [string, string]>();
     const krIds = new Map<string, [string, string]>();
     const objectiveIds = new Map<string, [string, string]>();
+    const correctedIds = new Map<string, [string, string]>();
     for (const e of events) {
       const tenant = tenantOf(e);
+      const corrects = e.type === 'KeyResultCheckedIn' ? e.data.correctsCheckInId : null;
+      if (typeof corrects === 'string') {
+        correctedIds.set(tenantKey(tenant, corrects), [tenant, corrects]);
+      }
       const cycleId = cycleIdOf(e) ?? (e.type.startsWith('Cycle') ? String(e.data.cycleId) : null);
       if (cycleId) cycleIds.set(tenantKey(tenant, cycleId), [tenant, cycleId]);
       if (e.streamName.startsWith('key-result-')) {
@@ -265,11 +304,16 @@ export const auditTrailProjection: Projection = {
       cycle_id: string;
       status: CycleStatus;
     }>(client, 'audit_cycle_states', 'cycle_id', cycleIds.values());
-    const krRows = await selectByTenantPairs<KeyResultRow>(
+    const krRows = (
+      await selectByTenantPairs<
+        Omit<KeyResultRow, 'current_measured_at'> & { current_measured_at: Date | string | null }
+      >(client, 'audit_key_result_states', 'key_result_id', krIds.values())
+    ).map((r) => ({ ...r, current_measured_at: isoOf(r.current_measured_at) }));
+    const checkInValueRows = await selectByTenantPairs<CheckInValueRow>(
       client,
-      'audit_key_result_states',
-      'key_result_id',
-      krIds.values(),
+      'audit_check_in_values',
+      'check_in_id',
+      correctedIds.values(),
     );
     for (const row of krRows) {
       if (row.objective_id === null) continue;
@@ -286,7 +330,11 @@ export const auditTrailProjection: Projection = {
       cycles: new Map(cycleRows.map((r) => [tenantKey(r.tenant_id, r.cycle_id), r])),
       keyResults: new Map(krRows.map((r) => [tenantKey(r.tenant_id, r.key_result_id), r])),
       access: new Map(accessRows.map((r) => [tenantKey(r.tenant_id, r.objective_id), r])),
+      checkInValues: new Map(
+        checkInValueRows.map((r) => [tenantKey(r.tenant_id, r.check_in_id), r.value]),
+      ),
     };
+    const newCheckInValues: CheckInValueRow[] = [];
     const dirtyCycles = new Set<string>();
     const dirtyKeyResults = new Set<string>();
     const dirtyAccess = new Set<string>();
@@ -316,6 +364,7 @@ export const auditTrailProjection: Projection = {
             key_result_id: event.data.keyResultId,
             confidence: state.keyResults.get(key)?.confidence ?? null,
             objective_id: event.data.objectiveId,
+            current_measured_at: state.keyResults.get(key)?.current_measured_at ?? null,
           });
           dirtyKeyResults.add(key);
         }
@@ -342,15 +391,30 @@ export const auditTrailProjection: Projection = {
           dirtyCycles.add(cycleKey);
         }
       }
-      if (event.type === 'KeyResultCheckedIn' && event.data.confidence !== null) {
-        const key = tenantKey(tenant, event.data.keyResultId);
-        state.keyResults.set(key, {
-          tenant_id: tenant,
-          key_result_id: event.data.keyResultId,
-          objective_id: state.keyResults.get(key)?.objective_id ?? null,
-          confidence: event.data.confidence,
-        });
-        dirtyKeyResults.add(key);
+      if (event.type === 'KeyResultCheckedIn') {
+        const { keyResultId, checkInId, value, confidence, measuredAt, dataSourceId } = event.data;
+        const key = tenantKey(tenant, keyResultId);
+        const row = state.keyResults.get(key);
+        const currentAt = row?.current_measured_at ?? null;
+        const replaces = replacesCurrent(
+          { measuredAt },
+          currentAt === null ? null : { measuredAt: currentAt },
+        );
+        if (replaces || confidence !== null) {
+          state.keyResults.set(key, {
+            tenant_id: tenant,
+            key_result_id: keyResultId,
+            objective_id: row?.objective_id ?? null,
+            confidence: confidence ?? row?.confidence ?? null,
+            current_measured_at: replaces ? measuredAt : currentAt,
+          });
+          dirtyKeyResults.add(key);
+        }
+        // Only a data source's value can be corrected (same source, same instant).
+        if (dataSourceId !== null && dataSourceId !== undefined) {
+          state.checkInValues.set(tenantKey(tenant, checkInId), value);
+          newCheckInValues.push({ tenant_id: tenant, check_in_id: checkInId, value });
+        }
       }
       const reason = (raw.data as { reason?: unknown }).reason;
       return {
@@ -386,6 +450,12 @@ export const auditTrailProjection: Projection = {
       'audit_key_result_states',
       ['tenant_id', 'key_result_id'],
       pick(state.keyResults, dirtyKeyResults),
+    );
+    await upsertRows(
+      client,
+      'audit_check_in_values',
+      ['tenant_id', 'check_in_id'],
+      newCheckInValues,
     );
     await upsertRows(
       client,
