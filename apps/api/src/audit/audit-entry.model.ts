@@ -43,7 +43,12 @@ export class AuditEntryModel {
   @Field(() => String, { description: 'The public event type, e.g. KeyResultRedefined.' })
   eventType!: string;
 
-  @Field(() => [FieldChangeModel], { description: 'The fields it changed, before and after.' })
+  @Field(() => [FieldChangeModel], {
+    description:
+      'The fields it changed, before and after. A check-in that becomes the current value: ' +
+      '`currentValue`; a late value (measured before the current one, so not current): ' +
+      '`value` (from: the value it corrects, if any) and `measuredAt`.',
+  })
   changes!: FieldChangeModel[];
 
   @Field(() => String, { nullable: true, description: 'The reason given, if any.' })
