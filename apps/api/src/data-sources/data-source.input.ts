@@ -8,7 +8,6 @@ import {
   IsArray,
   IsBoolean,
   IsDate,
-  IsNotEmpty,
   IsNumber,
   IsOptional,
   IsString,
@@ -18,14 +17,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
-
-const IDEMPOTENCY_KEY_DESCRIPTION =
-  'Makes retries safe: same key + same input → the first result, nothing recorded twice; other input → BAD_USER_INPUT. At most 200 characters.';
+import { IdempotentInput } from '../okr/change.input';
 
 @InputType('RegisterDataSourceInput', {
   description: 'A system that pushes values for some key results. ADMIN only.',
 })
-export class RegisterDataSourceInput {
+export class RegisterDataSourceInput extends IdempotentInput {
   @Field(() => String, {
     description: 'What it is called, e.g. "Salesforce". At most 200 characters.',
   })
@@ -56,35 +53,21 @@ export class RegisterDataSourceInput {
   @ArrayMaxSize(MAX_DATA_SOURCE_KEY_RESULTS)
   @IsUUID('all', { each: true })
   keyResultIds!: string[];
-
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  idempotencyKey?: string | null;
 }
 
 @InputType('RotateDataSourceKeyInput', {
   description: 'Replaces the key of a data source: the old one stops working at once.',
 })
-export class RotateDataSourceKeyInput {
+export class RotateDataSourceKeyInput extends IdempotentInput {
   @Field(() => ID, { description: 'The data source. A UUID.' })
   @IsUUID()
   dataSourceId!: string;
-
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  idempotencyKey?: string | null;
 }
 
 @InputType('RevokeDataSourceKeyInput', {
   description: 'Stops every key of a data source for good.',
 })
-export class RevokeDataSourceKeyInput {
+export class RevokeDataSourceKeyInput extends IdempotentInput {
   @Field(() => ID, { description: 'The data source. A UUID.' })
   @IsUUID()
   dataSourceId!: string;
@@ -94,13 +77,6 @@ export class RevokeDataSourceKeyInput {
   @IsString()
   @MaxLength(2000)
   reason?: string | null;
-
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  idempotencyKey?: string | null;
 }
 
 @InputType('MeasurementInput', { description: 'One value of one key result at one instant.' })
@@ -141,7 +117,7 @@ export class MeasurementInput {
 @InputType('RecordMeasurementsInput', {
   description: `Up to ${MAX_MEASUREMENTS_PER_BATCH} measurements; each is accepted or refused on its own. Data source keys only.`,
 })
-export class RecordMeasurementsInput {
+export class RecordMeasurementsInput extends IdempotentInput {
   @Field(() => [MeasurementInput], { description: `1 to ${MAX_MEASUREMENTS_PER_BATCH}.` })
   @IsArray()
   @ArrayNotEmpty()
@@ -149,13 +125,6 @@ export class RecordMeasurementsInput {
   @ValidateNested({ each: true })
   @Type(() => MeasurementInput)
   measurements!: MeasurementInput[];
-
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  idempotencyKey?: string | null;
 }
 
 @ArgsType()
