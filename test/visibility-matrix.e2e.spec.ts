@@ -14,8 +14,8 @@ import {
 
 /**
  * The visibility matrix (issue #14, ADR 0017): every kind of caller × every visibility × every
- * read, now and as of an instant before the visibility changes, each cell asserting exactly
- * which objectives come back. One app, one data set, one request per caller and instant.
+ * read, now, as of an instant before the visibility changes and at that instant as a valid time
+ * (ADR 0014), each cell asserting exactly which objectives come back. One app, one data set, one request per caller and instant.
  *
  * Teams: Company, and Sales below it. `lead` leads Company (a parent team of Sales), `rep` is
  * a member of Sales, `out` of no team. `owner` (a MEMBER of Sales too) sets every objective:
@@ -222,7 +222,40 @@ describe('Visibility matrix', () => {
     );
   }
 
-  const present = (data: Record<string, unknown>, prefix: 'o_' | 'k_'): Name[] =>
+  /**
+   * Everything a caller reads at the valid time `past`, as known now (ADR 0014), and one
+   * combined time point (known at `after` about `past`), in one request. Visibility is by
+   * recorded time, so both answer what the as-of column answers for `past`.
+   */
+  async function readValid(caller: Caller) {
+    const byId = ALL.map(
+      (n) => `o_${n}: objective(id: "${ids[n]}", validAt: $past) {
+                id children { id } keyResults { id objective { id } }
+              }
+              k_${n}: keyResult(id: "${keyResults[n]}", validAt: $past) { id objective { id } }
+              c_${n}: objective(id: "${ids[n]}", asOf: $after, validAt: $past) { id }
+              ck_${n}: keyResult(id: "${keyResults[n]}", asOf: $after, validAt: $past) { id }`,
+    ).join('\n');
+    return as[caller].data(
+      `query ($cycleId: ID!, $past: DateTime!, $after: DateTime!) {
+        ${byId}
+        pubValid: objective(id: "${ids.pub}", validAt: $past) {
+          cycle { objectives(first: 100) { totalCount edges { node { id } } } }
+        }
+        childValid: objective(id: "${ids.child}", validAt: $past) { parentObjective { id } }
+        alignmentTree(cycleId: $cycleId, validAt: $past) { parentId depth objective { id } }
+        combinedTree: alignmentTree(cycleId: $cycleId, asOf: $after, validAt: $past) {
+          parentId depth objective { id }
+        }
+        cycleReplay(cycleId: $cycleId, from: $past, to: $after, every: DAY, validAt: $past) {
+          at objectives { objectiveId keyResults { keyResultId } }
+        }
+      }`,
+      { cycleId, past, after },
+    );
+  }
+
+  const present = (data: Record<string, unknown>, prefix: string): Name[] =>
     sorted(ALL.filter((n) => data[`${prefix}${n}`] !== null));
   /** The objective each entry is about (an objective's or its key result's), by name. */
   const auditedObjectives = (edges: readonly Entry[]): Name[] =>
@@ -347,6 +380,72 @@ describe('Visibility matrix', () => {
 
       it('auditTrail up to that instant shows the changes of exactly them', () => {
         expect(auditedObjectives(data.auditTrail.edges as Entry[])).toEqual(then);
+      });
+    });
+
+    describe('when reading at a valid time before the changes', () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      let data: Record<string, any>;
+      beforeAll(async () => {
+        data = await readValid(caller);
+      });
+
+      it('objective(id, validAt) and keyResult(id, validAt) answer exactly the as-of ones', () => {
+        expect(present(data, 'o_')).toEqual(then);
+        expect(present(data, 'k_')).toEqual(then);
+      });
+
+      it('their nested objectives, key results and children leave the hidden ones out', () => {
+        for (const n of then) {
+          expect({ n, objective: data[`k_${n}`].objective }).toEqual({
+            n,
+            objective: { id: ids[n] },
+          });
+          expect({ n, keyResults: data[`o_${n}`].keyResults }).toEqual({
+            n,
+            keyResults: [{ id: keyResults[n], objective: { id: ids[n] } }],
+          });
+          // Only priv has a child, and child is visible to everyone.
+          expect({ n, children: data[`o_${n}`].children }).toEqual({
+            n,
+            children: n === 'priv' ? [{ id: ids.child }] : [],
+          });
+        }
+        expect(data.childValid.parentObjective).toEqual(
+          seesPrivateParent ? { id: ids.priv } : null,
+        );
+        const objectives = data.pubValid.cycle.objectives;
+        expect(names(listed(objectives))).toEqual(then);
+        expect(objectives.totalCount).toBe(then.length);
+      });
+
+      it('alignmentTree(validAt) holds exactly them; the child of a hidden parent is a root', () => {
+        const tree = data.alignmentTree as Node[];
+        expect(names(tree.map((n) => n.objective.id))).toEqual(then);
+        expect(tree.find((n) => n.objective.id === ids.child)).toMatchObject(
+          seesPrivateParent ? { parentId: ids.priv, depth: 1 } : { parentId: null, depth: 0 },
+        );
+      });
+
+      it('cycleReplay(validAt) frames hold exactly them at every instant', () => {
+        type Frame = {
+          objectives: { objectiveId: string; keyResults: { keyResultId: string }[] }[];
+        };
+        const frames = data.cycleReplay as Frame[];
+        expect(frames).toHaveLength(2);
+        for (const frame of frames) {
+          expect(names(frame.objectives.map((o) => o.objectiveId))).toEqual(then);
+          expect(
+            names(frame.objectives.flatMap((o) => o.keyResults.map((k) => k.keyResultId))),
+          ).toEqual(then);
+        }
+      });
+
+      it('asOf after the changes with validAt before them answers exactly the as-of ones', () => {
+        expect(present(data, 'c_')).toEqual(then);
+        expect(present(data, 'ck_')).toEqual(then);
+        const tree = data.combinedTree as Node[];
+        expect(names(tree.map((n) => n.objective.id))).toEqual(then);
       });
     });
   });
