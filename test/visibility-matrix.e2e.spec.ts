@@ -15,7 +15,8 @@ import {
 /**
  * The visibility matrix (issue #14, ADR 0017): every kind of caller × every visibility × every
  * read, now, as of an instant before the visibility changes and at that instant as a valid time
- * (ADR 0014), each cell asserting exactly which objectives come back. One app, one data set, one request per caller and instant.
+ * (ADR 0014), each cell asserting exactly which objectives come back. One app, one data set,
+ * one request per caller and instant.
  *
  * Teams: Company, and Sales below it. `lead` leads Company (a parent team of Sales), `rep` is
  * a member of Sales, `out` of no team. `owner` (a MEMBER of Sales too) sets every objective:
