@@ -9,6 +9,7 @@ import {
   startTestApp,
   type TestApp,
 } from '@okr-ledger/testing';
+import { subscribeOnce } from './support/ws-client';
 
 const REGISTER = `mutation ($input: RegisterDataSourceInput!) {
   registerDataSource(input: $input) { key dataSource { id name kind keyResults { id } stale } }
@@ -38,6 +39,7 @@ const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString(
 describe('Data sources and ingestion (e2e)', () => {
   let api: TestApp;
   let admin: GraphqlClient;
+  let cycleId: string;
   let keyResultId: string;
   let otherKeyResultId: string;
 
@@ -45,6 +47,7 @@ describe('Data sources and ingestion (e2e)', () => {
     api = await startTestApp();
     admin = await GraphqlClient.as(api.url, { sub: 'ana', org: 'acme', roles: ['ADMIN'] });
     const cycle = await createCycle(admin);
+    cycleId = cycle.id;
     const objective = await createObjective(admin, { cycleId: cycle.id });
     keyResultId = (await createKeyResult(admin, { objectiveId: objective.id })).id;
     otherKeyResultId = (await createKeyResult(admin, { objectiveId: objective.id, title: 'X' })).id;
@@ -259,6 +262,25 @@ describe('Data sources and ingestion (e2e)', () => {
         const body = await asSource(key, query);
         expect(body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
         expect(body.data ?? null).toBeNull();
+      }
+    });
+
+    it('opens no subscription and no chart: only the ingestion paths take it', async () => {
+      const { key } = await register();
+      const live = await subscribeOnce(
+        api.url,
+        { Authorization: `Bearer ${key}` },
+        `subscription { keyResultCheckedIn(cycleId: "${cycleId}") { id value } }`,
+      );
+      expect(live.values).toEqual([]);
+      expect(JSON.stringify(live.errors)).toContain('FORBIDDEN');
+      for (const path of [
+        `/charts/cycles/${cycleId}/burn-up.svg`,
+        `/charts/key-results/${keyResultId}/history.svg`,
+      ]) {
+        const chart = await request(api.url).get(path).set('Authorization', `Bearer ${key}`);
+        expect(chart.status).toBe(401);
+        expect(chart.text).not.toContain('<svg');
       }
     });
 
