@@ -1,4 +1,4 @@
-import type { DataSourceRegistered } from '../data-source/data-source.events';
+import type { DataSourceKeyRevoked, DataSourceRegistered } from '../data-source/data-source.events';
 import type {
   CheckInSource,
   KeyResultAdded,
@@ -87,9 +87,16 @@ export interface SignalRecording {
   readonly actorId: string;
 }
 
-/** The events the signals read; a data source's registration lists the key results it feeds. */
+/**
+ * The events the signals read. A data source's registration lists the key results it feeds;
+ * its revocation lists none, so the caller hands it to each key result the registration listed.
+ */
 export type SignalEvent =
-  KeyResultAdded | KeyResultRedefined | KeyResultCheckedIn | DataSourceRegistered;
+  | KeyResultAdded
+  | KeyResultRedefined
+  | KeyResultCheckedIn
+  | DataSourceRegistered
+  | DataSourceKeyRevoked;
 
 /** What the other aggregates say at that moment: the close of the key result's cycle, if any. */
 export interface SignalContext {
@@ -103,6 +110,19 @@ interface ValueRef extends SignalEvidence {
 }
 
 /**
+ * An integration feeding a key result: a data source's registration listing it, or else the
+ * first INTEGRATION value of a source no registration lists (`dataSourceId` null: a check-in
+ * sent as INTEGRATION without a registered source, which nothing can revoke).
+ */
+interface Feed extends SignalEvidence {
+  readonly dataSourceId: string | null;
+  /** The registration's name; null for an unregistered integration. */
+  readonly name: string | null;
+  /** Its latest measured value. */
+  readonly last: ValueRef | null;
+}
+
+/**
  * One key result's detector memory. Plain JSON (no Map, no Date), so a projection can store it
  * and go on from it exactly as if it had never stopped.
  */
@@ -111,12 +131,8 @@ export interface SignalState {
   readonly type: KeyResultType | null;
   readonly startValue: number;
   readonly targetValue: number;
-  /** Data sources that list it, oldest first. */
-  readonly feeds: readonly (SignalEvidence & {
-    readonly dataSourceId: string;
-    readonly name: string;
-  })[];
-  readonly lastIntegration: ValueRef | null;
+  /** The integrations feeding it, oldest first; a revoked data source is no longer one. */
+  readonly feeds: readonly Feed[];
   readonly last: ValueRef | null;
   /** The most recent value changes between check-ins, oldest first (at most JUMP_WINDOW). */
   readonly changes: readonly number[];
@@ -141,7 +157,6 @@ export const initialSignalState = (keyResultId: string): SignalState => ({
   startValue: 0,
   targetValue: 0,
   feeds: [],
-  lastIntegration: null,
   last: null,
   changes: [],
   rescaled: false,
@@ -190,8 +205,20 @@ export function detectSignals(
       if (!event.data.keyResultIds.includes(state.keyResultId)) return { state, signals: [] };
       if (state.feeds.some((f) => f.dataSourceId === event.data.dataSourceId))
         return { state, signals: [] };
-      const feed = { ...self, dataSourceId: event.data.dataSourceId, name: event.data.name };
+      const feed = {
+        ...self,
+        dataSourceId: event.data.dataSourceId,
+        name: event.data.name,
+        last: null,
+      };
       return { state: { ...state, feeds: [...state.feeds, feed] }, signals: [] };
+    }
+    case 'DataSourceKeyRevoked': {
+      // It sends nothing any more: neither its listing nor its values make this key result fed.
+      const feeds = state.feeds.filter((f) => f.dataSourceId !== event.data.dataSourceId);
+      return feeds.length === state.feeds.length
+        ? { state, signals: [] }
+        : { state: { ...state, feeds }, signals: [] };
     }
     case 'KeyResultCheckedIn':
       return checkedIn(state, event.data, self, recorded, context);
@@ -222,13 +249,16 @@ function checkedIn(
   const value = data.value;
   const source: CheckInSource = data.source;
 
-  const override = manualOverride(state, source, value);
+  const override = manualOverride(state.feeds, source, value);
   if (override)
     raise('MANUAL_OVERRIDE', override.restsOn, `${recorded.actorId} ${override.summary}`);
 
   // A data source is named as its registration names it; anyone else by actor id.
-  const feed = state.feeds.find((f) => f.dataSourceId === data.dataSourceId);
-  const by = feed ? `data source "${feed.name}"` : recorded.actorId;
+  const feed =
+    source === 'INTEGRATION'
+      ? state.feeds.find((f) => f.dataSourceId === data.dataSourceId)
+      : undefined;
+  const by = feed?.name ? `data source "${feed.name}"` : recorded.actorId;
   const measuredAt = data.measuredAt;
   const measuredMs = Date.parse(measuredAt);
   const lateMs = Date.parse(recorded.recordedAt) - measuredMs;
@@ -259,16 +289,11 @@ function checkedIn(
     source === 'INTEGRATION'
       ? [...state.recent, { ...self, checkInId: data.checkInId }].slice(-RECENT_CHECK_INS)
       : state.recent;
-  // What the integration says now: its latest measured value.
-  const sentBefore = state.lastIntegration;
-  const lastIntegration =
-    source === 'INTEGRATION' && (sentBefore === null || measuredMs >= sentBefore.measuredMs)
-      ? here
-      : sentBefore;
+  const feeds = source === 'INTEGRATION' ? sentBy(state.feeds, feed, data, here) : state.feeds;
   // A value measured before the latest one fills history but is not the current value: no
   // move to judge, and it neither extends nor breaks a run.
   if (state.last !== null && measuredMs < state.last.measuredMs) {
-    return { state: { ...state, lastIntegration, recent }, signals };
+    return { state: { ...state, feeds, recent }, signals };
   }
 
   const jump = state.rescaled ? null : implausibleJump(state, value);
@@ -309,7 +334,7 @@ function checkedIn(
     state: {
       ...state,
       last: here,
-      lastIntegration,
+      feeds,
       changes,
       rescaled: false,
       lastConfidence: confidence,
@@ -320,19 +345,43 @@ function checkedIn(
   };
 }
 
+/** The feeds after an INTEGRATION value: its source's latest measured value, or a new feed. */
+function sentBy(
+  feeds: readonly Feed[],
+  feed: Feed | undefined,
+  data: KeyResultCheckedIn['data'],
+  here: ValueRef,
+): readonly Feed[] {
+  if (feed === undefined)
+    return [
+      ...feeds,
+      { ...evidenceOf(here), dataSourceId: data.dataSourceId, name: null, last: here },
+    ];
+  if (feed.last !== null && here.measuredMs < feed.last.measuredMs) return feeds;
+  return feeds.map((f) => (f === feed ? { ...f, last: here } : f));
+}
+
 function manualOverride(
-  state: SignalState,
+  feeds: readonly Feed[],
   source: CheckInSource,
   value: number,
 ): { restsOn: SignalEvidence[]; summary: string } | null {
-  if (source !== 'MANUAL') return null;
-  const feed = state.feeds[0];
-  const sent = state.lastIntegration;
-  if (feed === undefined && sent === null) return null;
+  if (source !== 'MANUAL' || feeds.length === 0) return null;
+  // What the integrations say now: the latest measured value of those still feeding it.
+  let sentFrom: Feed | undefined;
+  let sent: ValueRef | null = null;
+  for (const f of feeds) {
+    if (f.last !== null && (sent === null || f.last.measuredMs >= sent.measuredMs)) {
+      sentFrom = f;
+      sent = f.last;
+    }
+  }
   // Typing in what the system sent confirms it; anything else overrides it.
   if (sent !== null && Object.is(sent.value, value)) return null;
+  // Named as the source that sent the value, else as the first registration.
+  const feed = sentFrom?.name ? sentFrom : (feeds.find((f) => f.name !== null) ?? feeds[0]);
   const restsOn = [...(feed ? [evidenceOf(feed)] : []), ...(sent ? [evidenceOf(sent)] : [])];
-  const by = feed ? `data source "${feed.name}"` : 'an integration';
+  const by = feed?.name ? `data source "${feed.name}"` : 'an integration';
   const what = sent ? `the last value it sent was ${sent.value}` : 'it had sent no value yet';
   return { restsOn, summary: `checked in ${value} by hand on a key result fed by ${by}; ${what}` };
 }

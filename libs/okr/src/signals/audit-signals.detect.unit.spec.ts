@@ -33,6 +33,8 @@ interface CheckInOptions {
   readonly measuredHoursBefore?: number;
   readonly correctsCheckInId?: string | null;
   readonly actorId?: string;
+  /** The INTEGRATION value's data source ('crm' unless told; null: no registered source). */
+  readonly dataSourceId?: string | null;
   /** The close of the key result's cycle, recorded before this check-in. */
   readonly closed?: SignalRecording;
 }
@@ -92,19 +94,27 @@ class Story {
     };
   }
 
-  registered(keyResultIds: readonly string[] = [KR]): Step {
+  registered(keyResultIds: readonly string[] = [KR], dataSourceId = 'crm', name = 'CRM'): Step {
     return {
       event: {
         type: 'DataSourceRegistered',
         data: {
-          dataSourceId: 'crm',
-          name: 'CRM',
+          dataSourceId,
+          name,
           kind: 'CRM',
           expectedIntervalHours: 24,
           keyResultIds,
           keyHash: 'f'.repeat(64),
         },
       },
+      recorded: this.recording('admin'),
+    };
+  }
+
+  /** Handed to each key result the source's registration listed (the event names none). */
+  revoked(dataSourceId = 'crm'): Step {
+    return {
+      event: { type: 'DataSourceKeyRevoked', data: { dataSourceId, reason: 'Contract ended' } },
       recorded: this.recording('admin'),
     };
   }
@@ -134,7 +144,12 @@ class Story {
       source,
       idempotencyKey: null,
       measuredAt,
-      dataSourceId: source === 'INTEGRATION' ? 'crm' : null,
+      dataSourceId:
+        source !== 'INTEGRATION'
+          ? null
+          : options.dataSourceId === undefined
+            ? 'crm'
+            : options.dataSourceId,
       externalId: null,
       correctsCheckInId: options.correctsCheckInId ?? null,
     };
@@ -227,10 +242,75 @@ describe('detectSignals', () => {
     describe('when a key result has received integration values but no source lists it', () => {
       it('still counts as fed by an integration', () => {
         const s = new Story();
-        const [signal] = given([s.added(), s.checkIn(10, { source: 'INTEGRATION' })])
+        const [signal] = given([
+          s.added(),
+          s.checkIn(10, { source: 'INTEGRATION', dataSourceId: null }),
+        ])
           .when(s.checkIn(12))
           .then(['MANUAL_OVERRIDE']);
         expect(positionsOf(signal)).toEqual(['e2', 'e3']);
+        expect(signal?.summary).toBe(
+          'eva checked in 12 by hand on a key result fed by an integration; the last value it sent was 10',
+        );
+      });
+    });
+
+    describe("when the data source's key was revoked", () => {
+      it('raises nothing for a later manual check-in: the source no longer feeds it', () => {
+        const s = new Story();
+        given([s.added(), s.registered(), s.checkIn(30, { source: 'INTEGRATION' }), s.revoked()])
+          .when(s.checkIn(45))
+          .then([]);
+      });
+
+      it('raises nothing when the source was revoked before it sent anything', () => {
+        const s = new Story();
+        given([s.added(), s.registered(), s.revoked()]).when(s.checkIn(5)).then([]);
+      });
+    });
+
+    describe('when two data sources feed the key result and one is revoked', () => {
+      it('still raises it, resting on the remaining source and the value it sent', () => {
+        const s = new Story();
+        const [signal] = given([
+          s.added(),
+          s.registered([KR], 'crm', 'CRM'),
+          s.registered([KR], 'billing', 'Billing'),
+          s.checkIn(40, { source: 'INTEGRATION', dataSourceId: 'billing' }),
+          s.checkIn(30, { source: 'INTEGRATION', dataSourceId: 'crm' }),
+          s.revoked('crm'),
+        ])
+          // The revoked source's value is no longer what the system says: no confirmation.
+          .when(s.checkIn(30))
+          .then(['MANUAL_OVERRIDE']);
+        expect(positionsOf(signal)).toEqual(['e3', 'e4', 'e7']);
+        expect(signal?.summary).toBe(
+          'eva checked in 30 by hand on a key result fed by data source "Billing"; the last value it sent was 40',
+        );
+      });
+    });
+
+    describe('when a source that never fed the key result is revoked', () => {
+      it('leaves its state as it was', () => {
+        const s = new Story();
+        const { state } = fold([s.added(), s.registered()]);
+        const step = s.revoked('billing');
+        expect(detectSignals(state, step.event, step.recorded).state).toBe(state);
+      });
+    });
+
+    describe('when integration values came without a registered source and another is revoked', () => {
+      it('still counts as fed: nothing can revoke an unregistered integration', () => {
+        const s = new Story();
+        const [signal] = given([
+          s.added(),
+          s.checkIn(10, { source: 'INTEGRATION', dataSourceId: null }),
+          s.registered(),
+          s.revoked(),
+        ])
+          .when(s.checkIn(12))
+          .then(['MANUAL_OVERRIDE']);
+        expect(positionsOf(signal)).toEqual(['e2', 'e5']);
       });
     });
 
@@ -486,12 +566,13 @@ describe('detectSignals', () => {
       confidence: number | null;
       late: number;
     }[];
-    const storyOf = (steps: History, shift = 0, close?: number) => {
+    const storyOf = (steps: History, shift = 0, close?: number, revoke?: number) => {
       const s = new Story();
       const events = [s.added(shift, shift + 100), s.registered()];
       let closed: SignalRecording | undefined;
       steps.forEach((x, i) => {
         if (i === close) closed = s.closed();
+        if (i === revoke) events.push(s.revoked());
         events.push(
           s.checkIn(x.value + shift, {
             source: x.integration ? 'INTEGRATION' : 'MANUAL',
@@ -521,8 +602,8 @@ describe('detectSignals', () => {
 
     it('goes on from a stored state (JSON) exactly as in one pass', () => {
       fc.assert(
-        fc.property(history, fc.nat(40), (steps, cut) => {
-          const events = storyOf(steps);
+        fc.property(history, fc.nat(40), fc.nat(40), (steps, cut, revoke) => {
+          const events = storyOf(steps, 0, undefined, revoke);
           const whole = fold(events);
           const head = fold(events.slice(0, cut));
           const stored = JSON.parse(JSON.stringify(head.state)) as SignalState;
