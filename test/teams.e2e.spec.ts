@@ -82,6 +82,63 @@ describe('Teams', () => {
     });
   });
 
+  describe('when members were added and removed after an instant asked about', () => {
+    it('answers the members and lead flags of that instant, and those of now without', async () => {
+      const member = `mutation ($input: AddTeamMemberInput!) { addTeamMember(input: $input) { id } }`;
+      const { createTeam: support } = await ana.data(CREATE, { input: { name: 'Support' } });
+      const { createTeam: tier2 } = await ana.data(CREATE, {
+        input: { name: 'Tier 2', parentTeamId: support.id },
+      });
+      await ana.data(member, { input: { teamId: support.id, personId: 'zoe', lead: true } });
+      await ana.data(member, { input: { teamId: support.id, personId: 'bob' } });
+      await ana.data(member, { input: { teamId: tier2.id, personId: 'ivy' } });
+      const cycleId = (await createCycle(ana)).id;
+      const objectiveId = (await createObjective(ana, { cycleId, teamId: support.id })).id;
+      await sleep(20);
+      const before = new Date().toISOString();
+      await sleep(20);
+      await ana.data(member, { input: { teamId: support.id, personId: 'cid' } });
+      await ana.data(member, { input: { teamId: support.id, personId: 'bob', lead: true } });
+      await ana.data(member, { input: { teamId: tier2.id, personId: 'kai', lead: true } });
+      await ana.data(
+        `mutation ($input: RemoveTeamMemberInput!) { removeTeamMember(input: $input) { id } }`,
+        { input: { teamId: support.id, personId: 'zoe' } },
+      );
+      const query = `query ($id: ID!, $asOf: DateTime, $validAt: DateTime) {
+        objective(id: $id, asOf: $asOf, validAt: $validAt) {
+          team { members { personId lead } children { name members { personId lead } } }
+        }
+      }`;
+      const then = {
+        members: [
+          { personId: 'bob', lead: false },
+          { personId: 'zoe', lead: true },
+        ],
+        children: [{ name: 'Tier 2', members: [{ personId: 'ivy', lead: false }] }],
+      };
+      const asOf = await ana.data(query, { id: objectiveId, asOf: before });
+      expect(asOf.objective.team).toEqual(then);
+      const validAt = await ana.data(query, { id: objectiveId, validAt: before });
+      expect(validAt.objective.team).toEqual(then);
+      const now = await ana.data(query, { id: objectiveId });
+      expect(now.objective.team).toEqual({
+        members: [
+          { personId: 'bob', lead: true },
+          { personId: 'cid', lead: false },
+        ],
+        children: [
+          {
+            name: 'Tier 2',
+            members: [
+              { personId: 'ivy', lead: false },
+              { personId: 'kai', lead: true },
+            ],
+          },
+        ],
+      });
+    });
+  });
+
   describe('when a move would make a loop', () => {
     it('answers DOMAIN_RULE TEAM_LOOP', async () => {
       const { createTeam: a } = await ana.data(CREATE, { input: { name: 'A' } });

@@ -79,6 +79,8 @@ function groupedLoader<V>(
 export class OkrLoaders {
   readonly team: DataLoader<string, TeamView | null>;
   readonly teamChildren: DataLoader<string, TeamView[]>;
+  /** A team's members, by person id: now, or as folded at the instant (ADR 0005). */
+  readonly teamMembers: DataLoader<string, TeamMemberView[]>;
   readonly cycle: DataLoader<string, CycleView | null>;
   readonly objective: DataLoader<string, ObjectiveView | null>;
   /** Aligned to the objective directly or to one of its key results. */
@@ -107,6 +109,10 @@ export class OkrLoaders {
     this.teamChildren = groupedBy(
       (ids) => lookups.teams.childrenOf(tenantId, ids),
       (t) => [t.parentId],
+    );
+    this.teamMembers = groupedBy(
+      (ids) => lookups.teams.membersOf(tenantId, ids.filter(isUuid)),
+      (m) => [m.teamId],
     );
     this.cycle = byId((ids) => lookups.cycles.byIds(tenantId, ids.filter(isUuid)));
     const keep = visible ?? ((views: readonly ObjectiveView[]) => Promise.resolve([...views]));
@@ -166,7 +172,6 @@ export class OkrLoaders {
 export interface VisibilityLookups {
   /** The team tree with this person's memberships (teams.memberships of the read models). */
   memberships(tenantId: string, personId: string): Promise<TeamMembership[]>;
-  membersOf(tenantId: string, teamIds: readonly string[]): Promise<TeamMemberView[]>;
 }
 
 /** The loaders of one request: current state, plus one set per as-of instant asked for. */
@@ -174,8 +179,6 @@ export class OkrRequestLoaders {
   private readonly asOf = new Map<string, OkrLoaders>();
   private readonly scopeLoader: DataLoader<string, VisibilityScope>;
   readonly current: OkrLoaders;
-  /** A team's members now, by person id. */
-  readonly teamMembers: DataLoader<string, TeamMemberView[]>;
 
   /**
    * `cache: false` for subscriptions, whose context lives as long as the subscription: each
@@ -208,11 +211,6 @@ export class OkrRequestLoaders {
       const scope = await this.scope();
       return views.filter((v) => canSee(scope, v));
     });
-    this.teamMembers = groupedLoader(
-      (teamIds) => visibility.membersOf(tenantId, teamIds.filter(isUuid)),
-      (m) => [m.teamId],
-      cache,
-    );
   }
 
   /** What the caller may see now (`visibilityScope` of libs/okr over the current teams). */

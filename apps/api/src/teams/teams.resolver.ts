@@ -87,10 +87,10 @@ export class TeamsResolver {
 
   @ResolveField('members', () => [TeamMemberModel], {
     description:
-      'Its members now (as-of answers too: membership is not folded to the instant here).',
+      'Its members, by person id: now, or on an asOf (or validAt) answer those of that instant, like every nested field.',
   })
   async members(@Parent() team: TeamModel, @Context() ctx: GraphqlContext) {
-    const members = await okrLoaders(ctx).teamMembers.load(team.id);
+    const members = await okrLoaders(ctx).at(team.asOf).teamMembers.load(team.id);
     return members.map((m) => TeamMemberModel.from(m));
   }
 

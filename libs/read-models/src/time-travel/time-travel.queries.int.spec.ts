@@ -1,7 +1,13 @@
 import { createPostgresEventStore, type PostgresEventStore } from '@okr-ledger/event-store';
 import { OkrCommands, type Actor } from '@okr-ledger/commands';
 import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
-import { CycleNotFound, InvalidReplayRange, TimeTravel, TooManyReplayFrames } from './index';
+import {
+  CycleNotFound,
+  InvalidReplayRange,
+  TimeTravel,
+  TooManyReplayFrames,
+  type TimePoint,
+} from './index';
 
 const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
 const eve: Actor = { tenantId: 'globex', actorId: 'eve' };
@@ -224,6 +230,46 @@ describe('TimeTravel', () => {
           { id: emea.id, name: 'EMEA', parentId: marketing.id, version: 2 },
         ]);
         expect(await after.teams.childrenOf('globex', [marketing.id])).toEqual([]);
+      });
+    });
+
+    describe('when team members were added and removed later', () => {
+      it('answers the members and lead flags of each instant, asOf and validAt', async () => {
+        at('08-05T09:00:00');
+        const support = await commands.teams.create(ana, { name: 'Support', parentTeamId: null });
+        await commands.teams.addMember(ana, { teamId: support.id, personId: 'zoe', lead: true });
+        await commands.teams.addMember(ana, { teamId: support.id, personId: 'bob' });
+        at('08-06T09:00:00');
+        await commands.teams.addMember(ana, { teamId: support.id, personId: 'cid' });
+        await commands.teams.addMember(ana, { teamId: support.id, personId: 'bob', lead: true });
+        at('08-07T09:00:00');
+        await commands.teams.removeMember(ana, { teamId: support.id, personId: 'zoe' });
+        const travel = new TimeTravel(store);
+        const membersAt = async (point: Date | TimePoint, teamIds = [support.id]) =>
+          (await travel.queriesAsOf('acme', point).teams.membersOf('acme', teamIds)).map(
+            (m) => `${m.teamId === support.id ? '' : 'other:'}${m.personId}${m.lead ? '*' : ''}`,
+          );
+
+        expect(await membersAt(t('08-05T12:00:00'))).toEqual(['bob', 'zoe*']);
+        expect(await membersAt(t('08-06T12:00:00'))).toEqual(['bob*', 'cid', 'zoe*']);
+        expect(await membersAt(t('08-07T12:00:00'))).toEqual(['bob*', 'cid']);
+        expect(await membersAt(t('08-04T12:00:00'))).toEqual([]);
+        // At a valid time: what was recorded by then, known now or as of an instant.
+        expect(await membersAt({ asOf: null, validAt: t('08-06T12:00:00') })).toEqual([
+          'bob*',
+          'cid',
+          'zoe*',
+        ]);
+        expect(
+          await membersAt({ asOf: t('08-05T12:00:00'), validAt: t('08-06T12:00:00') }),
+        ).toEqual(['bob', 'zoe*']);
+        // A team with no members then, an unknown id and another tenant answer none.
+        expect(await membersAt(t('08-07T12:00:00'), [ids.team, 'no-such-team'])).toEqual([]);
+        expect(
+          await travel
+            .queriesAsOf('acme', t('08-07T12:00:00'))
+            .teams.membersOf('globex', [support.id]),
+        ).toEqual([]);
       });
     });
 

@@ -24,6 +24,7 @@ import type {
   KeyResultView,
   ObjectiveView,
   ReadModelQueries,
+  TeamMemberView,
   TeamView,
 } from '../read-models.views';
 import {
@@ -50,7 +51,7 @@ import { CycleNotFound } from './time-travel.errors';
  * a call for another tenant answers empty, as if the ids did not exist.
  */
 export interface AsOfQueries {
-  readonly teams: Pick<ReadModelQueries['teams'], 'byIds' | 'childrenOf'>;
+  readonly teams: Pick<ReadModelQueries['teams'], 'byIds' | 'childrenOf' | 'membersOf'>;
   readonly cycles: Pick<ReadModelQueries['cycles'], 'byIds'>;
   readonly objectives: Pick<ReadModelQueries['objectives'], 'byIds' | 'childrenOf'>;
   readonly keyResults: Pick<ReadModelQueries['keyResults'], 'byIds' | 'byObjectiveIds'>;
@@ -143,6 +144,7 @@ export class TimeTravel {
       teams: {
         byIds: scoped((ids) => this.teamsByIds(view, ids)),
         childrenOf: scoped((ids) => this.teamChildrenOf(view, ids)),
+        membersOf: scoped((ids) => this.teamMembersOf(view, ids)),
       },
       cycles: { byIds: scoped((ids) => this.cyclesByIds(view, ids)) },
       objectives: {
@@ -441,6 +443,21 @@ export class TimeTravel {
     return [...teams.values()]
       .filter((t) => t.parentId !== null && parents.has(t.parentId))
       .sort((a, b) => compare(a.name, b.name) || compare(a.id, b.id));
+  }
+
+  /** The members of these teams as of the instant, by team then person id like the live query. */
+  private async teamMembersOf(
+    view: AsOfView,
+    teamIds: readonly string[],
+  ): Promise<TeamMemberView[]> {
+    const teams = (await this.teamFold(view)).teams();
+    return [...teamIds]
+      .sort(compare)
+      .flatMap((teamId) =>
+        [...(teams.get(teamId)?.state.members.values() ?? [])]
+          .map(({ personId, lead }) => ({ teamId, personId, lead }))
+          .sort((a, b) => compare(a.personId, b.personId)),
+      );
   }
 
   private async teams(view: AsOfView): Promise<Map<string, TeamView>> {
