@@ -12,10 +12,12 @@ import {
   AuditSignalCycleEntity,
   AuditSignalEntity,
   AuditSignalEvidenceEntity,
+  AuditSignalFeedEntity,
   AuditSignalStateEntity,
 } from './audit-signals/audit-signal.entity';
 import { auditSignalsProjection } from './audit-signals/audit-signals.projection';
 import { AuditSignals1767830600000 } from './migrations/audit-signals.migration';
+import { AuditSignalFeeds1768089600000 } from './migrations/audit-signal-feeds.migration';
 import { CheckInEntity } from './check-ins/check-in.entity';
 import { checkInsProjection } from './check-ins/check-ins.projection';
 import { CycleEntity } from './okr-tree/cycle.entity';
@@ -121,6 +123,7 @@ export const READ_MODEL_ENTITIES = [
   AuditSignalStateEntity,
   AuditSignalCycleEntity,
   AuditObjectiveAccessEntity,
+  AuditSignalFeedEntity,
 ];
 
 /** For `TypeOrmModule.forRoot({ migrations, migrationsRun: true })`; never `synchronize`. */
@@ -134,4 +137,5 @@ export const READ_MODEL_MIGRATIONS = [
   Visibility1767916800000,
   AuditVisibility1767916900000,
   AuditLateValues1768003200000,
+  AuditSignalFeeds1768089600000,
 ];

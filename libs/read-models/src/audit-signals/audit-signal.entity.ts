@@ -45,3 +45,11 @@ export class AuditSignalCycleEntity {
   @Column({ name: 'closed_event_id', type: 'text' }) closedEventId!: string;
   @Column({ name: 'closed_at', type: 'timestamptz' }) closedAt!: Date;
 }
+
+/** The key results each data source's registration lists, for its revocation; not a query model. */
+@Entity({ schema: READ_MODELS_SCHEMA, name: 'audit_signal_feeds' })
+export class AuditSignalFeedEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId!: string;
+  @PrimaryColumn({ name: 'data_source_id', type: 'text' }) dataSourceId!: string;
+  @PrimaryColumn({ name: 'key_result_id', type: 'text' }) keyResultId!: string;
+}

@@ -102,6 +102,83 @@ describe('audit-signals projection and queries', () => {
     });
   });
 
+  describe("when a data source's key is revoked", () => {
+    it('no longer calls a manual check-in an override, unless another source still feeds it', async () => {
+      const { commands } = context.h;
+      const { objective, keyResult } = await seedCycle(commands, ana);
+      const only = keyResult.id;
+      const shared = (
+        await commands.keyResults.add(ana, {
+          objectiveId: objective.id,
+          title: 'Demos',
+          type: 'INCREASE',
+          kind: 'INPUT',
+          startValue: 0,
+          targetValue: 10,
+        })
+      ).id;
+      const crm = await commands.dataSources.register(ana, {
+        name: 'CRM',
+        kind: 'CRM',
+        expectedIntervalHours: 24,
+        keyResultIds: [only, shared],
+      });
+      const billing = await commands.dataSources.register(ana, {
+        name: 'Billing',
+        kind: 'BILLING',
+        expectedIntervalHours: 24,
+        keyResultIds: [shared],
+      });
+      const sync: Actor = { tenantId: ana.tenantId, actorId: 'sync', source: 'integration' };
+      const send = async (key: string | null, values: [string, number][]) => {
+        const source = (await commands.dataSources.authenticate(key ?? ''))?.source;
+        if (!source) throw new Error('the key does not authenticate');
+        return commands.measurements.record(sync, source, {
+          measurements: values.map(([keyResultId, value]) => ({
+            keyResultId,
+            value,
+            measuredAt: new Date(Date.now() - HOUR).toISOString(),
+          })),
+        });
+      };
+      await send(crm.key, [
+        [only, 2],
+        [shared, 3],
+      ]);
+      await send(billing.key, [[shared, 4]]);
+      await commands.keyResults.checkIn(ana, { keyResultId: only, value: 5 });
+      const revoked = await commands.dataSources.revokeKey(ana, {
+        dataSourceId: crm.id,
+        reason: 'Contract ended',
+      });
+      // Settled apart: the revocation finds the registration's key results in the stored table.
+      await settled(revoked.position);
+      await commands.keyResults.checkIn(ana, { keyResultId: only, value: 6 });
+      const last = await commands.keyResults.checkIn(ana, { keyResultId: shared, value: 7 });
+      await settled(last.position);
+
+      const signals = await context.h.readModels.auditSignals.byKeyResultIds(ana.tenantId, [
+        only,
+        shared,
+      ]);
+      // Listed by key result, whose ids are random: in the order of the check-ins instead.
+      const overrides = signals
+        .filter((s) => s.kind === 'MANUAL_OVERRIDE')
+        .sort((a, b) => (a.position < b.position ? -1 : 1));
+      expect(overrides.map((s) => [s.keyResultId, s.summary])).toEqual([
+        [
+          only,
+          'ana checked in 5 by hand on a key result fed by data source "CRM"; the last value it sent was 2',
+        ],
+        [
+          shared,
+          'ana checked in 7 by hand on a key result fed by data source "Billing"; the last value it sent was 4',
+        ],
+      ]);
+      expect(overrides[1]?.position).toBe(last.position);
+    });
+  });
+
   describe('when the audit trail is filtered by signal kinds', () => {
     it('returns the entries those signals rest on, each naming its signals', async () => {
       const { keyResultId } = await story();

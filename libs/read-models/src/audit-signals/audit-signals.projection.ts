@@ -33,12 +33,28 @@ interface CycleRow {
   closed_at: string;
 }
 
-/** The key results an event concerns: its own, or those a data source lists. */
-function keyResultIdsOf(event: RecordedEvent): readonly string[] {
-  if (event.type === 'DataSourceRegistered') {
-    const ids = event.data.keyResultIds;
-    return Array.isArray(ids) ? ids.map(String) : [];
-  }
+interface FeedRow {
+  tenant_id: string;
+  data_source_id: string;
+  key_result_id: string;
+}
+
+const listedBy = (event: RecordedEvent): string[] => {
+  const ids = event.data.keyResultIds;
+  return Array.isArray(ids) ? ids.map(String) : [];
+};
+
+/**
+ * The key results an event concerns: its own, those a data source's registration lists, or
+ * for its revocation (which lists none) those its registration listed.
+ */
+function keyResultIdsOf(
+  event: RecordedEvent,
+  listed: ReadonlyMap<string, ReadonlySet<string>>,
+): readonly string[] {
+  if (event.type === 'DataSourceRegistered') return listedBy(event);
+  if (event.type === 'DataSourceKeyRevoked')
+    return [...(listed.get(tenantKey(tenantOf(event), String(event.data.dataSourceId))) ?? [])];
   return event.type === 'CycleClosed' ? [] : [String(event.data.keyResultId)];
 }
 
@@ -54,24 +70,67 @@ export const auditSignalsProjection: Projection = {
   // 3: jumps need 25 % of the span, and the mean absolute deviation stands in for a MAD of 0.
   // 4: the stored state keeps measured times as epoch milliseconds.
   // 5: summaries name a registered data source by its name.
-  version: 5,
+  // 6: a data source's revocation ends its feed (no MANUAL_OVERRIDE from it any more).
+  version: 6,
   eventTypes: [
     'KeyResultAdded',
     'KeyResultRedefined',
     'KeyResultCheckedIn',
     'CycleClosed',
     'DataSourceRegistered',
+    'DataSourceKeyRevoked',
   ],
-  tables: ['audit_signals', 'audit_signal_evidence', 'audit_signal_states', 'audit_signal_cycles'],
+  tables: [
+    'audit_signals',
+    'audit_signal_evidence',
+    'audit_signal_states',
+    'audit_signal_cycles',
+    'audit_signal_feeds',
+  ],
   // Not the evidence: its rows share their signal's position, so a rebuild could not take them
   // as in log order; with its primary key in place they are plain ON CONFLICT inserts.
   appendOnlyTables: ['audit_signals'],
   async apply(events: readonly RecordedEvent[], client: ClientBase): Promise<void> {
+    // Which key results each revoked source's registration listed: stored, or in this batch.
+    const revokedSources = new Map<string, [string, string]>();
+    for (const e of events) {
+      if (e.type !== 'DataSourceKeyRevoked') continue;
+      const tenant = tenantOf(e);
+      const id = String(e.data.dataSourceId);
+      revokedSources.set(tenantKey(tenant, id), [tenant, id]);
+    }
+    const listed = new Map<string, Set<string>>();
+    const list = (tenant: string, dataSourceId: string, keyResultId: string) => {
+      const key = tenantKey(tenant, dataSourceId);
+      listed.set(key, (listed.get(key) ?? new Set()).add(keyResultId));
+    };
+    for (const row of await selectByTenantPairs<FeedRow>(
+      client,
+      'audit_signal_feeds',
+      'data_source_id',
+      revokedSources.values(),
+    ))
+      list(row.tenant_id, row.data_source_id, row.key_result_id);
+    const newFeeds: FeedRow[] = [];
+    for (const e of events) {
+      if (e.type !== 'DataSourceRegistered') continue;
+      const tenant = tenantOf(e);
+      const dataSourceId = String(e.data.dataSourceId);
+      for (const keyResultId of listedBy(e)) {
+        list(tenant, dataSourceId, keyResultId);
+        newFeeds.push({
+          tenant_id: tenant,
+          data_source_id: dataSourceId,
+          key_result_id: keyResultId,
+        });
+      }
+    }
+
     const krIds = new Map<string, [string, string]>();
     const cycleIds = new Map<string, [string, string]>();
     for (const e of events) {
       const tenant = tenantOf(e);
-      for (const id of keyResultIdsOf(e)) krIds.set(tenantKey(tenant, id), [tenant, id]);
+      for (const id of keyResultIdsOf(e, listed)) krIds.set(tenantKey(tenant, id), [tenant, id]);
       const cycleId = e.type === 'CycleClosed' ? String(e.data.cycleId) : cycleIdOf(e);
       if (cycleId) cycleIds.set(tenantKey(tenant, cycleId), [tenant, cycleId]);
     }
@@ -133,7 +192,7 @@ export const auditSignalsProjection: Projection = {
         recordedAt: raw.recordedAt.toISOString(),
         actorId: raw.metadata.actorId,
       };
-      for (const keyResultId of keyResultIdsOf(raw)) {
+      for (const keyResultId of keyResultIdsOf(raw, listed)) {
         const key = tenantKey(tenant, keyResultId);
         const stored = states.get(key);
         // Folded already (a batch applied again after a failure elsewhere): nothing new.
@@ -181,6 +240,7 @@ export const auditSignalsProjection: Projection = {
         })),
       ),
     );
+    await insertRowsIgnoringDuplicates(client, 'audit_signal_feeds', newFeeds);
     await upsertRows(
       client,
       'audit_signal_states',
