@@ -83,12 +83,12 @@ let postmasterPid: number | undefined;
 // ---------------------------------------------------------------------------------------
 // Seeding straight into the event store: the server's projector projects it.
 
-const meta = (cycleId?: string) => ({
+const meta = (cycleId?: string, schemaVersion = 1) => ({
   tenantId: TENANT,
   actorId: 'bench',
   correlationId: randomUUID(),
   causationId: null,
-  schemaVersion: 1,
+  schemaVersion,
   source: 'bench',
   ...(cycleId ? { cycleId } : {}),
 });
@@ -97,15 +97,75 @@ interface SeededCycle {
   id: string;
   objectives: string[];
   keyResults: string[];
+  /** Key results the MEMBER caller may check in on (their teams' objectives). */
+  memberWritable?: string[];
 }
 
 type Append = [stream: string, events: NewEvent[]];
+
+/**
+ * The visibility data set (ADR 0017), the common enterprise case: 12 teams (3 departments of 3
+ * teams each), 6 members per team; the MEMBER caller belongs to 2 teams and leads one
+ * department (so sees its 3 teams too). Objectives of the visibility cycles belong to the teams
+ * in turn and are PUBLIC, TEAM or PRIVATE in turn; every 7th PRIVATE one is the caller's own.
+ */
+const MEMBER = 'bench-member';
+const TEAMS = Array.from({ length: 12 }, () => randomUUID());
+const MEMBER_TEAMS = [TEAMS[4]!, TEAMS[9]!];
+const MEMBER_LEADS = TEAMS[0]!; // a department: teams 3, 4, 5 are below it
+
+function teamEvents(): Append[] {
+  return TEAMS.map((teamId, t) => [
+    `team-${teamId}`,
+    [
+      {
+        type: 'TeamCreated',
+        data: {
+          teamId,
+          name: `Team ${t}`,
+          parentTeamId: t < 3 ? null : TEAMS[Math.floor(t / 3) - 1]!,
+        },
+        metadata: meta(),
+      },
+      ...Array.from({ length: 6 }, (_, m) => ({
+        type: 'TeamMemberAdded',
+        data: { teamId, personId: `user-${(t * 6 + m) % 20}`, lead: m === 0 },
+        metadata: meta(),
+      })),
+      ...(MEMBER_TEAMS.includes(teamId) || teamId === MEMBER_LEADS
+        ? [
+            {
+              type: 'TeamMemberAdded',
+              data: { teamId, personId: MEMBER, lead: teamId === MEMBER_LEADS },
+              metadata: meta(),
+            },
+          ]
+        : []),
+    ],
+  ]);
+}
+
+interface Access {
+  teamId: string | null;
+  visibility?: 'PUBLIC' | 'TEAM' | 'PRIVATE';
+  ownerId: string;
+}
+const VISIBILITIES = ['PUBLIC', 'TEAM', 'PRIVATE'] as const;
+const mixedAccess = (o: number): Access => {
+  const visibility = VISIBILITIES[o % 3]!;
+  return {
+    teamId: TEAMS[o % TEAMS.length]!,
+    visibility,
+    ownerId: visibility === 'PRIVATE' && o % 7 === 0 ? MEMBER : `user-${o % 20}`,
+  };
+};
 
 /** A started cycle around now; objectives flat, or aligned as a tree (4 children each). */
 function cycleEvents(
   objectives: number,
   krsPerObjective: number,
   tree: boolean,
+  access: (o: number) => Access = (o) => ({ teamId: null, ownerId: `user-${o % 20}` }),
 ): { cycle: SeededCycle; first: Append; rest: Append[] } {
   const cycleId = randomUUID();
   const startsAt = new Date(Date.now() - 10 * DAY).toISOString();
@@ -127,6 +187,8 @@ function cycleEvents(
     const objectiveId = randomUUID();
     const parentId = tree && o > 0 ? cycle.objectives[Math.floor((o - 1) / 4)] : undefined;
     cycle.objectives.push(objectiveId);
+    // Release-1 events (upcast to PUBLIC) unless the data set gives a visibility.
+    const { visibility, ...owner } = access(o);
     rest.push([
       `objective-${objectiveId}`,
       [
@@ -137,17 +199,19 @@ function cycleEvents(
             cycleId,
             title: `Objective ${o}`,
             description: null,
-            ownerId: `user-${o % 20}`,
-            teamId: null,
+            ...owner,
             parent: parentId ? { kind: 'OBJECTIVE', objectiveId: parentId } : null,
+            ...(visibility ? { visibility } : {}),
           },
-          metadata: meta(cycleId),
+          metadata: meta(cycleId, visibility ? 2 : 1),
         },
       ],
     ]);
     for (let k = 0; k < krsPerObjective; k++) {
       const keyResultId = randomUUID();
       cycle.keyResults.push(keyResultId);
+      if (owner.teamId && MEMBER_TEAMS.includes(owner.teamId) && visibility !== 'PRIVATE')
+        (cycle.memberWritable ??= []).push(keyResultId);
       rest.push([
         `key-result-${keyResultId}`,
         [
@@ -181,6 +245,7 @@ async function seed(url: string, shapes: Parameters<typeof cycleEvents>[]) {
   const store = await createPostgresEventStore(url, { maxConnections: 16 });
   try {
     const built = shapes.map((shape) => cycleEvents(...shape));
+    for (const team of teamEvents()) await store.append(...team);
     for (const { first } of built) await store.append(...first);
     // Objectives before their key results and parents before children: in order per cycle,
     // 16 appends in flight over all of them.
@@ -194,7 +259,8 @@ async function seed(url: string, shapes: Parameters<typeof cycleEvents>[]) {
         }
       }),
     );
-    return { cycles: built.map((b) => b.cycle), events: queue.length + 2 * built.length };
+    const teams = TEAMS.length + TEAMS.length * 6 + 3;
+    return { cycles: built.map((b) => b.cycle), events: queue.length + 2 * built.length + teams };
   } finally {
     await store.close();
   }
@@ -493,6 +559,10 @@ async function main(): Promise<void> {
       { sub: 'bench', org: TENANT, roles: ['ADMIN'] },
       DEVELOPMENT_JWT_SECRET,
     );
+    const memberToken = await signDevelopmentToken(
+      { sub: MEMBER, org: TENANT, roles: ['MEMBER'] },
+      DEVELOPMENT_JWT_SECRET,
+    );
 
     t0 = Date.now();
     const run = (name: string) => !ONLY || ONLY.includes(name);
@@ -502,8 +572,12 @@ async function main(): Promise<void> {
       [1000, 2, true], // alignment tree of 1,000
       [run('checkInLarge') ? LARGE : 1, 2, true], // large cycle: check-ins
       [1, 1, false], // creation target
+      [60, 10, false, mixedAccess], // visibility: the page read by an ADMIN and a MEMBER
+      [100, 2, true, mixedAccess], // visibility: the alignment tree of 100
     ]);
-    const [page, small, thousand, large, creation] = cycles as [
+    const [page, small, thousand, large, creation, visPage, visTree] = cycles as [
+      SeededCycle,
+      SeededCycle,
       SeededCycle,
       SeededCycle,
       SeededCycle,
@@ -520,12 +594,13 @@ async function main(): Promise<void> {
       name: string,
       bodies: ((state: ConnectionState) => Body)[],
       onBody?: (index: number, body: string, state: ConnectionState) => void,
+      as = token,
     ) => {
       // A profiled run measures only what it names, so the profile holds that request alone.
       if (!run(name) && !(name.startsWith('floor') && !CPU_PROF)) return;
       // A short warm-up of the same requests (JIT, plans, pools), not counted.
-      await load(server!.base, server!.pid, token, bodies, onBody, 1);
-      const f = await load(server!.base, server!.pid, token, bodies, onBody);
+      await load(server!.base, server!.pid, as, bodies, onBody, 1);
+      const f = await load(server!.base, server!.pid, as, bodies, onBody);
       figures[name] = f;
       log(
         `${name}: ${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, ` +
@@ -578,6 +653,21 @@ async function main(): Promise<void> {
     await measure('checkInLarge', [
       checkIns(large.keyResults.filter((_, i) => i % step === 0).slice(0, 200)),
     ]);
+    // Visibility (ADR 0017) side by side: the same requests on the same mixed cycles by an
+    // ADMIN (sees PUBLIC and TEAM) and by a MEMBER of 2 teams leading a department.
+    const visPageBody = () => ({ query: PAGE, variables: { cycleId: visPage.id } });
+    const visTreeBody = () => ({ query: TREE, variables: { cycleId: visTree.id } });
+    await measure('visPageAdmin', [visPageBody]);
+    await measure('visPageMember', [visPageBody], undefined, memberToken);
+    await measure('visTreeAdmin', [visTreeBody]);
+    await measure('visTreeMember', [visTreeBody], undefined, memberToken);
+    await measure('visCheckInAdmin', [checkIns(visPage.memberWritable ?? [])]);
+    await measure(
+      'visCheckInMember',
+      [checkIns(visPage.memberWritable ?? [])],
+      undefined,
+      memberToken,
+    );
     await measure('floorAgain', [() => FLOOR]);
     const loadAfter = loadavg().map((l) => +l.toFixed(2));
     await stats.end();
@@ -680,6 +770,8 @@ async function main(): Promise<void> {
           page: '20 objectives × 10 key results, flat',
           small: '100 objectives × 2 key results, aligned tree (4 children per objective)',
           thousand: '1,000 objectives × 2 key results, aligned tree',
+          visibility:
+            '12 teams (3 departments of 3), 6 members each; 60 objectives × 10 key results flat and 100 × 2 aligned, each objective of a team in turn, PUBLIC / TEAM / PRIVATE in turn; the MEMBER belongs to 2 teams and leads a department (5 teams in scope)',
           large: `${LARGE} objectives × 2 key results, aligned tree`,
         },
         checkIns: 'each connection checks in on its own 1/16 of 200 key results, round robin',
@@ -730,6 +822,14 @@ async function writeResults(result: {
     checkInLarge: `\`checkInKeyResult\`, 200 key results of a ${result.method.seeded.largeCycleObjectives}-objective cycle`,
     floorMiddle: '`{ __typename }` again, midway',
     floorAgain: '`{ __typename }` again, at the end',
+    visPageAdmin:
+      'visibility: the page of a 60-objective mixed cycle (PUBLIC/TEAM/PRIVATE, 12 teams), ADMIN',
+    visPageMember: 'visibility: the same page, MEMBER of 2 teams leading a department',
+    visTreeAdmin: 'visibility: `alignmentTree` of a 100-objective mixed cycle, ADMIN',
+    visTreeMember: 'visibility: the same tree, MEMBER',
+    visCheckInAdmin:
+      "visibility: `checkInKeyResult` on 100 key results of the MEMBER's teams, ADMIN",
+    visCheckInMember: 'visibility: the same check-ins, MEMBER',
   };
   const rows = Object.entries(result.figures).map(([k, f]) => {
     const v = result.vsFloor[k];
