@@ -9,7 +9,9 @@
  *   cycle; BENCH_ONLY=checkIn,page,… runs the floor and those only and writes no results
  *   (with BENCH_CPU_PROF, those only, so that the profile holds their requests alone);
  *   BENCH_CPU_PROF=<dir> runs the server under `node --cpu-prof` (profile written on exit);
- *   BENCH_AB="NODE_ENV=production" compares a second server with that setting (see abMain).
+ *   BENCH_AB="NODE_ENV=production" compares a second server with that setting (see abMain);
+ *   BENCH_AB_BASELINE=<another checkout, same schema> runs A from that checkout's build, so
+ *   that B (this checkout) is a code change; BENCH_AB_LARGE objectives in one more cycle.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -269,12 +271,16 @@ async function seed(url: string, shapes: Parameters<typeof cycleEvents>[]) {
 // ---------------------------------------------------------------------------------------
 // The server.
 
-async function startServer(databaseUrl: string, extraEnv: Record<string, string> = {}) {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build-api.cjs')], { stdio: 'inherit' });
+async function startServer(
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+  root = ROOT,
+) {
+  execFileSync(process.execPath, [join(root, 'scripts/build-api.cjs')], { stdio: 'inherit' });
   const port = await freePort();
   const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...flags, join(ROOT, ENTRY)], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...flags, join(root, ENTRY)], {
+    cwd: root,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -344,7 +350,7 @@ interface Figure {
   socketErrors: number;
   timeouts: number;
   serverCpuMsPerRequest: number;
-  /** The whole PostgreSQL server's CPU per request (NaN in the A/B mode). */
+  /** The whole PostgreSQL server's CPU per request. */
   postgresCpuMsPerRequest: number;
   machineBusy: number;
   firstError?: string;
@@ -905,24 +911,48 @@ async function abMain(setting: string): Promise<void> {
   const pg = await startThrowawayPostgres('okr-bench-api-ab-');
   const servers: Awaited<ReturnType<typeof startServer>>[] = [];
   try {
-    servers.push(await startServer(pg.url, shared));
+    // A from another checkout of the same schema (the code before a change), or as npm start.
+    servers.push(await startServer(pg.url, shared, BASELINE ?? ROOT));
     servers.push(await startServer(pg.url, { ...shared, PROJECTOR: 'external', ...overrides }));
     const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+    // A and B run one after the other, so PostgreSQL's CPU during a run is that server's.
+    const stats = new Client({ connectionString: pg.url });
+    await stats.connect();
+    const backend = await stats.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    postmasterPid = Number(statFields(String(backend.rows[0]!.pid))?.[1]);
+    await stats.end();
     const { cycles } = await seed(pg.url, [
       [20, 10, false],
       [100, 2, true],
+      [60, 10, false, mixedAccess],
+      [100, 2, true, mixedAccess],
+      // The tenant's size (BENCH_AB_LARGE objectives in another cycle) reaches a read only
+      // through a plan that scans the tenant: 0 leaves it out.
+      ...(AB_LARGE > 0 ? [[AB_LARGE, 1, true] as Parameters<typeof cycleEvents>] : []),
     ]);
-    const [page, small] = cycles as [SeededCycle, SeededCycle];
+    const [page, small, visPage, visTree] = cycles as [
+      SeededCycle,
+      SeededCycle,
+      SeededCycle,
+      SeededCycle,
+    ];
     await waitForProjections(a.base);
     const token = await signDevelopmentToken(
       { sub: 'bench', org: TENANT, roles: ['ADMIN'] },
+      secret,
+    );
+    const memberToken = await signDevelopmentToken(
+      { sub: MEMBER, org: TENANT, roles: ['MEMBER'] },
       secret,
     );
     const bodies: Record<string, () => Body> = {
       floor: () => FLOOR,
       page: () => ({ query: PAGE, variables: { cycleId: page.id } }),
       tree100: () => ({ query: TREE, variables: { cycleId: small.id } }),
+      visPageMember: () => ({ query: PAGE, variables: { cycleId: visPage.id } }),
+      visTreeMember: () => ({ query: TREE, variables: { cycleId: visTree.id } }),
     };
+    const tokenOf = (scenario: string) => (scenario.endsWith('Member') ? memberToken : token);
     const samples: Record<string, { A: Figure[]; B: Figure[] }> = {};
     for (let round = 0; round < rounds; round++) {
       for (const scenario of scenarios) {
@@ -933,8 +963,9 @@ async function abMain(setting: string): Promise<void> {
           ['A', a],
           ['B', b],
         ] as const) {
-          if (round === 0) await load(server.base, server.pid, token, [make], undefined, 1);
-          const f = await load(server.base, server.pid, token, [make]);
+          const as = tokenOf(scenario);
+          if (round === 0) await load(server.base, server.pid, as, [make], undefined, 1);
+          const f = await load(server.base, server.pid, as, [make]);
           (samples[scenario] ??= { A: [], B: [] })[label].push(f);
           process.stderr.write(
             `round ${round + 1} ${scenario} ${label}: ${f.requestsPerSecond} req/s, p99 ${f.latencyMs.p99} ms, ` +
@@ -950,6 +981,8 @@ async function abMain(setting: string): Promise<void> {
         const rpsB = mean(B.map((f) => f.requestsPerSecond));
         const cpuA = mean(A.map((f) => f.serverCpuMsPerRequest));
         const cpuB = mean(B.map((f) => f.serverCpuMsPerRequest));
+        const pgA = mean(A.map((f) => f.postgresCpuMsPerRequest));
+        const pgB = mean(B.map((f) => f.postgresCpuMsPerRequest));
         return [
           scenario,
           {
@@ -963,6 +996,11 @@ async function abMain(setting: string): Promise<void> {
               B: +cpuB.toFixed(2),
               BvsA: ratio(cpuB, cpuA),
             },
+            postgresCpuMsPerRequest: {
+              A: +pgA.toFixed(2),
+              B: +pgB.toFixed(2),
+              BvsA: ratio(pgB, pgA),
+            },
             p99Ms: { A: A.map((f) => f.latencyMs.p99), B: B.map((f) => f.latencyMs.p99) },
           },
         ];
@@ -971,6 +1009,8 @@ async function abMain(setting: string): Promise<void> {
     const result = {
       measuredAt: new Date().toISOString(),
       setting: overrides,
+      ...(BASELINE ? { a: 'BENCH_AB_BASELINE: the build of another checkout' } : {}),
+      tenantObjectives: 20 + 100 + 60 + 100 + AB_LARGE,
       loadAverage: { before: loadBefore, after: loadavg().map((l) => +l.toFixed(2)) },
       method: `two servers on one throwaway PostgreSQL (B with PROJECTOR=external), autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, A and B alternated, ${rounds} rounds; mean of rounds`,
       summary,
@@ -986,11 +1026,11 @@ async function abMain(setting: string): Promise<void> {
         '',
         `Measured ${result.measuredAt}; ${result.method}. Load average (1/5/15 min) ${result.loadAverage.before.join(' / ')} before, ${result.loadAverage.after.join(' / ')} after (shared machine: other engineers' tests were running).`,
         '',
-        '| request | A req/s | B req/s | B/A | A CPU ms/request | B CPU ms/request | B/A |',
-        '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| request | A req/s | B req/s | B/A | A CPU ms/request | B CPU ms/request | B/A | A PostgreSQL CPU ms/request | B PostgreSQL CPU ms/request | B/A |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...Object.entries(summary).map(
           ([k, v]) =>
-            `| ${k} | ${v.requestsPerSecond.A} | ${v.requestsPerSecond.B} | ${v.requestsPerSecond.BvsA} | ${v.serverCpuMsPerRequest.A} | ${v.serverCpuMsPerRequest.B} | ${v.serverCpuMsPerRequest.BvsA} |`,
+            `| ${k} | ${v.requestsPerSecond.A} | ${v.requestsPerSecond.B} | ${v.requestsPerSecond.BvsA} | ${v.serverCpuMsPerRequest.A} | ${v.serverCpuMsPerRequest.B} | ${v.serverCpuMsPerRequest.BvsA} | ${v.postgresCpuMsPerRequest.A} | ${v.postgresCpuMsPerRequest.B} | ${v.postgresCpuMsPerRequest.BvsA} |`,
         ),
         '',
       ].join('\n'),
@@ -1002,6 +1042,8 @@ async function abMain(setting: string): Promise<void> {
 }
 
 const AB = process.env.BENCH_AB;
+const BASELINE = process.env.BENCH_AB_BASELINE;
+const AB_LARGE = Number(process.env.BENCH_AB_LARGE ?? 0);
 (AB ? abMain(AB) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;

@@ -9,13 +9,17 @@ import { visibleObjectiveSql } from './visibility.queries';
  * a hidden objective and its hidden descendants are left out, and a visible child of a hidden
  * parent is a root (parent_id NULL), so nothing of the parent shows. Progress is the edges'
  * as projected: a parent's still counts its hidden children (ADR 0017).
+ *
+ * The join names the cycle although an edge's cycle is always its objective's (`edgeOf`): with
+ * only the id, PostgreSQL hash-joins a scan of every objective of the tenant (ADR 0009, round 3).
  */
 const treeSql = (visible: string): string => `
 WITH RECURSIVE live AS (
   SELECT e.child_objective_id, e.parent_objective_id, e.progress,
          to_char(e.created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || e.child_objective_id AS sort_key
     FROM read_models.alignment_edges e
-    JOIN read_models.objectives o ON o.tenant_id = e.tenant_id AND o.id = e.child_objective_id
+    JOIN read_models.objectives o ON o.tenant_id = e.tenant_id AND o.cycle_id = e.cycle_id
+                                 AND o.id = e.child_objective_id
    WHERE e.tenant_id = $1 AND e.cycle_id = $2 AND NOT e.archived AND ${visible}
 ), tree AS (
   SELECT l.child_objective_id AS id,
