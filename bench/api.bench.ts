@@ -112,7 +112,7 @@ type Append = [stream: string, events: NewEvent[]];
  * in turn and are PUBLIC, TEAM or PRIVATE in turn; every 7th PRIVATE one is the caller's own.
  */
 const MEMBER = 'bench-member';
-const TEAMS = Array.from({ length: 12 }, () => randomUUID());
+const TEAMS: string[] = Array.from({ length: 12 }, () => randomUUID());
 const MEMBER_TEAMS = [TEAMS[4]!, TEAMS[9]!];
 const MEMBER_LEADS = TEAMS[0]!; // a department: teams 3, 4, 5 are below it
 
