@@ -420,6 +420,178 @@ describe('Visibility of the live reads', () => {
     });
   });
 
+  /**
+   * A visible parent with hidden children, in a cycle of its own: P PUBLIC (admin's) with a key
+   * result that rolls up its aligned objectives; C PRIVATE (owner's) aligned to P; G PUBLIC
+   * aligned to C; K PRIVATE (admin's) aligned to P's key result, half done. `out` sees P and G
+   * only, `owner` P, C and G, the AUDITOR all four.
+   */
+  describe('when a visible parent has hidden children', () => {
+    type Tree = 'P' | 'C' | 'G' | 'K';
+    const TREE: readonly Tree[] = ['P', 'C', 'G', 'K'];
+    const tree = {} as Record<Tree, string>;
+    let treeCycle: string;
+    let rollUp: string;
+    let after: string;
+    const VIEWERS = ['out', 'owner', 'aud'] as const;
+    type Viewer = (typeof VIEWERS)[number];
+    const CHILDREN: Record<Viewer, readonly Tree[]> = {
+      out: [],
+      owner: ['C'],
+      aud: ['C', 'K'],
+    };
+    /** Objective, parent and depth of each node the viewer may see. */
+    const NODES: Record<Viewer, readonly [Tree, Tree | null, number][]> = {
+      out: [
+        ['G', null, 0],
+        ['P', null, 0],
+      ],
+      owner: [
+        ['C', 'P', 1],
+        ['G', 'C', 2],
+        ['P', null, 0],
+      ],
+      aud: [
+        ['C', 'P', 1],
+        ['G', 'C', 2],
+        ['K', 'P', 1],
+        ['P', null, 0],
+      ],
+    };
+    const treeName = (id: string | null): Tree | null => {
+      if (id === null) return null;
+      const name = TREE.find((n) => tree[n] === id);
+      if (!name) throw new Error(`an objective not of the tree came back: ${id}`);
+      return name;
+    };
+
+    beforeAll(async () => {
+      treeCycle = (await createCycle(as.admin)).id;
+      const setIn = (client: GraphqlClient, input: Record<string, unknown>) =>
+        set(client, { ...input, cycleId: treeCycle });
+      tree.P = await setIn(as.admin, { title: 'Ship v2', ownerId: 'admin', visibility: 'PUBLIC' });
+      const addKeyResult = async (
+        client: GraphqlClient,
+        objectiveId: string,
+        scoring: string,
+      ): Promise<string> =>
+        (
+          await client.data<{ addKeyResult: { id: string } }>(
+            `mutation ($input: AddKeyResultInput!) { addKeyResult(input: $input) { id } }`,
+            {
+              input: {
+                objectiveId,
+                title: 'Parts shipped',
+                type: 'INCREASE',
+                kind: 'OUTPUT',
+                startValue: 0,
+                targetValue: 10,
+                scoring,
+              },
+            },
+          )
+        ).addKeyResult.id;
+      rollUp = await addKeyResult(as.admin, tree.P, 'ALIGNED_OBJECTIVES');
+      // Teamless without visibility: PRIVATE, the owner's.
+      tree.C = await setIn(as.owner, { title: 'Quietly rewrite', parentObjectiveId: tree.P });
+      tree.G = await setIn(as.owner, {
+        title: 'Public benchmark',
+        visibility: 'PUBLIC',
+        parentObjectiveId: tree.C,
+      });
+      tree.K = await setIn(as.admin, {
+        title: 'Confidential partner',
+        ownerId: 'admin',
+        visibility: 'PRIVATE',
+        parentKeyResultId: rollUp,
+      });
+      const own = await addKeyResult(as.admin, tree.K, 'OWN_VALUE');
+      await as.admin.data(
+        `mutation ($input: CheckInKeyResultInput!) { checkInKeyResult(input: $input) { id } }`,
+        { input: { keyResultId: own, value: 5 } },
+      );
+      await sleep(300);
+      after = new Date().toISOString();
+      await sleep(100);
+    });
+
+    it.each(VIEWERS)(
+      'objective(P).children lists exactly the children %s may see, live, asOf and validAt',
+      async (p) => {
+        type Children = { children: { id: string }[] };
+        const { live, asOf, validAt } = await as[p].data<
+          Record<'live' | 'asOf' | 'validAt', Children>
+        >(
+          `query ($id: ID!, $at: DateTime) {
+            live: objective(id: $id) { children { id } }
+            asOf: objective(id: $id, asOf: $at) { children { id } }
+            validAt: objective(id: $id, validAt: $at) { children { id } }
+          }`,
+          { id: tree.P, at: after },
+        );
+        const children = (o: Children) => o.children.map((c) => treeName(c.id)).sort();
+        expect({
+          live: children(live),
+          asOf: children(asOf),
+          validAt: children(validAt),
+        }).toEqual({ live: CHILDREN[p], asOf: CHILDREN[p], validAt: CHILDREN[p] });
+      },
+    );
+
+    it.each(VIEWERS)(
+      'alignmentTree shows %s exactly its nodes, live, asOf and validAt; P’s progress counts the hidden child',
+      async (p) => {
+        type Node = {
+          objective: { id: string };
+          parentId: string | null;
+          depth: number;
+          progress: number;
+        };
+        const trees = await as[p].data<Record<'live' | 'asOf' | 'validAt', Node[]>>(
+          `query ($cycleId: ID!, $at: DateTime) {
+            live: alignmentTree(cycleId: $cycleId) { objective { id } parentId depth progress }
+            asOf: alignmentTree(cycleId: $cycleId, asOf: $at) {
+              objective { id } parentId depth progress }
+            validAt: alignmentTree(cycleId: $cycleId, validAt: $at) {
+              objective { id } parentId depth progress }
+          }`,
+          { cycleId: treeCycle, at: after },
+        );
+        for (const [read, nodes] of Object.entries(trees)) {
+          const shape = nodes
+            .map((n) => [treeName(n.objective.id), treeName(n.parentId), n.depth])
+            .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+          expect([read, shape]).toEqual([read, NODES[p]]);
+          // K is half done and P's key result rolls it up, whether or not the viewer sees K.
+          const parent = nodes.find((n) => n.objective.id === tree.P);
+          expect([read, parent?.progress]).toEqual([read, 0.5]);
+          if (p !== 'aud') expect(JSON.stringify(nodes)).not.toContain(tree.K);
+          if (p === 'out') expect(JSON.stringify(nodes)).not.toContain(tree.C);
+        }
+      },
+    );
+
+    it.each(VIEWERS)(
+      'keyResult(P’s key result) is P’s; K’s parentKeyResult only for who sees K (%s)',
+      async (p) => {
+        const { keyResult, aligned, grandchild } = await as[p].data(
+          `query ($kr: ID!, $k: ID!, $g: ID!) {
+            keyResult(id: $kr) { objective { id } progress }
+            aligned: objective(id: $k) { parentKeyResult { id objective { id } } }
+            grandchild: objective(id: $g) { parentObjective { id } }
+          }`,
+          { kr: rollUp, k: tree.K, g: tree.G },
+        );
+        expect(keyResult.objective).toEqual({ id: tree.P });
+        expect(keyResult.progress).toBeCloseTo(0.5);
+        expect(aligned).toEqual(
+          p === 'aud' ? { parentKeyResult: { id: rollUp, objective: { id: tree.P } } } : null,
+        );
+        expect(grandchild).toEqual({ parentObjective: p === 'out' ? null : { id: tree.C } });
+      },
+    );
+  });
+
   describe('when a page of 50 objectives, half of them hidden, is read', () => {
     it('costs the same fixed number of SQL queries for a member and an admin', async () => {
       const { id: manyCycle } = await createCycle(as.admin);
