@@ -37,17 +37,24 @@ export function foldEvents<State, Event extends FoldableEvent>(
   return state;
 }
 
-export interface FoldStreamOptions {
+export interface FoldStreamOptions<State = unknown> {
   /** Extra upcasting of the events read (the stores already apply their own). */
   upcasters?: UpcasterRegistry;
   /** Only the events recorded at or before this instant (time travel). */
   recordedUpTo?: Date;
+  /**
+   * A state the caller already folded up to `revision` (its cache of the stream): only the later
+   * events are read and folded onto it, and `history` holds those alone.
+   */
+  from?: { readonly state: State; readonly revision: number };
 }
 
 export interface FoldedStream<State> {
   readonly state: State;
   /** The events folded: the tenant's own, or none. */
   readonly history: RecordedEvent[];
+  /** The stream's revision the state is at; -1 when the tenant has no such stream. */
+  readonly revision: number;
 }
 
 /** Reads one stream as a tenant sees it and folds it: the write side and time travel alike. */
@@ -56,13 +63,20 @@ export async function foldStream<State, Event extends FoldableEvent>(
   stream: string,
   tenantId: string,
   fold: StreamFold<State, Event>,
-  options: FoldStreamOptions = {},
+  options: FoldStreamOptions<State> = {},
 ): Promise<FoldedStream<State>> {
-  let events = await store.readStream(
-    stream,
-    options.recordedUpTo ? { recordedUpTo: options.recordedUpTo } : undefined,
-  );
+  const { from, recordedUpTo } = options;
+  let events = await store.readStream(stream, {
+    ...(recordedUpTo ? { recordedUpTo } : {}),
+    ...(from ? { fromRevision: from.revision + 1 } : {}),
+  });
   if (options.upcasters) events = options.upcasters.upcastAll(events);
   const history = tenantHistory(events, tenantId);
-  return { state: foldEvents(fold, history), history };
+  // Another tenant's event after the cached state: the stream is not ours after all.
+  if (from && history.length < events.length) {
+    return { state: fold.initialState(), history: [], revision: -1 };
+  }
+  let state = from ? from.state : fold.initialState();
+  for (const event of history) state = fold.evolve(state, event as unknown as Event);
+  return { state, history, revision: history.at(-1)?.revision ?? from?.revision ?? -1 };
 }

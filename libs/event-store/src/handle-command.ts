@@ -99,10 +99,11 @@ export async function handleCommand<State, Command, Event extends FoldableEvent,
   const retries = options.expectedRevision !== undefined ? 0 : (options.retryOnConflict ?? 0);
   const claim = options.idempotency;
   for (let attempt = 0; ; attempt++) {
-    const folded: { state: State; history: RecordedEvent[]; revision?: number } =
-      options.from && !claim
-        ? await foldFrom(store, stream, tenantId, decider, options.from, options.upcasters)
-        : await foldStream(store, stream, tenantId, decider, { upcasters: options.upcasters });
+    // Finding a key and the state after its first result takes the whole stream.
+    const folded = await foldStream(store, stream, tenantId, decider, {
+      upcasters: options.upcasters,
+      from: claim ? undefined : options.from,
+    });
     const history = folded.history;
     // A retry of a keyed command answers the first result, before any version check.
     if (claim) {
@@ -110,8 +111,7 @@ export async function handleCommand<State, Command, Event extends FoldableEvent,
       if (replay) return replay;
     }
     let state = folded.state;
-    const currentRevision =
-      history.length > 0 ? (history[history.length - 1]?.revision ?? -1) : (folded.revision ?? -1);
+    const currentRevision = folded.revision;
     // The caller's revision goes first: acting on a stale view must fail, not silently retry.
     const expected = options.expectedRevision ?? currentRevision;
 
@@ -188,25 +188,6 @@ export async function handleCommand<State, Command, Event extends FoldableEvent,
       history,
     };
   }
-}
-
-/** The events after a folded state, folded onto it; another tenant's event: the stream is not ours. */
-async function foldFrom<State, Event extends FoldableEvent>(
-  store: EventStore,
-  stream: string,
-  tenantId: string,
-  decider: StreamFold<State, Event>,
-  from: { readonly state: State; readonly revision: number },
-  upcasters: UpcasterRegistry | undefined,
-): Promise<{ state: State; history: RecordedEvent[]; revision?: number }> {
-  let events = await store.readStream(stream, { fromRevision: from.revision + 1 });
-  if (upcasters) events = upcasters.upcastAll(events);
-  const history = tenantHistory(events, tenantId);
-  if (history.length < events.length)
-    return { state: decider.initialState(), history: [], revision: -1 };
-  let state = from.state;
-  for (const event of history) state = decider.evolve(state, event as unknown as Event);
-  return { state, history, revision: from.revision };
 }
 
 /**
