@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { GraphqlClient, startTestApp, type TestApp } from '@okr-ledger/testing';
@@ -38,6 +39,25 @@ describe('The API on EventStoreDB', () => {
       expect(body.errors?.[0]?.message).toBe(
         'The event store cannot be reached right now; nothing was recorded. Retry later.',
       );
+    });
+  });
+
+  describe('when a data source posts measurements', () => {
+    it('answers 503 SERVICE_UNAVAILABLE over plain HTTP too, as GraphQL does', async () => {
+      // Well formed, so the route has to read the source's stream to check it.
+      const key = `okrds.${Buffer.from('acme').toString('base64url')}.${randomUUID()}.${'a'.repeat(43)}`;
+      const response = await request(testApp.url)
+        .post('/integrations/measurements')
+        .set('Authorization', `Bearer ${key}`)
+        .send({ measurements: [{ keyResultId: randomUUID(), value: 1, measuredAt: new Date() }] });
+      expect(response.status).toBe(503);
+      expect(response.body.errors).toEqual([
+        {
+          message:
+            'The event store cannot be reached right now; nothing was recorded. Retry later.',
+          extensions: { code: 'SERVICE_UNAVAILABLE' },
+        },
+      ]);
     });
   });
 

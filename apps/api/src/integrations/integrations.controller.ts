@@ -6,16 +6,18 @@ import {
   type MeasurementInput,
 } from '@okr-ledger/commands';
 import { IdempotencyKeyReused } from '@okr-ledger/event-store';
-import { DomainRuleViolation } from '@okr-ledger/okr';
+import { GraphQLError } from 'graphql';
 import { credentialFromHeader } from '../auth/bearer-token';
 import { DataSourceKeyVerifier } from '../auth/data-source-key.verifier';
 import { measurementJson, IngestionService } from '../data-sources/ingestion.service';
 import {
   ApiError,
   BadUserInputError,
+  ERROR_CODES,
   ForbiddenError,
   UnauthenticatedError,
 } from '../errors/api.errors';
+import { createErrorFormatter } from '../errors/format-error';
 import { parseDateTime } from '../graphql/date-time.scalar';
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
@@ -60,46 +62,47 @@ export class IntegrationsController {
     }
   }
 
+  // The API's one mapping of errors to codes (apps/api/src/errors), so this route answers a lost
+  // reply as OUTCOME_UNKNOWN and a store that is down as SERVICE_UNAVAILABLE, as GraphQL does.
+  private readonly format = createErrorFormatter(this.logger);
+
   private fail(res: ServerResponse, error: unknown): void {
-    if (error instanceof IdempotencyKeyReused) {
-      return this.fail(
-        res,
-        new BadUserInputError([
-          {
-            path: 'Idempotency-Key',
-            constraint: 'idempotencyKeyReused',
-            message: 'This Idempotency-Key was used for another batch.',
-          },
-        ]),
-      );
-    }
-    if (error instanceof DomainRuleViolation && error.rule === 'INVALID_VALUE') {
-      return this.fail(
-        res,
-        new BadUserInputError([
-          { path: error.field ?? '', constraint: error.rule, message: error.message },
-        ]),
-      );
-    }
-    if (error instanceof ApiError) {
-      const status =
-        (error.extensions.http as { status?: number } | undefined)?.status ??
-        (error.code === 'NOT_FOUND' ? 404 : 400);
-      const { http: _http, ...extensions } = error.extensions;
-      sendJson(res, status, { errors: [{ message: error.message, extensions }] });
-      return;
-    }
-    const id = Math.random().toString(36).slice(2, 10);
-    this.logger.error(
-      `${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    // The key came in a header here, not in an input field.
+    const refused =
+      error instanceof IdempotencyKeyReused
+        ? new BadUserInputError([
+            {
+              path: 'Idempotency-Key',
+              constraint: 'idempotencyKeyReused',
+              message: 'This Idempotency-Key was used for another batch.',
+            },
+          ])
+        : error;
+    const { message, extensions = {} } = this.format(
+      refused instanceof GraphQLError
+        ? refused.toJSON()
+        : { message: refused instanceof Error ? refused.message : String(refused) },
+      refused,
     );
-    sendJson(res, 500, {
-      errors: [
-        { message: `Internal error (${id}).`, extensions: { code: 'INTERNAL_SERVER_ERROR', id } },
-      ],
-    });
+    const stated = (refused instanceof ApiError ? refused.extensions.http : undefined) as
+      { status?: number } | undefined;
+    const status = stated?.status ?? HTTP_STATUS[String(extensions.code)] ?? 500;
+    sendJson(res, status, { errors: [{ message, extensions }] });
   }
 }
+
+/** The status of a code without one of its own: 4xx for the caller's mistakes, 5xx for ours. */
+const HTTP_STATUS: Readonly<Record<string, number>> = {
+  [ERROR_CODES.BAD_USER_INPUT]: 400,
+  [ERROR_CODES.UNAUTHENTICATED]: 401,
+  [ERROR_CODES.FORBIDDEN]: 403,
+  [ERROR_CODES.NOT_FOUND]: 404,
+  [ERROR_CODES.CONFLICT]: 409,
+  [ERROR_CODES.DOMAIN_RULE]: 422,
+  // Sent, reply lost: retry with the same Idempotency-Key.
+  [ERROR_CODES.OUTCOME_UNKNOWN]: 502,
+  [ERROR_CODES.SERVICE_UNAVAILABLE]: 503,
+};
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
