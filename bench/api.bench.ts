@@ -536,6 +536,38 @@ function checkIns(keyResults: readonly string[]): (state: ConnectionState) => Bo
   };
 }
 
+/** setObjective / addKeyResult alternating; each connection adds to the objective it created. */
+function creations(target: SeededCycle): ((state: ConnectionState) => Body)[] {
+  return [
+    () => ({
+      query: SET_OBJECTIVE,
+      variables: { input: { cycleId: target.id, title: 'Created under load', ownerId: 'bench' } },
+    }),
+    (state) => ({
+      query: ADD_KEY_RESULT,
+      variables: {
+        input: {
+          objectiveId: state.objectiveId ?? target.objectives[0],
+          title: 'Created under load',
+          type: 'INCREASE',
+          kind: 'OUTCOME',
+          startValue: 0,
+          targetValue: 100,
+        },
+      },
+    }),
+  ];
+}
+
+function rememberObjective(index: number, body: string, state: ConnectionState): void {
+  if (index !== 0) return;
+  const id = /"id":"([^"]+)"/.exec(body)?.[1];
+  if (id) state.objectiveId = id;
+}
+
+/** Scenarios that write: an A/B of them gives each server a database of its own. */
+const WRITE_SCENARIOS = new Set(['checkIn', 'checkInSmall', 'visCheckInMember', 'create']);
+
 // ---------------------------------------------------------------------------------------
 
 const ratio = (a: number, b: number) => +(a / b).toFixed(2);
@@ -618,38 +650,11 @@ async function main(): Promise<void> {
     await measure('page', [() => ({ query: PAGE, variables: { cycleId: page.id } })]);
     await measure('checkIn', [checkIns(page.keyResults)]);
     let created = 0;
-    await measure(
-      'create',
-      [
-        () => ({
-          query: SET_OBJECTIVE,
-          variables: {
-            input: { cycleId: creation.id, title: 'Created under load', ownerId: 'bench' },
-          },
-        }),
-        (state) => ({
-          query: ADD_KEY_RESULT,
-          variables: {
-            input: {
-              objectiveId: state.objectiveId ?? creation.objectives[0],
-              title: 'Created under load',
-              type: 'INCREASE',
-              kind: 'OUTCOME',
-              startValue: 0,
-              targetValue: 100,
-            },
-          },
-        }),
-      ],
-      (index, body, state) => {
-        if (index !== 0) return;
-        const id = /"id":"([^"]+)"/.exec(body)?.[1];
-        if (id) {
-          state.objectiveId = id;
-          created++;
-        }
-      },
-    );
+    await measure('create', creations(creation), (index, body, state) => {
+      const before = state.objectiveId;
+      rememberObjective(index, body, state);
+      if (state.objectiveId !== before) created++;
+    });
     await measure('floorMiddle', [() => FLOOR]);
     await measure('tree100', [() => ({ query: TREE, variables: { cycleId: small.id } })]);
     await measure('tree1000', [() => ({ query: TREE, variables: { cycleId: thousand.id } })]);
@@ -910,33 +915,54 @@ async function abMain(setting: string): Promise<void> {
   const shared = { AUTH_JWT_SECRET: secret, LEDGER_SIGNING_KEY: ledgerKey };
   const pg = await startThrowawayPostgres('okr-bench-api-ab-');
   const servers: Awaited<ReturnType<typeof startServer>>[] = [];
+  // A write changes the database it runs on, so write scenarios give each server a database
+  // of its own in the same cluster (same PostgreSQL processes, same settings), each with its
+  // own in-process projector, seeded alike; reads share one database (B: PROJECTOR=external).
+  const separate = scenarios.some((s) => WRITE_SCENARIOS.has(s));
+  const stats = new Client({ connectionString: pg.url });
+  await stats.connect();
   try {
+    let urlB = pg.url;
+    if (separate) {
+      await stats.query('CREATE DATABASE okr_bench_ab_b');
+      const url = new URL(pg.url);
+      url.pathname = '/okr_bench_ab_b';
+      urlB = url.toString();
+    }
     // A from another checkout of the same schema (the code before a change), or as npm start.
     servers.push(await startServer(pg.url, shared, BASELINE ?? ROOT));
-    servers.push(await startServer(pg.url, { ...shared, PROJECTOR: 'external', ...overrides }));
+    servers.push(
+      await startServer(urlB, {
+        ...shared,
+        ...(separate ? {} : { PROJECTOR: 'external' }),
+        ...overrides,
+      }),
+    );
     const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
     // A and B run one after the other, so PostgreSQL's CPU during a run is that server's.
-    const stats = new Client({ connectionString: pg.url });
-    await stats.connect();
     const backend = await stats.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     postmasterPid = Number(statFields(String(backend.rows[0]!.pid))?.[1]);
-    await stats.end();
-    const { cycles } = await seed(pg.url, [
+    // Transaction ids are cluster-wide: counts both databases' writes, one server at a time.
+    dbStats = async () => {
+      const { rows } = await stats.query<{ n: string }>(
+        'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS n',
+      );
+      return Number(rows[0]?.n ?? NaN);
+    };
+    const shapes: Parameters<typeof cycleEvents>[] = [
       [20, 10, false],
       [100, 2, true],
       [60, 10, false, mixedAccess],
       [100, 2, true, mixedAccess],
+      [1, 1, false], // creation target
       // The tenant's size (BENCH_AB_LARGE objectives in another cycle) reaches a read only
       // through a plan that scans the tenant: 0 leaves it out.
       ...(AB_LARGE > 0 ? [[AB_LARGE, 1, true] as Parameters<typeof cycleEvents>] : []),
-    ]);
-    const [page, small, visPage, visTree] = cycles as [
-      SeededCycle,
-      SeededCycle,
-      SeededCycle,
-      SeededCycle,
     ];
+    const seededA = (await seed(pg.url, shapes)).cycles;
+    const seededB = separate ? (await seed(urlB, shapes)).cycles : seededA;
     await waitForProjections(a.base);
+    if (separate) await waitForProjections(b.base);
     const token = await signDevelopmentToken(
       { sub: 'bench', org: TENANT, roles: ['ADMIN'] },
       secret,
@@ -945,31 +971,47 @@ async function abMain(setting: string): Promise<void> {
       { sub: MEMBER, org: TENANT, roles: ['MEMBER'] },
       secret,
     );
-    const bodies: Record<string, () => Body> = {
-      floor: () => FLOOR,
-      page: () => ({ query: PAGE, variables: { cycleId: page.id } }),
-      tree100: () => ({ query: TREE, variables: { cycleId: small.id } }),
-      visPageMember: () => ({ query: PAGE, variables: { cycleId: visPage.id } }),
-      visTreeMember: () => ({ query: TREE, variables: { cycleId: visTree.id } }),
+    type Maker = (state: ConnectionState) => Body;
+    const bodiesOf = (cycles: SeededCycle[]): Record<string, Maker[]> => {
+      const [page, small, visPage, visTree, creation] = cycles as [
+        SeededCycle,
+        SeededCycle,
+        SeededCycle,
+        SeededCycle,
+        SeededCycle,
+      ];
+      return {
+        floor: [() => FLOOR],
+        page: [() => ({ query: PAGE, variables: { cycleId: page.id } })],
+        tree100: [() => ({ query: TREE, variables: { cycleId: small.id } })],
+        visPageMember: [() => ({ query: PAGE, variables: { cycleId: visPage.id } })],
+        visTreeMember: [() => ({ query: TREE, variables: { cycleId: visTree.id } })],
+        checkIn: [checkIns(page.keyResults)],
+        checkInSmall: [checkIns(small.keyResults)],
+        visCheckInMember: [checkIns(visPage.memberWritable ?? [])],
+        create: creations(creation),
+      };
     };
+    const bodies = { A: bodiesOf(seededA), B: bodiesOf(seededB) };
     const tokenOf = (scenario: string) => (scenario.endsWith('Member') ? memberToken : token);
     const samples: Record<string, { A: Figure[]; B: Figure[] }> = {};
     for (let round = 0; round < rounds; round++) {
       for (const scenario of scenarios) {
-        const make = bodies[scenario];
-        if (!make)
-          throw new Error(`A/B runs read-only requests only: ${Object.keys(bodies).join(', ')}`);
         for (const [label, server] of [
           ['A', a],
           ['B', b],
         ] as const) {
+          const make = bodies[label][scenario];
+          if (!make) throw new Error(`A/B runs ${Object.keys(bodies.A).join(', ')}`);
+          const onBody = scenario === 'create' ? rememberObjective : undefined;
           const as = tokenOf(scenario);
-          if (round === 0) await load(server.base, server.pid, as, [make], undefined, 1);
-          const f = await load(server.base, server.pid, as, [make]);
+          if (round === 0) await load(server.base, server.pid, as, make, onBody, 1);
+          const f = await load(server.base, server.pid, as, make, onBody);
           (samples[scenario] ??= { A: [], B: [] })[label].push(f);
           process.stderr.write(
             `round ${round + 1} ${scenario} ${label}: ${f.requestsPerSecond} req/s, p99 ${f.latencyMs.p99} ms, ` +
-              `CPU ${f.serverCpuMsPerRequest} ms/request, errors ${f.graphqlErrors + f.non2xx}\n`,
+              `CPU ${f.serverCpuMsPerRequest} ms/request, PostgreSQL ${f.postgresCpuMsPerRequest} ms, ` +
+              `write tx ${f.dbWriteTransactionsPerRequest}, errors ${f.graphqlErrors + f.non2xx}\n`,
           );
         }
       }
@@ -1002,6 +1044,10 @@ async function abMain(setting: string): Promise<void> {
               BvsA: ratio(pgB, pgA),
             },
             p99Ms: { A: A.map((f) => f.latencyMs.p99), B: B.map((f) => f.latencyMs.p99) },
+            writeTransactionsPerRequest: {
+              A: A.map((f) => f.dbWriteTransactionsPerRequest),
+              B: B.map((f) => f.dbWriteTransactionsPerRequest),
+            },
           },
         ];
       }),
@@ -1012,7 +1058,7 @@ async function abMain(setting: string): Promise<void> {
       ...(BASELINE ? { a: 'BENCH_AB_BASELINE: the build of another checkout' } : {}),
       tenantObjectives: 20 + 100 + 60 + 100 + AB_LARGE,
       loadAverage: { before: loadBefore, after: loadavg().map((l) => +l.toFixed(2)) },
-      method: `two servers on one throwaway PostgreSQL (B with PROJECTOR=external), autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, A and B alternated, ${rounds} rounds; mean of rounds`,
+      method: `${separate ? 'two servers, each on its own database of one throwaway PostgreSQL with its own in-process projector' : 'two servers on one throwaway PostgreSQL (B with PROJECTOR=external)'}, autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, A and B alternated, ${rounds} rounds; mean of rounds`,
       summary,
       samples,
     };
@@ -1036,6 +1082,7 @@ async function abMain(setting: string): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    await stats.end().catch(() => undefined);
     for (const server of servers.reverse()) await server.stop();
     await pg.stop();
   }
