@@ -162,6 +162,20 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
       // The stream exists (or the id is stored): the general path decides between an
       // idempotent retry and a wrong expected version.
     }
+    if (
+      only !== undefined &&
+      events.length === 1 &&
+      typeof expected === 'number' &&
+      this.notifyMode !== 'in-transaction'
+    ) {
+      const appended = await this.appendAtRevision(stream, expected, {
+        ...only,
+        id: only.id ?? randomUUID(),
+      });
+      if (appended) return appended;
+      // Not at that revision (or the id is stored): the general path decides between an
+      // idempotent retry and a wrong expected version.
+    }
     const [kind, revision] = typeof expected === 'number' ? ['exact', expected] : [expected, null];
     const values = [
       stream,
@@ -479,6 +493,70 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
       if (!row) return null;
       this.afterAppend();
       return { nextRevision: 0, position: formatPosition(row.transaction_id, row.global_position) };
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
+      throw toStoreError(error);
+    }
+  }
+
+  /**
+   * The check-in shape: one event onto an existing stream at the exact revision the caller
+   * folded. One plain statement moves the stream's head only if it is still at that revision
+   * (the optimistic check: its row lock serialises appends to the stream, and a head moved by a
+   * concurrent append fails the re-check after the wait) and inserts the event behind it.
+   * The clock is read in the head's update, so after any append it waited for committed, and
+   * never below the head's time; the link follows the head's. Null when the stream is not at
+   * that revision or the id is stored: the append function tells a retry from a conflict.
+   */
+  private async appendAtRevision(
+    stream: string,
+    expected: number,
+    event: NewEvent & { id: string },
+  ): Promise<AppendResult | null> {
+    try {
+      const { rows } = await this.sendAppend<{ transaction_id: string; global_position: string }>(
+        stream,
+        {
+          name: 'event_store.append_at_revision',
+          // A head without a time (written before migration 5) takes the function's path.
+          text: `WITH moved AS (
+                 UPDATE event_store.streams s
+                    SET (revision, last_hash, last_recorded_at) = (
+                      SELECT $2::bigint + 1,
+                             event_store.event_hash(s.last_hash, $3::uuid, s.stream_name,
+                               $2::bigint + 1, $4::text, $5::jsonb, $6::jsonb, t.at),
+                             t.at
+                        FROM (SELECT greatest(coalesce($7::timestamptz,
+                                date_trunc('milliseconds', clock_timestamp())),
+                                s.last_recorded_at) AS at) t)
+                  WHERE s.stream_name = $1 AND s.revision = $2::bigint
+                    AND s.last_recorded_at IS NOT NULL
+                 RETURNING s.stream_name, s.revision, s.last_hash, s.last_recorded_at)
+               INSERT INTO event_store.events (transaction_id, global_position, event_id,
+                 stream_name, revision, type, data, metadata, tenant_id, recorded_at, hash)
+               SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $3,
+                      m.stream_name, m.revision, $4, $5, $6, $6::jsonb->>'tenantId',
+                      m.last_recorded_at, m.last_hash
+                 FROM moved m
+               RETURNING transaction_id::text, global_position::text`,
+          values: [
+            stream,
+            expected,
+            event.id,
+            event.type,
+            JSON.stringify(event.data),
+            JSON.stringify(event.metadata),
+            this.simulatedClock?.() ?? null,
+          ],
+        },
+      );
+      const row = rows[0];
+      if (!row) return null;
+      this.afterAppend();
+      return {
+        nextRevision: expected + 1,
+        position: formatPosition(row.transaction_id, row.global_position),
+      };
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
       throw toStoreError(error);
