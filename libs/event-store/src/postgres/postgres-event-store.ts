@@ -26,7 +26,7 @@ import {
   EventStoreUnavailable,
   WrongExpectedVersion,
 } from '../event-store.errors';
-import { PollingSubscription, WakeUps } from '../polling-subscription';
+import { PollingSubscription, WakeUps, type PollingPage } from '../polling-subscription';
 import { formatPosition, maxPosition, parsePosition, START_POSITION } from '../positions';
 import { UpcasterRegistry } from '../upcasters';
 import { APPEND_CHANNEL, migrateEventStore } from './postgres-migrations';
@@ -269,6 +269,12 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const { heldBack: _heldBack, ...result } = await this.readPage(options);
+    return result;
+  }
+
+  /** readAll, and whether committed events wait beyond the horizon, in one snapshot. */
+  private async readPage(options: ReadAllOptions): Promise<PollingPage & { heldBack: boolean }> {
     const after = options.after ?? START_POSITION;
     const { major, minor } = parsePosition(after);
     const limit = options.limit ?? 1000;
@@ -294,7 +300,8 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
     const filterSql = filters.map((f) => ` AND ${f}`).join('');
 
     // One statement, one snapshot: the page and the tail both stop below the oldest
-    // transaction still running, so one that commits late is read later, never skipped.
+    // transaction still running, so one that commits late is read later, never skipped; a row
+    // of kind 2 says that committed events wait beyond it (one index probe, unfiltered).
     const { rows } = await this.guard(() =>
       this.pool.query<EventRow & { kind: number }>(
         `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
@@ -305,10 +312,16 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
          UNION ALL
          (SELECT 1 AS kind, ${EVENT_COLUMNS} FROM event_store.events e
            WHERE e.transaction_id < (SELECT xmin FROM horizon)
-           ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`,
+           ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)
+         UNION ALL
+         (SELECT 2 AS kind, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+                 NULL::jsonb, NULL::jsonb, NULL::timestamptz
+            FROM horizon h
+           WHERE EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= h.xmin))`,
         values,
       ),
     );
+    const heldBack = rows.some((r) => r.kind === 2);
     const page = rows.filter((r) => r.kind === 0).map(toRecordedEvent);
     const tail = rows.find((r) => r.kind === 1);
     if (page.length > limit) {
@@ -317,6 +330,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
         events: this.upcasters.upcastAll(events),
         checkpoint: events[events.length - 1]?.position ?? after,
         isEnd: false,
+        heldBack,
       };
     }
     // Everything visible up to the tail was scanned: the checkpoint may pass filtered rows.
@@ -324,7 +338,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
     const last = page[page.length - 1];
     if (last) checkpoint = maxPosition(checkpoint, last.position);
     if (tail) checkpoint = maxPosition(checkpoint, formatPosition(tail.tx, tail.pos));
-    return { events: this.upcasters.upcastAll(page), checkpoint, isEnd: true };
+    return { events: this.upcasters.upcastAll(page), checkpoint, isEnd: true, heldBack };
   }
 
   async verifyIntegrity(options: { tenantId: string; upTo?: string }): Promise<IntegrityReport> {
@@ -412,27 +426,14 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
   subscribe(options: SubscribeOptions): Subscription {
     if (this.closed) throw new Error('The event store is closed');
     const subscription: PollingSubscription = new PollingSubscription(options, {
-      readAll: (o) => this.readAll(o),
+      readAll: (o) => this.readPage(o),
       wakeUps: this.wakeUps,
       pollIntervalMs: this.pollIntervalMs,
       beforeRead: () => this.ensureListening(),
-      pendingBeyondHorizon: () => this.pendingBeyondHorizon(),
       onStopped: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);
     return subscription;
-  }
-
-  /**
-   * Whether committed events are not readable yet: readAll stops at the snapshot's xmin, so an
-   * append that committed while an older transaction is open waits for it (one index probe).
-   */
-  private async pendingBeyondHorizon(): Promise<boolean> {
-    const { rows } = await this.pool.query<{ pending: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM event_store.events e
-                       WHERE e.transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS pending`,
-    );
-    return rows[0]?.pending === true;
   }
 
   async close(): Promise<void> {
