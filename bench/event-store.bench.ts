@@ -454,8 +454,9 @@ async function main(): Promise<void> {
     const probe = new Client({ connectionString: serverUrl });
     await probe.connect();
     const { rows } = await probe.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    await probe.end();
+    // Read while the backend still runs.
     const parent = statFields(String(rows[0]?.pid))?.[1];
+    await probe.end();
     postmasterPid = parent ? Number(parent) : undefined;
   }
   const loadBefore = loadavg().map((l) => l.toFixed(2));
