@@ -1,7 +1,9 @@
 /**
  * Append and catch-up throughput of the PostgreSQL event store against Emmett's PostgreSQL
  * event store and a bare INSERT, on one embedded PostgreSQL with default durability.
- * Run: npm run bench:event-store. Writes bench/results/event-store.{json,md}.
+ * Run: npm run bench:event-store. Writes bench/results/event-store.{json,md}. Focused runs:
+ * BENCH_TARGETS=<names>, BENCH_WRITERS=16, BENCH_SECONDS, BENCH_ROUNDS. Besides appends/s it
+ * records CPU per append of this process (the client) and of every PostgreSQL process.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
