@@ -1,9 +1,12 @@
 /**
  * Append and catch-up throughput of the PostgreSQL event store against Emmett's PostgreSQL
  * event store and a bare INSERT, on one embedded PostgreSQL with default durability.
- * Run: npm run bench:event-store. Writes bench/results/event-store.{json,md}.
+ * Run: npm run bench:event-store. Writes bench/results/event-store.{json,md}. Focused runs:
+ * BENCH_TARGETS=<names>, BENCH_WRITERS=16, BENCH_SECONDS, BENCH_ROUNDS. Besides appends/s it
+ * records CPU per append of this process (the client) and of every PostgreSQL process.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +18,8 @@ import { startThrowawayPostgres } from '@okr-ledger/platform';
 
 const SECONDS_PER_RUN = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WRITER_COUNTS = [1, 16] as const;
+// BENCH_WRITERS=16 skips the single writer (bound by one fsync per commit) in focused runs.
+const WRITER_COUNTS = process.env.BENCH_WRITERS?.split(',').map(Number) ?? [1, 16];
 const POOL_SIZE = 20;
 
 // ~300 bytes of JSON, like a key-result check-in.
@@ -51,12 +55,52 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function measure(append: Append, writers: number): Promise<number> {
+function statFields(pid: string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined; // exited meanwhile, or no /proc
+  }
+}
+
+/**
+ * CPU seconds of the whole PostgreSQL server: the postmaster with the children it reaped
+ * (cutime, cstime) plus every live child (backends, walwriter, checkpointer, …).
+ */
+function postgresCpuSeconds(postmaster: number): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const f = statFields(pid);
+    if (!f) continue;
+    if (Number(pid) === postmaster) {
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } else if (Number(f[1]) === postmaster) {
+      ticks += Number(f[11]) + Number(f[12]);
+    }
+  }
+  return ticks / 100;
+}
+
+let postmasterPid: number | undefined;
+
+interface Sample {
+  rate: number;
+  /** CPU of this process (the client: store, pg driver) per append. */
+  clientCpuMs: number;
+  /** CPU of every PostgreSQL process per append. */
+  postgresCpuMs: number;
+}
+
+async function measure(append: Append, writers: number): Promise<Sample> {
   // Warm-up: connections open, plans cached.
   await Promise.all(Array.from({ length: writers }, (_, w) => append(w)));
   let count = 0;
   const deadline = performance.now() + SECONDS_PER_RUN * 1000;
   const started = performance.now();
+  const clientBefore = process.cpuUsage();
+  const postgresBefore = postmasterPid ? postgresCpuSeconds(postmasterPid) : NaN;
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {
       while (performance.now() < deadline) {
@@ -65,7 +109,13 @@ async function measure(append: Append, writers: number): Promise<number> {
       }
     }),
   );
-  return count / ((performance.now() - started) / 1000);
+  const client = process.cpuUsage(clientBefore);
+  const postgres = postmasterPid ? postgresCpuSeconds(postmasterPid) - postgresBefore : NaN;
+  return {
+    rate: count / ((performance.now() - started) / 1000),
+    clientCpuMs: (client.user + client.system) / 1000 / count,
+    postgresCpuMs: (postgres * 1000) / count,
+  };
 }
 
 const ours = (notify: NotifyMode): Target => ({
@@ -207,10 +257,20 @@ function slices(slots: StreamSlot[]): (writer: number) => StreamSlot {
   };
 }
 
-const oursExisting: Target = {
-  name: 'ours-existing',
+/**
+ * `ours-existing` appends with the exact revision (the one-statement path);
+ * `ours-existing-function` sends the same appends with `stream_exists`, which takes the
+ * PL/pgSQL append function (the stream lock, the idempotency lookup, the state check), the
+ * path the exact revision took before: old and new side by side in one run.
+ */
+const oursExistingTarget = (
+  name: string,
+  viaFunction: boolean,
+  notify: NotifyMode = 'after-commit',
+): Target => ({
+  name,
   async setUp(url) {
-    const store = new PostgresEventStore(url, { maxConnections: POOL_SIZE });
+    const store = new PostgresEventStore(url, { notify, maxConnections: POOL_SIZE });
     await store.init();
     const slots: StreamSlot[] = [];
     for (let i = 0; i < EXISTING_STREAMS; i++) {
@@ -229,14 +289,20 @@ const oursExisting: Target = {
         const { nextRevision } = await store.append(
           slot.name,
           [{ type: 'CheckInRecorded', data: payload, metadata }],
-          { expectedState: slot.expected },
+          { expectedState: viaFunction ? 'stream_exists' : slot.expected },
         );
+        if (nextRevision !== slot.expected + 1)
+          throw new Error(`unexpected revision on ${slot.name}`);
         slot.expected = nextRevision;
       },
       tearDown: () => store.close(),
     };
   },
-};
+});
+const oursExisting = oursExistingTarget('ours-existing', false);
+const oursExistingFunction = oursExistingTarget('ours-existing-function', true);
+// What the coalesced NOTIFY after commit costs the check-in shape.
+const oursExistingNotifyOff = oursExistingTarget('ours-existing-notify-off', false, 'off');
 
 const emmettExisting: Target = {
   name: 'emmett-existing',
@@ -385,6 +451,16 @@ async function main(): Promise<void> {
   // Default durability (fsync, synchronous_commit on): the point is durable commits.
   const server = await startThrowawayPostgres('okr-ledger-bench-pg-');
   const serverUrl = server.url;
+  {
+    // The server's processes, for CPU per append: the postmaster is a backend's parent.
+    const probe = new Client({ connectionString: serverUrl });
+    await probe.connect();
+    const { rows } = await probe.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    // Read while the backend still runs.
+    const parent = statFields(String(rows[0]?.pid))?.[1];
+    await probe.end();
+    postmasterPid = parent ? Number(parent) : undefined;
+  }
   const loadBefore = loadavg().map((l) => l.toFixed(2));
   try {
     const only = process.env.BENCH_TARGETS?.split(',');
@@ -397,6 +473,8 @@ async function main(): Promise<void> {
       rawInsert,
       rawInsertWithStreamRow,
       oursExisting,
+      oursExistingFunction,
+      oursExistingNotifyOff,
       emmettExisting,
       rawInsertExisting,
       rawInsertExistingChecked,
@@ -411,17 +489,20 @@ async function main(): Promise<void> {
     }
     await admin.end();
 
-    const samples = new Map<string, number[]>();
+    const samples = new Map<string, Sample[]>();
     // Interleaved rounds, so drift and other load on the machine hit every target alike.
     for (let round = 0; round < ROUNDS; round++) {
       for (const writers of WRITER_COUNTS) {
         for (const target of targets) {
           const { append, tearDown } = await target.setUp(urls.get(target.name)!);
           try {
-            const rate = await measure(append, writers);
+            const sample = await measure(append, writers);
             const key = `${target.name}/${writers}`;
-            samples.set(key, [...(samples.get(key) ?? []), rate]);
-            console.log(`round ${round + 1} ${key}: ${Math.round(rate)} appends/s`);
+            samples.set(key, [...(samples.get(key) ?? []), sample]);
+            console.log(
+              `round ${round + 1} ${key}: ${Math.round(sample.rate)} appends/s, CPU per append ` +
+                `client ${sample.clientCpuMs.toFixed(3)} ms, PostgreSQL ${sample.postgresCpuMs.toFixed(3)} ms`,
+            );
           } finally {
             await tearDown();
           }
@@ -430,8 +511,10 @@ async function main(): Promise<void> {
     }
     const reads: number[] = [];
     let readEvents = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const { eventsPerSecond, events } = await catchUpReads(urls.get('ours')!);
+    // Catch-up reads page through what the `ours` target appended (when it ran).
+    const oursUrl = urls.get('ours');
+    for (let round = 0; oursUrl && round < ROUNDS; round++) {
+      const { eventsPerSecond, events } = await catchUpReads(oursUrl);
       reads.push(eventsPerSecond);
       readEvents = events;
       console.log(
@@ -439,13 +522,22 @@ async function main(): Promise<void> {
       );
     }
 
-    const rate = (name: string, writers: number): number =>
-      Math.round(median(samples.get(`${name}/${writers}`) ?? [0]));
+    const of = (name: string, writers: number, field: keyof Sample): number => {
+      const values = (samples.get(`${name}/${writers}`) ?? []).map((x) => x[field]);
+      return values.length > 0 ? median(values) : 0;
+    };
+    const rate = (name: string, writers: number): number => Math.round(of(name, writers, 'rate'));
+    const cpuMs = (name: string, writers: number) => ({
+      client: +of(name, writers, 'clientCpuMs').toFixed(3),
+      postgres: +of(name, writers, 'postgresCpuMs').toFixed(3),
+    });
     const appendsPerSecond = Object.fromEntries(
       targets.map((t) => [t.name, { writers1: rate(t.name, 1), writers16: rate(t.name, 16) }]),
     );
+    const cpuMsPerAppendAt16 = Object.fromEntries(targets.map((t) => [t.name, cpuMs(t.name, 16)]));
     const result = {
       appendsPerSecond,
+      cpuMsPerAppendAt16,
       catchUpReadsPerSecond: { ours: Math.round(median(reads)) },
       ratios: {
         oursVsEmmettAt16: +(rate('ours', 16) / rate('emmett', 16)).toFixed(2),
@@ -461,6 +553,12 @@ async function main(): Promise<void> {
           oursVsRawInsertAt1: +(rate('ours-existing', 1) / rate('rawInsert-existing', 1)).toFixed(
             2,
           ),
+          functionPathVsEmmettAt16: +(
+            rate('ours-existing-function', 16) / rate('emmett-existing', 16)
+          ).toFixed(2),
+          functionPathVsRawInsertAt16: +(
+            rate('ours-existing-function', 16) / rate('rawInsert-existing', 16)
+          ).toFixed(2),
         },
       },
       method: {
@@ -482,7 +580,11 @@ async function main(): Promise<void> {
           'rawInsertWithStreamRow = the same plus inserting the per-stream revision row. ' +
           'The check-in shape (*-existing): one event appended to one of 200 existing streams with ' +
           'its exact expected revision, each writer on its own 1/16 of the streams (no conflicts): ' +
-          'ours-existing = append with expectedState <revision> (the PL/pgSQL append function); ' +
+          'ours-existing = append with expectedState <revision> (one statement: the head row moved ' +
+          'only if still at that revision, the event inserted behind it); ours-existing-function = ' +
+          'the same appends with expectedState stream_exists, through the PL/pgSQL append function ' +
+          '(stream lock, idempotency lookup, state check), the path exact revisions took before; ' +
+          'ours-existing-notify-off = ours-existing without the NOTIFY after commit; ' +
           'emmett-existing = appendToStream with expectedStreamVersion; rawInsert-existing = one ' +
           'INSERT of the same row with the next revision, no check; rawInsert-existing-checked = ' +
           'the same INSERT behind an optimistic UPDATE of a per-stream revision row, one statement.',
@@ -500,10 +602,11 @@ async function main(): Promise<void> {
     const resultsDir = join(__dirname, 'results');
     await mkdir(resultsDir, { recursive: true });
     await writeFile(join(resultsDir, 'event-store.json'), `${JSON.stringify(result, null, 2)}\n`);
-    const row = (t: Target) => `| ${t.name} | ${rate(t.name, 1)} | ${rate(t.name, 16)} |`;
-    const rows = targets
-      .filter((t) => !t.name.endsWith('-existing') && !t.name.endsWith('-checked'))
-      .map(row);
+    const row = (t: Target) => {
+      const cpu = cpuMs(t.name, 16);
+      return `| ${t.name} | ${rate(t.name, 1)} | ${rate(t.name, 16)} | ${cpu.client} / ${cpu.postgres} |`;
+    };
+    const rows = targets.filter((t) => !t.name.includes('-existing')).map(row);
     const existingRows = targets.filter((t) => t.name.includes('-existing')).map(row);
     await writeFile(
       join(resultsDir, 'event-store.md'),
@@ -513,29 +616,34 @@ async function main(): Promise<void> {
         `Measured ${result.measuredAt} on ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
           `${result.method.durability}. Median of ${ROUNDS} interleaved runs of ${SECONDS_PER_RUN} s.`,
         '',
-        '| appends/s (1 event, new stream) | 1 writer | 16 writers |',
-        '| --- | ---: | ---: |',
+        '| appends/s (1 event, new stream) | 1 writer | 16 writers | CPU ms per append at 16: client / PostgreSQL |',
+        '| --- | ---: | ---: | ---: |',
         ...rows,
         '',
         `Ours at 16 writers: ${result.ratios.oursVsEmmettAt16}× Emmett, ` +
           `${result.ratios.oursVsRawInsertAt16}× the bare INSERT.`,
         '',
-        '| appends/s (1 event, existing stream, exact expected revision: the check-in shape) | 1 writer | 16 writers |',
-        '| --- | ---: | ---: |',
+        '| appends/s (1 event, existing stream, exact expected revision: the check-in shape) | 1 writer | 16 writers | CPU ms per append at 16: client / PostgreSQL |',
+        '| --- | ---: | ---: | ---: |',
         ...existingRows,
         '',
         `Ours at 16 writers, existing streams: ${result.ratios.existingStream.oursVsEmmettAt16}× Emmett ` +
           `(goal ≥ 2×: ${result.ratios.existingStream.oursVsEmmettAt16 >= 2 ? 'met' : 'missed'}), ` +
           `${result.ratios.existingStream.oursVsRawInsertAt16}× the bare INSERT ` +
-          `(goal ≥ 0.7×: ${result.ratios.existingStream.oursVsRawInsertAt16 >= 0.7 ? 'met' : 'missed'}).`,
+          `(goal ≥ 0.7×: ${result.ratios.existingStream.oursVsRawInsertAt16 >= 0.7 ? 'met' : 'missed'}); ` +
+          `through the append function (ours-existing-function): ` +
+          `${result.ratios.existingStream.functionPathVsEmmettAt16}× Emmett, ` +
+          `${result.ratios.existingStream.functionPathVsRawInsertAt16}× the bare INSERT.`,
         '',
         `Load average (1/5/15 min) ${loadBefore.join(' / ')} before, ${loadavg()
           .map((l) => l.toFixed(2))
           .join(' / ')} after; ` +
           'other engineers were running tests on this shared machine during the run.',
         '',
-        `Catch-up reads (ours, readAll pages of 1000): ${result.catchUpReadsPerSecond.ours} events/s ` +
-          `over ${readEvents} events.`,
+        oursUrl
+          ? `Catch-up reads (ours, readAll pages of 1000): ${result.catchUpReadsPerSecond.ours} events/s ` +
+            `over ${readEvents} events.`
+          : 'Catch-up reads not measured (the `ours` target did not run).',
         '',
         result.method.notes,
         '',

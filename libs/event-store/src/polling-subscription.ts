@@ -42,17 +42,22 @@ export class WakeUps {
   }
 }
 
+export interface PollingPage extends ReadAllResult {
+  /**
+   * Whether committed events are not readable yet because an older transaction is still open
+   * (PostgreSQL's xmin horizon): they become readable when it ends, and no wake-up says so.
+   * Known in the read's own snapshot: asked afterwards, that transaction may have ended in
+   * between, the answer would be "nothing waits", and the events would wait a poll interval.
+   */
+  heldBack?: boolean;
+}
+
 export interface PollingSubscriptionDeps {
-  readAll(options: ReadAllOptions): Promise<ReadAllResult>;
+  readAll(options: ReadAllOptions): Promise<PollingPage>;
   wakeUps: WakeUps;
   pollIntervalMs: number;
   /** Called before each read, e.g. to re-establish a lost LISTEN connection. */
   beforeRead?: () => Promise<void>;
-  /**
-   * Whether committed events are not readable yet because an older transaction is still open
-   * (PostgreSQL's xmin horizon): they become readable when it ends, and no wake-up says so.
-   */
-  pendingBeyondHorizon?: () => Promise<boolean>;
   onStopped?: () => void;
 }
 
@@ -67,7 +72,8 @@ const FAST_POLL_MAX_MS = 100;
  * append here, or a NOTIFY) can arrive before its event is readable: in PostgreSQL, while any
  * older transaction with an id is open. Then the read finds nothing and nothing wakes again,
  * so reads follow quickly (10, 20, 40, 80, then every 100 ms) for as long as the store says
- * events wait beyond the horizon; without that hint, doubling up to the poll interval.
+ * events wait beyond the horizon (the read says so); without that hint, doubling up to the poll
+ * interval.
  */
 export class PollingSubscription implements Subscription {
   readonly done: Promise<void>;
@@ -97,7 +103,7 @@ export class PollingSubscription implements Subscription {
     let wokeUp = false;
     while (!this.stopped) {
       const seen = this.deps.wakeUps.current;
-      let page: ReadAllResult;
+      let page: PollingPage;
       try {
         await this.deps.beforeRead?.();
         page = await this.deps.readAll({
@@ -123,18 +129,16 @@ export class PollingSubscription implements Subscription {
         wokeUp = true;
         continue;
       }
-      if (wokeUp || fastMs > 0) fastMs = await this.nextFastPoll(fastMs);
+      if (wokeUp || fastMs > 0) fastMs = this.nextFastPoll(fastMs, page.heldBack);
       await this.deps.wakeUps.wait(seen, fastMs > 0 ? fastMs : this.deps.pollIntervalMs);
       wokeUp = this.deps.wakeUps.current !== seen;
     }
   }
 
   /** The wait before the next read of a fast re-poll, or 0 when there is nothing to wait for. */
-  private async nextFastPoll(previousMs: number): Promise<number> {
+  private nextFastPoll(previousMs: number, heldBack: boolean | undefined): number {
     const next = previousMs === 0 ? FAST_POLL_FIRST_MS : previousMs * 2;
-    const { pendingBeyondHorizon } = this.deps;
-    if (!pendingBeyondHorizon) return next < this.deps.pollIntervalMs ? next : 0;
-    const pending = await pendingBeyondHorizon().catch(() => false);
-    return pending ? Math.min(next, FAST_POLL_MAX_MS) : 0;
+    if (heldBack === undefined) return next < this.deps.pollIntervalMs ? next : 0;
+    return heldBack ? Math.min(next, FAST_POLL_MAX_MS) : 0;
   }
 }

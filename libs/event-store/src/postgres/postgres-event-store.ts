@@ -26,7 +26,7 @@ import {
   EventStoreUnavailable,
   WrongExpectedVersion,
 } from '../event-store.errors';
-import { PollingSubscription, WakeUps } from '../polling-subscription';
+import { PollingSubscription, WakeUps, type PollingPage } from '../polling-subscription';
 import { formatPosition, maxPosition, parsePosition, START_POSITION } from '../positions';
 import { UpcasterRegistry } from '../upcasters';
 import { APPEND_CHANNEL, migrateEventStore } from './postgres-migrations';
@@ -162,6 +162,20 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
       // The stream exists (or the id is stored): the general path decides between an
       // idempotent retry and a wrong expected version.
     }
+    if (
+      only !== undefined &&
+      events.length === 1 &&
+      typeof expected === 'number' &&
+      this.notifyMode !== 'in-transaction'
+    ) {
+      const appended = await this.appendAtRevision(stream, expected, {
+        ...only,
+        id: only.id ?? randomUUID(),
+      });
+      if (appended) return appended;
+      // Not at that revision (or the id is stored): the general path decides between an
+      // idempotent retry and a wrong expected version.
+    }
     const [kind, revision] = typeof expected === 'number' ? ['exact', expected] : [expected, null];
     const values = [
       stream,
@@ -255,6 +269,12 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const { heldBack: _heldBack, ...result } = await this.readPage(options);
+    return result;
+  }
+
+  /** readAll, and whether committed events wait beyond the horizon, in one snapshot. */
+  private async readPage(options: ReadAllOptions): Promise<PollingPage & { heldBack: boolean }> {
     const after = options.after ?? START_POSITION;
     const { major, minor } = parsePosition(after);
     const limit = options.limit ?? 1000;
@@ -280,7 +300,8 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
     const filterSql = filters.map((f) => ` AND ${f}`).join('');
 
     // One statement, one snapshot: the page and the tail both stop below the oldest
-    // transaction still running, so one that commits late is read later, never skipped.
+    // transaction still running, so one that commits late is read later, never skipped; a row
+    // of kind 2 says that committed events wait beyond it (one index probe, unfiltered).
     const { rows } = await this.guard(() =>
       this.pool.query<EventRow & { kind: number }>(
         `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
@@ -291,10 +312,16 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
          UNION ALL
          (SELECT 1 AS kind, ${EVENT_COLUMNS} FROM event_store.events e
            WHERE e.transaction_id < (SELECT xmin FROM horizon)
-           ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`,
+           ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)
+         UNION ALL
+         (SELECT 2 AS kind, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+                 NULL::jsonb, NULL::jsonb, NULL::timestamptz
+            FROM horizon h
+           WHERE EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= h.xmin))`,
         values,
       ),
     );
+    const heldBack = rows.some((r) => r.kind === 2);
     const page = rows.filter((r) => r.kind === 0).map(toRecordedEvent);
     const tail = rows.find((r) => r.kind === 1);
     if (page.length > limit) {
@@ -303,6 +330,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
         events: this.upcasters.upcastAll(events),
         checkpoint: events[events.length - 1]?.position ?? after,
         isEnd: false,
+        heldBack,
       };
     }
     // Everything visible up to the tail was scanned: the checkpoint may pass filtered rows.
@@ -310,7 +338,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
     const last = page[page.length - 1];
     if (last) checkpoint = maxPosition(checkpoint, last.position);
     if (tail) checkpoint = maxPosition(checkpoint, formatPosition(tail.tx, tail.pos));
-    return { events: this.upcasters.upcastAll(page), checkpoint, isEnd: true };
+    return { events: this.upcasters.upcastAll(page), checkpoint, isEnd: true, heldBack };
   }
 
   async verifyIntegrity(options: { tenantId: string; upTo?: string }): Promise<IntegrityReport> {
@@ -398,27 +426,14 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
   subscribe(options: SubscribeOptions): Subscription {
     if (this.closed) throw new Error('The event store is closed');
     const subscription: PollingSubscription = new PollingSubscription(options, {
-      readAll: (o) => this.readAll(o),
+      readAll: (o) => this.readPage(o),
       wakeUps: this.wakeUps,
       pollIntervalMs: this.pollIntervalMs,
       beforeRead: () => this.ensureListening(),
-      pendingBeyondHorizon: () => this.pendingBeyondHorizon(),
       onStopped: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);
     return subscription;
-  }
-
-  /**
-   * Whether committed events are not readable yet: readAll stops at the snapshot's xmin, so an
-   * append that committed while an older transaction is open waits for it (one index probe).
-   */
-  private async pendingBeyondHorizon(): Promise<boolean> {
-    const { rows } = await this.pool.query<{ pending: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM event_store.events e
-                       WHERE e.transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS pending`,
-    );
-    return rows[0]?.pending === true;
   }
 
   async close(): Promise<void> {
@@ -479,6 +494,70 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
       if (!row) return null;
       this.afterAppend();
       return { nextRevision: 0, position: formatPosition(row.transaction_id, row.global_position) };
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
+      throw toStoreError(error);
+    }
+  }
+
+  /**
+   * The check-in shape: one event onto an existing stream at the exact revision the caller
+   * folded. One plain statement moves the stream's head only if it is still at that revision
+   * (the optimistic check: its row lock serialises appends to the stream, and a head moved by a
+   * concurrent append fails the re-check after the wait) and inserts the event behind it.
+   * The clock is read in the head's update, so after any append it waited for committed, and
+   * never below the head's time; the link follows the head's. Null when the stream is not at
+   * that revision or the id is stored: the append function tells a retry from a conflict.
+   */
+  private async appendAtRevision(
+    stream: string,
+    expected: number,
+    event: NewEvent & { id: string },
+  ): Promise<AppendResult | null> {
+    try {
+      const { rows } = await this.sendAppend<{ transaction_id: string; global_position: string }>(
+        stream,
+        {
+          name: 'event_store.append_at_revision',
+          // A head without a time (written before migration 5) takes the function's path.
+          text: `WITH moved AS (
+                 UPDATE event_store.streams s
+                    SET (revision, last_hash, last_recorded_at) = (
+                      SELECT $2::bigint + 1,
+                             event_store.event_hash(s.last_hash, $3::uuid, s.stream_name,
+                               $2::bigint + 1, $4::text, $5::jsonb, $6::jsonb, t.at),
+                             t.at
+                        FROM (SELECT greatest(coalesce($7::timestamptz,
+                                date_trunc('milliseconds', clock_timestamp())),
+                                s.last_recorded_at) AS at) t)
+                  WHERE s.stream_name = $1 AND s.revision = $2::bigint
+                    AND s.last_recorded_at IS NOT NULL
+                 RETURNING s.stream_name, s.revision, s.last_hash, s.last_recorded_at)
+               INSERT INTO event_store.events (transaction_id, global_position, event_id,
+                 stream_name, revision, type, data, metadata, tenant_id, recorded_at, hash)
+               SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $3,
+                      m.stream_name, m.revision, $4, $5, $6, $6::jsonb->>'tenantId',
+                      m.last_recorded_at, m.last_hash
+                 FROM moved m
+               RETURNING transaction_id::text, global_position::text`,
+          values: [
+            stream,
+            expected,
+            event.id,
+            event.type,
+            JSON.stringify(event.data),
+            JSON.stringify(event.metadata),
+            this.simulatedClock?.() ?? null,
+          ],
+        },
+      );
+      const row = rows[0];
+      if (!row) return null;
+      this.afterAppend();
+      return {
+        nextRevision: expected + 1,
+        position: formatPosition(row.transaction_id, row.global_position),
+      };
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
       throw toStoreError(error);
