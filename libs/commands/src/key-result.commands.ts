@@ -75,8 +75,17 @@ export interface CheckInResult extends CommandResult {
 // Check-ins commute (each is its own fact), so a conflict is retried rather than reported; enough
 // attempts for a burst of concurrent integrations pushing values to one key result.
 const CHECK_IN_RETRIES = 40;
+// Key results whose folded stream a check-in keeps (least recently used out first).
+const CACHED_KEY_RESULTS = 1024;
 
 export class KeyResultCommands {
+  /**
+   * A check-in's key result as folded after its last check-in here, by tenant and stream: the
+   * next one reads and folds only the events after it (a check-in folded the whole stream,
+   * every earlier check-in, each time). Events are never changed, so the later ones suffice.
+   */
+  private readonly folded = new Map<string, { state: KeyResultState; revision: number }>();
+
   constructor(
     private readonly store: EventStore,
     private readonly access: WriteAccess,
@@ -126,6 +135,7 @@ export class KeyResultCommands {
       expectedVersion?: number;
       retryOnConflict?: number;
       idempotency?: IdempotencyClaim;
+      from?: { readonly state: KeyResultState; readonly revision: number };
     } = {},
   ) {
     return handleCommand(
@@ -145,8 +155,27 @@ export class KeyResultCommands {
         expectedRevision: revisionOf(options.expectedVersion),
         retryOnConflict: options.retryOnConflict,
         idempotency: options.idempotency,
+        from: options.from,
       },
     );
+  }
+
+  private cached(key: string) {
+    const hit = this.folded.get(key);
+    if (hit) {
+      this.folded.delete(key);
+      this.folded.set(key, hit);
+    }
+    return hit;
+  }
+
+  private remember(key: string, folded: { state: KeyResultState; revision: number }): void {
+    this.folded.delete(key);
+    this.folded.set(key, folded);
+    if (this.folded.size > CACHED_KEY_RESULTS) {
+      const oldest = this.folded.keys().next().value;
+      if (oldest !== undefined) this.folded.delete(oldest);
+    }
   }
 
   async add(actor: Actor, input: AddKeyResultRequest): Promise<CommandResult> {
@@ -235,27 +264,40 @@ export class KeyResultCommands {
     const checkInId = randomUUID();
     const idempotencyKey = input.idempotencyKey ?? null;
     const now = this.clock().toISOString();
-    const result = await this.handle(
-      actor,
-      input.keyResultId,
-      {
-        type: 'CheckInKeyResult',
-        data: {
-          keyResultId: input.keyResultId,
-          checkInId,
-          value: input.value,
-          confidence: input.confidence ?? null,
-          plan: input.plan ?? null,
-          progress: input.progress ?? null,
-          problems: input.problems ?? null,
-          source: input.source ?? 'MANUAL',
-          idempotencyKey,
-          measuredAt: input.measuredAt ?? now,
-          now,
+    const cacheKey = `${actor.tenantId}\u0000${keyResultStream(input.keyResultId)}`;
+    // A keyed check-in folds the whole stream: its answer is the first check-in with the key,
+    // which `history` must hold.
+    const from = idempotencyKey === null ? this.cached(cacheKey) : undefined;
+    let result;
+    try {
+      result = await this.handle(
+        actor,
+        input.keyResultId,
+        {
+          type: 'CheckInKeyResult',
+          data: {
+            keyResultId: input.keyResultId,
+            checkInId,
+            value: input.value,
+            confidence: input.confidence ?? null,
+            plan: input.plan ?? null,
+            progress: input.progress ?? null,
+            problems: input.problems ?? null,
+            source: input.source ?? 'MANUAL',
+            idempotencyKey,
+            measuredAt: input.measuredAt ?? now,
+            now,
+          },
         },
-      },
-      { retryOnConflict: CHECK_IN_RETRIES },
-    );
+        { retryOnConflict: CHECK_IN_RETRIES, from },
+      );
+    } catch (error) {
+      this.folded.delete(cacheKey);
+      throw error;
+    }
+    if (result.state !== null && result.events.length > 0) {
+      this.remember(cacheKey, { state: result.state, revision: result.nextRevision });
+    }
     const version = versionOf(result.nextRevision);
     if (result.events.length > 0) {
       return {

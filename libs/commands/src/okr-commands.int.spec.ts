@@ -73,6 +73,48 @@ describe('OkrCommands', () => {
     });
   });
 
+  describe('when a key result is checked in again by this process and by another', () => {
+    it('reads only the events after its last check-in here, and counts the others too', async () => {
+      const { keyResult } = await activeKeyResult();
+      const stream = keyResultStream(keyResult.id);
+      const first = await commands.keyResults.checkIn(ana, { keyResultId: keyResult.id, value: 1 });
+      // Another API process: its check-ins and a redefinition land after this one's cache.
+      const other = new OkrCommands(store);
+      await other.keyResults.checkIn(ana, { keyResultId: keyResult.id, value: 2 });
+      await other.keyResults.redefine(ana, {
+        keyResultId: keyResult.id,
+        targetValue: 30,
+        reason: 'More calls',
+      });
+      const reads: (number | undefined)[] = [];
+      const readStream = store.readStream.bind(store);
+      const spy = jest.spyOn(store, 'readStream').mockImplementation((name, options) => {
+        if (name === stream) reads.push(options?.fromRevision);
+        return readStream(name, options);
+      });
+      let again;
+      try {
+        again = await commands.keyResults.checkIn(ana, { keyResultId: keyResult.id, value: 3 });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(reads).toEqual([first.version]);
+      expect(again.version).toBe(first.version + 3);
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.type).slice(-4)).toEqual([
+        'KeyResultCheckedIn',
+        'KeyResultCheckedIn',
+        'KeyResultRedefined',
+        'KeyResultCheckedIn',
+      ]);
+      // A keyed check-in still finds an earlier use of its key (it reads the whole stream).
+      const keyed = { keyResultId: keyResult.id, value: 4, idempotencyKey: 'cached-k' };
+      const once = await other.keyResults.checkIn(ana, keyed);
+      const twice = await commands.keyResults.checkIn(ana, keyed);
+      expect(twice).toMatchObject({ checkInId: once.checkInId, replayed: true });
+    });
+  });
+
   describe('when a redefinition carries a stale expected version', () => {
     it('fails with the current version and records nothing', async () => {
       const { keyResult } = await activeKeyResult();

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { ReadModelQueries, TimeTravel } from '@okr-ledger/read-models';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
@@ -65,8 +65,14 @@ export class AlignmentResolver {
     return nodes.map((n) => AlignmentNodeModel.from(n));
   }
 
+  // No parameter decorators: Nest binds it as graphql-js's resolver (parent, args, context),
+  // without its per-call parameter pipeline, once per node of the tree.
   @ResolveField('objective', () => ObjectiveModel, { description: 'The objective of this node.' })
-  async objective(@Parent() node: AlignmentNodeModel, @Context() ctx: GraphqlContext) {
+  async objective(
+    node: AlignmentNodeModel,
+    _args: unknown,
+    ctx: GraphqlContext,
+  ): Promise<ObjectiveModel> {
     const objective = await okrLoaders(ctx).at(node.asOf).objective.load(node.objectiveId);
     return ObjectiveModel.from(found(objective, 'Objective', node.objectiveId), node.asOf);
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, parse } from 'graphql';
 import { ApiError } from '../errors/api.errors';
 import { acceptsOnlyLegacyJson, statusForDocumentErrors } from './media-type';
 import { enforceDocumentLimits, enforceSourceLimits, type QueryLimits } from './query-limits';
@@ -18,6 +18,7 @@ interface GraphqlHttpRequest extends IncomingMessage {
  * not parse is left to Apollo, which reports the syntax error.
  */
 export function documentLimitsMiddleware(limits: QueryLimits, schema: () => GraphQLSchema) {
+  const parsed = new ParsedDocuments();
   return (req: GraphqlHttpRequest, res: ServerResponse, next: (error?: unknown) => void): void => {
     const params = record(req.method === 'GET' ? req.query : req.body);
     const query = params?.query;
@@ -26,8 +27,12 @@ export function documentLimitsMiddleware(limits: QueryLimits, schema: () => Grap
       return;
     }
     try {
-      enforceSourceLimits(query, limits);
-      const document = parseOrUndefined(query, limits);
+      let document = parsed.get(query);
+      if (document === undefined) {
+        enforceSourceLimits(query, limits);
+        document = parseOrUndefined(query, limits);
+        if (document) parsed.add(query, document);
+      }
       if (document) {
         const operationName =
           typeof params?.operationName === 'string' ? params.operationName : undefined;
@@ -43,6 +48,30 @@ export function documentLimitsMiddleware(limits: QueryLimits, schema: () => Grap
     }
     next();
   };
+}
+
+/**
+ * Documents that passed the source limits and parsed, by their text: clients send the same
+ * few documents again and again, and both steps depend on the text alone (the limits are the
+ * middleware's). Bounded: at most 500 documents of at most 20,000 characters, oldest out first.
+ */
+class ParsedDocuments {
+  private static readonly MAX_DOCUMENTS = 500;
+  private static readonly MAX_LENGTH = 20_000;
+  private readonly documents = new Map<string, DocumentNode>();
+
+  get(query: string): DocumentNode | undefined {
+    return this.documents.get(query);
+  }
+
+  add(query: string, document: DocumentNode): void {
+    if (query.length > ParsedDocuments.MAX_LENGTH) return;
+    if (this.documents.size >= ParsedDocuments.MAX_DOCUMENTS) {
+      const oldest = this.documents.keys().next();
+      if (!oldest.done) this.documents.delete(oldest.value);
+    }
+    this.documents.set(query, document);
+  }
 }
 
 function parseOrUndefined(query: string, limits: QueryLimits) {

@@ -1,6 +1,11 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { KeyResultKind, KeyResultScoring, KeyResultType } from '@okr-ledger/okr';
-import type { InitiativeView, KeyResultHistoryPoint, KeyResultView } from '@okr-ledger/read-models';
+import type {
+  CycleView,
+  InitiativeView,
+  KeyResultHistoryPoint,
+  KeyResultView,
+} from '@okr-ledger/read-models';
 import { KeyResultKindEnum, KeyResultScoringEnum, KeyResultTypeEnum } from '../okr/okr-enums.model';
 import { DateTimeScalar } from '../graphql/date-time.scalar';
 import type { AnsweredAt } from '../okr/okr.loaders';
@@ -148,31 +153,39 @@ export class KeyResultModel {
   cycleId!: string;
   /** What it was answered at, for its nested fields (ADR 0005, 0014). */
   asOf!: AnsweredAt;
+  /**
+   * Its cycle, when the resolver that made it had loaded it (Objective.keyResults, when
+   * health is asked): health then answers without a lookup. Undefined: not loaded.
+   */
+  cycleView?: CycleView | null;
 
-  static from(view: KeyResultView, asOf: AnsweredAt = null): KeyResultModel {
-    return Object.assign(new KeyResultModel(), {
-      id: view.id,
-      title: view.title,
-      ownerId: view.ownerId,
-      type: view.type,
-      kind: view.kind,
-      scoring: view.scoring,
-      startValue: view.startValue,
-      targetValue: view.targetValue,
-      currentValue: view.currentValue,
-      measuredAt: view.measuredAt,
-      unit: view.unit,
-      weight: view.weight,
-      progress: view.progress,
-      confidence: view.confidence,
-      dataSourceUrl: view.dataSourceUrl,
-      healthMetric: view.healthMetric,
-      checkInCount: view.checkInCount,
-      initiatives: view.initiatives.map((i) => InitiativeModel.from(i)),
-      version: view.version,
-      objectiveId: view.objectiveId,
-      cycleId: view.cycleId,
-      asOf,
-    });
+  static from(view: KeyResultView, asOf: AnsweredAt = null, cycle?: CycleView | null) {
+    // Assigned one by one: a page makes hundreds, and a copy through an object literal
+    // doubled the allocations.
+    const model = new KeyResultModel();
+    model.id = view.id;
+    model.title = view.title;
+    model.ownerId = view.ownerId;
+    model.type = view.type;
+    model.kind = view.kind;
+    model.scoring = view.scoring;
+    model.startValue = view.startValue;
+    model.targetValue = view.targetValue;
+    model.currentValue = view.currentValue;
+    model.measuredAt = view.measuredAt;
+    model.unit = view.unit;
+    model.weight = view.weight;
+    model.progress = view.progress;
+    model.confidence = view.confidence;
+    model.dataSourceUrl = view.dataSourceUrl;
+    model.healthMetric = view.healthMetric;
+    model.checkInCount = view.checkInCount;
+    model.initiatives = view.initiatives.map((i) => InitiativeModel.from(i));
+    model.version = view.version;
+    model.objectiveId = view.objectiveId;
+    model.cycleId = view.cycleId;
+    model.asOf = asOf;
+    model.cycleView = cycle;
+    return model;
   }
 }

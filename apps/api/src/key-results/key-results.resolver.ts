@@ -119,15 +119,20 @@ export class KeyResultsResolver {
     );
   }
 
+  // No parameter decorators: Nest then hands graphql-js this method itself (parent, args,
+  // context), without its per-call parameter pipeline and promise, and a key result that came
+  // with its cycle (Objective.keyResults) answers without a promise: a page asks it per row.
   @ResolveField('health', () => HealthEnum, {
     description: 'Progress against the time elapsed in its cycle, now (or at the as-of instant).',
   })
-  async health(
-    @Parent() keyResult: KeyResultModel,
-    @Context() ctx: GraphqlContext,
-  ): Promise<Health> {
-    const cycle = await okrLoaders(ctx).at(keyResult.asOf).cycle.load(keyResult.cycleId);
-    return healthAtReadTime(keyResult.progress, keyResult.checkInCount > 0, cycle, keyResult.asOf);
+  health(keyResult: KeyResultModel, _args: unknown, ctx: GraphqlContext): Health | Promise<Health> {
+    const { progress, checkInCount, asOf, cycleView } = keyResult;
+    if (cycleView !== undefined)
+      return healthAtReadTime(progress, checkInCount > 0, cycleView, asOf);
+    return okrLoaders(ctx)
+      .at(asOf)
+      .cycle.load(keyResult.cycleId)
+      .then((cycle) => healthAtReadTime(progress, checkInCount > 0, cycle, asOf));
   }
 
   @ResolveField('checkIns', () => CheckInConnectionModel, {

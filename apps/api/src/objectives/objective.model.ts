@@ -61,23 +61,24 @@ export class ObjectiveModel {
   asOf!: AnsweredAt;
 
   static from(view: ObjectiveView, asOf: AnsweredAt = null): ObjectiveModel {
-    return Object.assign(new ObjectiveModel(), {
-      id: view.id,
-      title: view.title,
-      description: view.description,
-      ownerId: view.ownerId,
-      visibility: view.visibility,
-      progress: view.progress,
-      archived: view.archived,
-      version: view.version,
-      createdAt: view.createdAt,
-      cycleId: view.cycleId,
-      teamId: view.teamId,
-      parentObjectiveId: view.parentObjectiveId,
-      parentKeyResultId: view.parentKeyResultId,
-      checkedIn: view.checkedIn,
-      asOf,
-    });
+    // Assigned one by one, as KeyResultModel.from: no intermediate object per row.
+    const model = new ObjectiveModel();
+    model.id = view.id;
+    model.title = view.title;
+    model.description = view.description;
+    model.ownerId = view.ownerId;
+    model.visibility = view.visibility;
+    model.progress = view.progress;
+    model.archived = view.archived;
+    model.version = view.version;
+    model.createdAt = view.createdAt;
+    model.cycleId = view.cycleId;
+    model.teamId = view.teamId;
+    model.parentObjectiveId = view.parentObjectiveId;
+    model.parentKeyResultId = view.parentKeyResultId;
+    model.checkedIn = view.checkedIn;
+    model.asOf = asOf;
+    return model;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { CommandResult, OkrCommands } from '@okr-ledger/commands';
 import type { Health } from '@okr-ledger/okr';
 import type { ReadModelQueries } from '@okr-ledger/read-models';
@@ -10,6 +11,7 @@ import type { GraphqlContext } from '../graphql/graphql-context';
 import { KeyResultModel } from '../key-results/key-result.model';
 import { HealthEnum } from '../okr/okr-enums.model';
 import { withCursorCheck } from '../okr/connection-paging';
+import { selectsField } from '../okr/field-selection';
 import { found, isUuid } from '../okr/lookups';
 import { healthAtReadTime } from '../okr/read-time-health';
 import { OKR_COMMANDS, READ_MODELS } from '../okr/okr-api.tokens';
@@ -208,21 +210,32 @@ export class ObjectivesResolver {
     return children.map((c) => ObjectiveModel.from(c, objective.asOf));
   }
 
+  // Without parameter decorators, as KeyResult.health: graphql-js's (parent, args, context,
+  // info) straight, no Nest pipeline per call. With health asked of the key results, their
+  // cycle (the objective's, already loaded for its own health) comes along, so that their
+  // health needs no lookup and no promise each.
   @ResolveField('keyResults', () => [KeyResultModel], { description: 'Its key results.' })
-  async keyResults(@Parent() objective: ObjectiveModel, @Context() ctx: GraphqlContext) {
-    const keyResults = await okrLoaders(ctx)
-      .at(objective.asOf)
-      .keyResultsOfObjective.load(objective.id);
-    return keyResults.map((k) => KeyResultModel.from(k, objective.asOf));
+  async keyResults(
+    objective: ObjectiveModel,
+    _args: unknown,
+    ctx: GraphqlContext,
+    info: GraphQLResolveInfo,
+  ): Promise<KeyResultModel[]> {
+    const loaders = okrLoaders(ctx).at(objective.asOf);
+    const [keyResults, cycle] = await Promise.all([
+      loaders.keyResultsOfObjective.load(objective.id),
+      selectsField(info, 'health') ? loaders.cycle.load(objective.cycleId) : undefined,
+    ]);
+    return keyResults.map((k) =>
+      KeyResultModel.from(k, objective.asOf, k.cycleId === objective.cycleId ? cycle : undefined),
+    );
   }
 
+  // As KeyResult.health: no parameter decorators, so no Nest pipeline per call.
   @ResolveField('health', () => HealthEnum, {
     description: 'Progress against the time elapsed in its cycle, now (or at the as-of instant).',
   })
-  async health(
-    @Parent() objective: ObjectiveModel,
-    @Context() ctx: GraphqlContext,
-  ): Promise<Health> {
+  async health(objective: ObjectiveModel, _args: unknown, ctx: GraphqlContext): Promise<Health> {
     const cycle = await okrLoaders(ctx).at(objective.asOf).cycle.load(objective.cycleId);
     return healthAtReadTime(objective.progress, objective.checkedIn, cycle, objective.asOf);
   }

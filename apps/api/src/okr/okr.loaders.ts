@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import {
   canSee,
+  scopeReadsTeams,
   visibilityScope,
   type TeamMembership,
   type Viewer,
@@ -198,9 +199,12 @@ export class OkrRequestLoaders {
   ) {
     // One query for the team tree per request (per event over a subscription), however many
     // objectives the request reads: the scope is computed once and each row checked in memory.
+    // None for an ADMIN or AUDITOR, whose scope reads no team.
     this.scopeLoader = new DataLoader(
       async (keys) => {
-        const teams = await visibility.memberships(tenantId, viewer.personId);
+        const teams = scopeReadsTeams(viewer)
+          ? await visibility.memberships(tenantId, viewer.personId)
+          : [];
         const scope = visibilityScope(viewer, teams);
         return keys.map(() => scope);
       },

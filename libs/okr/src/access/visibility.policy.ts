@@ -26,7 +26,10 @@ export interface VisibilityScope {
   readonly everything: boolean;
   /** ADMIN: every PUBLIC and TEAM objective (not others' PRIVATE ones). */
   readonly allTeams: boolean;
-  /** TEAM objectives of these teams: the viewer's teams + teams below a team the viewer leads. */
+  /**
+   * TEAM objectives of these teams: the viewer's teams + teams below a team the viewer leads.
+   * Not read when `everything` or `allTeams` (see `scopeReadsTeams`).
+   */
   readonly teamIds: ReadonlySet<string>;
 }
 
@@ -67,6 +70,14 @@ export function visibilityScope(viewer: Viewer, teams: readonly TeamMembership[]
     allTeams: viewer.roles.includes('ADMIN'),
     teamIds,
   };
+}
+
+/**
+ * Whether the viewer's teams can change what `canSee` answers: not for an AUDITOR or an ADMIN,
+ * whose scope covers every team, so a read may build their scope without looking teams up.
+ */
+export function scopeReadsTeams(viewer: Viewer): boolean {
+  return !viewer.roles.includes('AUDITOR') && !viewer.roles.includes('ADMIN');
 }
 
 export function canSee(scope: VisibilityScope, objective: ObjectiveAccess): boolean {

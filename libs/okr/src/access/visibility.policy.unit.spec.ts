@@ -3,6 +3,7 @@ import {
   canSee,
   canSeeAsOf,
   defaultVisibility,
+  scopeReadsTeams,
   VISIBILITIES,
   visibilityScope,
   type ObjectiveAccess,
@@ -163,6 +164,27 @@ describe('canSee', () => {
           }
         }),
       );
+    });
+    it('answers the same without the teams of a viewer whose scope reads none', () => {
+      const anyViewer = fc.record({
+        personId: fc.constantFrom(...people),
+        roles: fc.subarray(['ADMIN', 'MEMBER', 'AUDITOR']),
+      });
+      fc.assert(
+        fc.property(anyViewer, anyObjective, (viewer, o) => {
+          if (scopeReadsTeams(viewer)) return;
+          expect(canSee(visibilityScope(viewer, []), o)).toBe(
+            canSee(visibilityScope(viewer, teams), o),
+          );
+        }),
+      );
+      expect(scopeReadsTeams(member('lena'))).toBe(true);
+      expect(scopeReadsTeams({ personId: 'lena', roles: ['MEMBER', 'ADMIN'] })).toBe(false);
+      expect(scopeReadsTeams({ personId: 'lena', roles: ['AUDITOR'] })).toBe(false);
+      // A lead who is no ADMIN does see more with the teams: the shortcut is not for them.
+      const teamOfLena = objective({ visibility: 'TEAM', teamId: 'web' });
+      expect(canSee(visibilityScope(member('lena'), teams), teamOfLena)).toBe(true);
+      expect(canSee(visibilityScope(member('lena'), []), teamOfLena)).toBe(false);
     });
     it('shows more the wider the visibility: PRIVATE ⊆ TEAM ⊆ PUBLIC', () => {
       fc.assert(

@@ -17,10 +17,12 @@ export interface HealthInput {
 
 /** Progress expected at `at`: 0 at the cycle's start growing linearly to 1 at its end. */
 export function expectedProgress(cycleStartsAt: string, cycleEndsAt: string, at: string): number {
-  const start = Date.parse(cycleStartsAt);
-  const end = Date.parse(cycleEndsAt);
-  const now = Date.parse(at);
-  if ([start, end, now].some(Number.isNaN)) return 0;
+  return expectedProgressAt(Date.parse(cycleStartsAt), Date.parse(cycleEndsAt), Date.parse(at));
+}
+
+/** `expectedProgress` on epoch milliseconds (a read path holding Dates need not format them). */
+export function expectedProgressAt(start: number, end: number, now: number): number {
+  if (Number.isNaN(start) || Number.isNaN(end) || Number.isNaN(now)) return 0;
   if (end <= start) return now >= end ? 1 : 0;
   return Math.min(1, Math.max(0, (now - start) / (end - start)));
 }
@@ -46,11 +48,15 @@ export function healthAt(
   cycle: CycleWindow | null,
   at: string,
 ): Health {
-  const { progress, checkedIn } = score;
+  const expected = cycle ? expectedProgress(cycle.startsAt, cycle.endsAt, at) : 0;
+  return healthAtExpected(score.progress, score.checkedIn, expected);
+}
+
+/** `healthAt` given the progress expected at that instant (`expectedProgressAt`; 0 without a cycle). */
+export function healthAtExpected(progress: number, checkedIn: boolean, expected: number): Health {
   // Nothing reported yet says nothing about the track, even if the start value already scores.
   if (!checkedIn) return 'NOT_STARTED';
   if (progress >= 1) return 'DONE';
-  const expected = cycle ? expectedProgress(cycle.startsAt, cycle.endsAt, at) : 0;
   // Before (or at) the start nothing is expected yet, so nobody can be behind.
   if (expected <= 0) return 'ON_TRACK';
   const ratio = (Number.isFinite(progress) ? progress : 0) / expected;

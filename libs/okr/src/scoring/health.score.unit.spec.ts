@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import {
   expectedProgress,
+  expectedProgressAt,
   health,
   healthAt,
+  healthAtExpected,
   HEALTH_VALUES,
   type HealthInput,
 } from './health.score';
@@ -79,6 +81,30 @@ describe('healthAt', () => {
       const window = { startsAt: cycle.cycleStartsAt, endsAt: cycle.cycleEndsAt };
       expect(healthAt({ progress: 0.2, checkedIn: true }, window, halfway.at)).toBe('AT_RISK');
       expect(at({ progress: 0.2 })).toBe('AT_RISK');
+    });
+  });
+});
+
+describe('healthAtExpected', () => {
+  describe('when given expectedProgressAt of the same instants in milliseconds', () => {
+    it('answers as healthAt on their ISO strings', () => {
+      const instant = fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) });
+      fc.assert(
+        fc.property(
+          fc.oneof(fc.double(), fc.double({ min: 0, max: 1.2, noNaN: true })),
+          fc.boolean(),
+          instant,
+          instant,
+          instant,
+          (progress, checkedIn, start, end, now) => {
+            const window = { startsAt: start.toISOString(), endsAt: end.toISOString() };
+            const expected = expectedProgressAt(start.getTime(), end.getTime(), now.getTime());
+            expect(healthAtExpected(progress, checkedIn, expected)).toBe(
+              healthAt({ progress, checkedIn }, window, now.toISOString()),
+            );
+          },
+        ),
+      );
     });
   });
 });

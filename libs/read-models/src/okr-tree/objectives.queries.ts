@@ -60,18 +60,24 @@ export function objectiveQueries(sql: SqlRunner): ReadModelQueries['objectives']
         where.push(`(created_at, id) > ($${values.length - 1}::timestamptz, $${values.length})`);
       }
       values.push(first + 1);
-      const [rows, count] = await Promise.all([
-        sql.query<ObjectiveRow[]>(
-          `SELECT * FROM read_models.objectives WHERE ${where.join(' AND ')}
-            ORDER BY created_at, id LIMIT $${values.length}`,
-          values,
-        ),
-        sql.query<{ n: number }[]>(
+      // The count rides along as an uncorrelated subquery (run once): one round trip, not two.
+      // Only a page past the end (a cursor, no row) has no row to carry it and asks again.
+      const rows = await sql.query<(ObjectiveRow & { total_count: number })[]>(
+        `SELECT *, (SELECT count(*)::int FROM read_models.objectives WHERE ${filtered})
+                AS total_count
+           FROM read_models.objectives WHERE ${where.join(' AND ')}
+          ORDER BY created_at, id LIMIT $${values.length}`,
+        values,
+      );
+      let totalCount = rows[0]?.total_count;
+      if (totalCount === undefined && page.after) {
+        const count = await sql.query<{ n: number }[]>(
           `SELECT count(*)::int AS n FROM read_models.objectives WHERE ${filtered}`,
           countValues,
-        ),
-      ]);
-      return toPage(rows, first, count[0]?.n ?? 0, Boolean(page.after), toObjectiveView, (r) =>
+        );
+        totalCount = count[0]?.n;
+      }
+      return toPage(rows, first, totalCount ?? 0, Boolean(page.after), toObjectiveView, (r) =>
         encodeCursor(CURSOR, toDate(r.created_at).toISOString(), r.id),
       );
     },

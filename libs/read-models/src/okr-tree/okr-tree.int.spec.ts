@@ -186,7 +186,20 @@ describe('okr-tree projection (cycles, objectives, key results, alignment)', () 
         { first: 2, after: first.endCursor },
       );
       expect(second.items.map((i) => i.node.id)).toEqual([t.viaObjective.id]);
-      expect(second.hasNextPage).toBe(false);
+      expect(second).toMatchObject({ hasNextPage: false, totalCount: 3 });
+      // Past the end no row carries the count: it is still the filter's, and 0 for no match.
+      const past = await h.readModels.objectives.page(
+        ana.tenantId,
+        { cycleId: t.cycle.id },
+        { first: 2, after: second.endCursor },
+      );
+      expect(past).toMatchObject({ items: [], hasPreviousPage: true, totalCount: 3 });
+      const none = await h.readModels.objectives.page(
+        ana.tenantId,
+        { cycleId: t.cycle.id, ownerId: 'nobody' },
+        { first: 2 },
+      );
+      expect(none).toMatchObject({ items: [], totalCount: 0 });
       await expect(
         h.readModels.objectives.page(ana.tenantId, {}, { first: 2, after: 'bm90LWEtY3Vyc29y' }),
       ).rejects.toBeInstanceOf(InvalidCursor);
