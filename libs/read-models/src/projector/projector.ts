@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { EventStore, RecordedEvent, Subscription } from '@okr-ledger/event-store';
 import { canCountEvents, WakeUps } from '@okr-ledger/event-store';
-import { notifyListeners } from '@okr-ledger/platform';
 import { Client, Pool } from 'pg';
 import type { ProjectionLag, ProjectionProgress, ProjectionStall } from '../read-models.views';
 import {
@@ -94,7 +94,8 @@ export class Projector implements ProjectionProgress {
   private running = false;
   /** Wakes waitForPosition when a checkpoint moves (the same mechanism as subscriptions). */
   private readonly wakeUps = new WakeUps();
-  private notifyInFlight = false;
+  /** The payload of its batches' NOTIFYs, which its own lock session ignores. */
+  private readonly notifyPayload = randomUUID();
   /** Stalls of the projections this instance runs, kept fresh by every batch: projection → tenant → stall. */
   private readonly localStalls = new Map<string, Map<string, StoredStall>>();
   /** Counts batches that set localStalls, so that an older read of the table does not undo them. */
@@ -298,7 +299,9 @@ export class Projector implements ProjectionProgress {
     const lost = (): void => this.onLockConnectionLost(client);
     client.on('error', lost);
     client.on('end', lost);
-    client.on('notification', () => {
+    client.on('notification', ({ payload }) => {
+      // Its own batches set checkpoints and stalls already; a retry's NOTIFY has no payload.
+      if (payload === this.notifyPayload) return;
       void this.refreshCheckpoints().catch(() => undefined);
       void this.refreshLocalStalls().catch(() => undefined);
     });
@@ -472,6 +475,8 @@ export class Projector implements ProjectionProgress {
       versions: runner.versions,
       // No session, no lock: the batch is refused (ProjectionLockLost).
       lockPid: this.lockPid ?? -1,
+      // Wakes other processes' waitForPosition, delivered at commit.
+      notify: this.notifyPayload,
     });
     this.setLocalStalls(projection.name, result.stalls);
     for (const stall of result.newStalls) {
@@ -480,7 +485,6 @@ export class Projector implements ProjectionProgress {
       );
     }
     this.advance(projection.name, result.checkpoint);
-    this.notifyOtherProcesses();
     const last = events[events.length - 1];
     const behindMs = last ? Date.now() - last.recordedAt.getTime() : 0;
     if (behindMs > this.lagWarnMs && Date.now() - runner.lastWarnAt > 10_000) {
@@ -494,15 +498,6 @@ export class Projector implements ProjectionProgress {
       this.checkpoints.set(name, position);
       this.wakeUps.wake();
     }
-  }
-
-  /** One NOTIFY in flight at most: it only tells other processes to re-read checkpoints. */
-  private notifyOtherProcesses(): void {
-    if (this.notifyInFlight || !this.running) return;
-    this.notifyInFlight = true;
-    void notifyListeners(this.pool, CHECKPOINT_CHANNEL).finally(() => {
-      this.notifyInFlight = false;
-    });
   }
 
   private async deactivate(runner: Runner): Promise<void> {
