@@ -1,7 +1,12 @@
 import type { Actor } from '@okr-ledger/commands';
 import type { RecordedEvent } from '@okr-ledger/event-store';
 import { Client, type ClientBase } from 'pg';
-import { checkInsProjection, okrTreeProjection, type Projection } from '../index';
+import {
+  checkInsProjection,
+  okrTreeProjection,
+  READ_MODEL_PROJECTIONS,
+  type Projection,
+} from '../index';
 import { createHarness, seedCycle, type Harness } from '../testing/read-models-harness';
 import {
   applyBatch,
@@ -290,6 +295,30 @@ describe('Projector', () => {
       } finally {
         await listener.end();
       }
+    });
+    it('applies two projections’ batches at a time by default, and every batch', async () => {
+      let applying = 0;
+      let most = 0;
+      const counted = READ_MODEL_PROJECTIONS.map((p): Projection => ({
+        ...p,
+        async apply(events, client) {
+          most = Math.max(most, ++applying);
+          try {
+            // Long enough for every projection's first batch to be waiting at once.
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            await p.apply(events, client);
+          } finally {
+            applying--;
+          }
+        },
+      }));
+      const { keyResult, last } = await seedCycle(h.commands, ana);
+      const projector = newProjector(counted, 'turns');
+      await projector.start();
+      expect(await projector.waitForPosition(last, 10_000)).toBe(true);
+      expect(most).toBe(2);
+      const [kr] = await h.readModels.keyResults.byIds(ana.tenantId, [keyResult.id]);
+      expect(kr).toMatchObject({ id: keyResult.id });
     });
   });
 
