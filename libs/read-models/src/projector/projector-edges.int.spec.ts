@@ -1,18 +1,26 @@
 import type { Actor } from '@okr-ledger/commands';
 import type { RecordedEvent } from '@okr-ledger/event-store';
-import type { ClientBase } from 'pg';
-import { okrTreeProjection, type Projection } from '../index';
+import { Client, type ClientBase } from 'pg';
+import {
+  checkInsProjection,
+  okrTreeProjection,
+  READ_MODEL_PROJECTIONS,
+  type Projection,
+} from '../index';
 import { createHarness, seedCycle, type Harness } from '../testing/read-models-harness';
 import {
   applyBatch,
+  CHECKPOINT_CHANNEL,
   ensureCheckpoint,
   ProjectionLockLost,
   ProjectionVersionChanged,
 } from './checkpoints';
 import { Projector, type ProjectorLogger } from './projector';
 import { rebuildProjection } from './rebuild';
+import { readStalls } from './stalls';
 
 const ana: Actor = { tenantId: 'acme', actorId: 'ana' };
+const eve: Actor = { tenantId: 'globex', actorId: 'eve' };
 const V = okrTreeProjection.version;
 
 /** Keeps what the projector logs, to wait for a step it reached. */
@@ -189,6 +197,128 @@ describe('Projector', () => {
       ).rejects.toBeInstanceOf(ProjectionLockLost);
       expect(await storedCheckpoint().catch(() => null)).toEqual(before);
       expect(await h.dataSource.query(`SELECT * FROM read_models.cycles`)).toEqual([]);
+    });
+  });
+
+  describe('when a batch is applied', () => {
+    it('sees a stall cleared by whoever held the checkpoint while it waited for it', async () => {
+      const { keyResult, last } = await seedCycle(h.commands, ana);
+      await ensureCheckpoint(h.store.pool, okrTreeProjection);
+      const { events } = await h.store.readAll({ limit: 100 });
+      await h.dataSource.query(
+        `INSERT INTO read_models.projection_stalls
+           (tenant_id, projection, position, resume_after, event_id, stream_name, event_type, error)
+         VALUES ('acme', 'okr-tree', '0', '0', 'e', 's', 'CycleScheduled', 'failed')`,
+      );
+      // A retry (retryStalls) holds the checkpoint row and clears the stall.
+      const retry = await h.store.pool.connect();
+      await retry.query('BEGIN');
+      await retry.query(
+        `SELECT 1 FROM read_models.projection_checkpoints WHERE name = 'okr-tree' FOR UPDATE`,
+      );
+      await retry.query(`DELETE FROM read_models.projection_stalls WHERE tenant_id = 'acme'`);
+      const batch = applyBatch(h.store.pool, okrTreeProjection, events, last);
+      try {
+        expect(
+          await until(async () => {
+            const [row] = await h.dataSource.query(
+              `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`,
+            );
+            return row.n === 1;
+          }),
+        ).toBe(true);
+      } finally {
+        await retry.query('COMMIT');
+        retry.release();
+      }
+      // Read before the wait, the stall would have skipped the tenant's events for good.
+      expect(await batch).toMatchObject({ applied: events.length, stalls: [] });
+      const [kr] = await h.readModels.keyResults.byIds(ana.tenantId, [keyResult.id]);
+      expect(kr).toMatchObject({ id: keyResult.id });
+    });
+
+    it('rolls back what a failed attempt wrote before isolating the event that fails', async () => {
+      const a = await seedCycle(h.commands, ana);
+      const e = await seedCycle(h.commands, eve);
+      for (let i = 1; i <= 3; i++) {
+        await h.commands.keyResults.checkIn(eve, { keyResultId: e.keyResult.id, value: i });
+        await h.commands.keyResults.checkIn(ana, { keyResultId: a.keyResult.id, value: i });
+      }
+      const { events, checkpoint } = await h.store.readAll({
+        limit: 1000,
+        eventTypes: ['KeyResultCheckedIn'],
+      });
+      const bad = events.find((ev) => ev.metadata.tenantId === 'acme' && ev.data.value === 2);
+      // Fails after writing its rows, as a late constraint would.
+      const checkIns: Projection = {
+        ...checkInsProjection,
+        async apply(batch, client) {
+          await checkInsProjection.apply(batch, client);
+          if (batch.some((ev) => ev.id === bad?.id)) throw new Error('check-in refused');
+        },
+      };
+      await ensureCheckpoint(h.store.pool, checkIns);
+      const result = await applyBatch(h.store.pool, checkIns, events, checkpoint);
+      expect(result.newStalls.map((st) => [st.tenantId, st.position])).toEqual([
+        ['acme', bad?.position],
+      ]);
+      const rows: { tenant_id: string; value: number }[] = await h.dataSource.query(
+        `SELECT tenant_id, value FROM read_models.check_ins ORDER BY tenant_id, value`,
+      );
+      expect(rows.map((r) => [r.tenant_id, r.value])).toEqual([
+        ['acme', 1],
+        ['globex', 1],
+        ['globex', 2],
+        ['globex', 3],
+      ]);
+      expect((await readStalls(h.store.pool)).map((st) => st.tenantId)).toEqual(['acme']);
+    });
+
+    it('notifies other processes when its checkpoint commits, not when nothing moved', async () => {
+      const { last } = await seedCycle(h.commands, ana);
+      await ensureCheckpoint(h.store.pool, okrTreeProjection);
+      const { events } = await h.store.readAll({ limit: 100 });
+      const listener = new Client({ connectionString: h.database.url });
+      const heard: string[] = [];
+      listener.on('notification', (n) => heard.push(n.payload ?? ''));
+      await listener.connect();
+      try {
+        await listener.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
+        await applyBatch(h.store.pool, okrTreeProjection, events, last, { notify: 'moved' });
+        expect(await until(() => heard.length > 0)).toBe(true);
+        expect(heard).toEqual(['moved']);
+        // Delivered again: the checkpoint stays, nobody is woken.
+        await applyBatch(h.store.pool, okrTreeProjection, events, last, { notify: 'again' });
+        await listener.query('SELECT 1');
+        expect(heard).toEqual(['moved']);
+        expect((await storedCheckpoint()).position).toBe(last);
+      } finally {
+        await listener.end();
+      }
+    });
+    it('applies two projections’ batches at a time by default, and every batch', async () => {
+      let applying = 0;
+      let most = 0;
+      const counted = READ_MODEL_PROJECTIONS.map((p): Projection => ({
+        ...p,
+        async apply(events, client) {
+          most = Math.max(most, ++applying);
+          try {
+            // Long enough for every projection's first batch to be waiting at once.
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            await p.apply(events, client);
+          } finally {
+            applying--;
+          }
+        },
+      }));
+      const { keyResult, last } = await seedCycle(h.commands, ana);
+      const projector = newProjector(counted, 'turns');
+      await projector.start();
+      expect(await projector.waitForPosition(last, 10_000)).toBe(true);
+      expect(most).toBe(2);
+      const [kr] = await h.readModels.keyResults.byIds(ana.tenantId, [keyResult.id]);
+      expect(kr).toMatchObject({ id: keyResult.id });
     });
   });
 

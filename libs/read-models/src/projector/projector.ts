@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { EventStore, RecordedEvent, Subscription } from '@okr-ledger/event-store';
 import { canCountEvents, WakeUps } from '@okr-ledger/event-store';
-import { notifyListeners } from '@okr-ledger/platform';
 import { Client, Pool } from 'pg';
 import type { ProjectionLag, ProjectionProgress, ProjectionStall } from '../read-models.views';
 import {
@@ -40,6 +40,11 @@ export interface ProjectorOptions {
   readonly logger?: ProjectorLogger;
   /** Pool size for the batches (one more connection holds the locks); 4 by default. */
   readonly maxConnections?: number;
+  /**
+   * How many projections' batches apply at once; 2 by default: more made them compete for
+   * the database's CPU and cost it more per batch (measured on 2 cores, ADR 0009 round 4).
+   */
+  readonly concurrentBatches?: number;
 }
 
 const stderrLogger: ProjectorLogger = {
@@ -94,7 +99,8 @@ export class Projector implements ProjectionProgress {
   private running = false;
   /** Wakes waitForPosition when a checkpoint moves (the same mechanism as subscriptions). */
   private readonly wakeUps = new WakeUps();
-  private notifyInFlight = false;
+  /** The payload of its batches' NOTIFYs, which its own lock session ignores. */
+  private readonly notifyPayload = randomUUID();
   /** Stalls of the projections this instance runs, kept fresh by every batch: projection → tenant → stall. */
   private readonly localStalls = new Map<string, Map<string, StoredStall>>();
   /** Counts batches that set localStalls, so that an older read of the table does not undo them. */
@@ -102,6 +108,10 @@ export class Projector implements ProjectionProgress {
   private remoteStalls: { readonly at: number; readonly stalls: readonly StoredStall[] } | null =
     null;
   private remoteStallsLoading: Promise<readonly StoredStall[]> | null = null;
+  private readonly concurrentBatches: number;
+  /** Batches applying now, and those waiting for a turn (see inTurn). */
+  private applying = 0;
+  private readonly waitingBatches: (() => void)[] = [];
 
   constructor(private readonly options: ProjectorOptions) {
     this.pool = new Pool({
@@ -116,6 +126,7 @@ export class Projector implements ProjectionProgress {
     this.batchSize = options.batchSize ?? 500;
     this.lockRetryMs = options.lockRetryMs ?? 1000;
     this.lagWarnMs = options.lagWarnMs ?? 5000;
+    this.concurrentBatches = options.concurrentBatches ?? 2;
   }
 
   get projections(): readonly Projection[] {
@@ -298,7 +309,9 @@ export class Projector implements ProjectionProgress {
     const lost = (): void => this.onLockConnectionLost(client);
     client.on('error', lost);
     client.on('end', lost);
-    client.on('notification', () => {
+    client.on('notification', ({ payload }) => {
+      // Its own batches set checkpoints and stalls already; a retry's NOTIFY has no payload.
+      if (payload === this.notifyPayload) return;
       void this.refreshCheckpoints().catch(() => undefined);
       void this.refreshLocalStalls().catch(() => undefined);
     });
@@ -466,13 +479,19 @@ export class Projector implements ProjectionProgress {
   }
 
   private async commit(runner: Runner, events: RecordedEvent[], checkpoint: string): Promise<void> {
-    if (!runner.active) return;
+    const result = await this.inTurn(async () =>
+      runner.active
+        ? applyBatch(this.pool, runner.projection, events, checkpoint, {
+            versions: runner.versions,
+            // No session, no lock: the batch is refused (ProjectionLockLost).
+            lockPid: this.lockPid ?? -1,
+            // Wakes other processes' waitForPosition, delivered at commit.
+            notify: this.notifyPayload,
+          })
+        : null,
+    );
+    if (!result) return;
     const { projection } = runner;
-    const result = await applyBatch(this.pool, projection, events, checkpoint, {
-      versions: runner.versions,
-      // No session, no lock: the batch is refused (ProjectionLockLost).
-      lockPid: this.lockPid ?? -1,
-    });
     this.setLocalStalls(projection.name, result.stalls);
     for (const stall of result.newStalls) {
       this.logger.error(
@@ -480,7 +499,6 @@ export class Projector implements ProjectionProgress {
       );
     }
     this.advance(projection.name, result.checkpoint);
-    this.notifyOtherProcesses();
     const last = events[events.length - 1];
     const behindMs = last ? Date.now() - last.recordedAt.getTime() : 0;
     if (behindMs > this.lagWarnMs && Date.now() - runner.lastWarnAt > 10_000) {
@@ -489,20 +507,25 @@ export class Projector implements ProjectionProgress {
     }
   }
 
+  /** Runs `work` once fewer than `concurrentBatches` batches apply, in arrival order. */
+  private async inTurn<T>(work: () => Promise<T>): Promise<T> {
+    if (this.applying < this.concurrentBatches) this.applying++;
+    // The slot is handed over by the batch that ends.
+    else await new Promise<void>((resolve) => this.waitingBatches.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waitingBatches.shift();
+      if (next) next();
+      else this.applying--;
+    }
+  }
+
   private advance(name: string, position: string): void {
     if (position > (this.checkpoints.get(name) ?? '')) {
       this.checkpoints.set(name, position);
       this.wakeUps.wake();
     }
-  }
-
-  /** One NOTIFY in flight at most: it only tells other processes to re-read checkpoints. */
-  private notifyOtherProcesses(): void {
-    if (this.notifyInFlight || !this.running) return;
-    this.notifyInFlight = true;
-    void notifyListeners(this.pool, CHECKPOINT_CHANNEL).finally(() => {
-      this.notifyInFlight = false;
-    });
   }
 
   private async deactivate(runner: Runner): Promise<void> {

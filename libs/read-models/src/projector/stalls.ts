@@ -15,7 +15,8 @@ export interface StoredStall extends ProjectionStall {
   readonly retriedAt: Date | null;
 }
 
-interface StallRow {
+/** A row of the stalls table as pg returns it. */
+export interface StallRow {
   projection: string;
   tenant_id: string;
   position: string;
@@ -29,7 +30,7 @@ interface StallRow {
   attempts: number;
 }
 
-const toStall = (r: StallRow): StoredStall => ({
+export const toStall = (r: StallRow): StoredStall => ({
   projection: r.projection,
   tenantId: r.tenant_id,
   position: r.position,
