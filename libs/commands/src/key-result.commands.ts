@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   foldStream,
   handleCommand,
+  tenantHistory,
   type EventStore,
   type IdempotencyClaim,
+  type RecordedEvent,
 } from '@okr-ledger/event-store';
 import {
   AggregateNotFound,
@@ -28,13 +30,16 @@ import {
   type KeyResultState,
   type MeasurementCycle,
 } from '@okr-ledger/okr';
+import { FoldedStates } from './folded-state.cache';
 import type { WriteAccess } from './write-access';
 import {
   claimOf,
+  inOrder,
   loadState,
   metadataFor,
   newIdFor,
   revisionOf,
+  started,
   versionOf,
   type Actor,
   type CommandInput,
@@ -77,6 +82,9 @@ export interface CheckInResult extends CommandResult {
 const CHECK_IN_RETRIES = 40;
 
 export class KeyResultCommands {
+  /** Key results as last folded here: a check-in reads only the events since. */
+  private readonly folded = new FoldedStates<KeyResultState>();
+
   constructor(
     private readonly store: EventStore,
     private readonly access: WriteAccess,
@@ -118,7 +126,7 @@ export class KeyResultCommands {
     };
   }
 
-  private handle(
+  private async handle(
     actor: Actor,
     keyResultId: string,
     command: KeyResultCommand,
@@ -128,16 +136,21 @@ export class KeyResultCommands {
       idempotency?: IdempotencyClaim;
     } = {},
   ) {
-    return handleCommand(
+    const stream = keyResultStream(keyResultId);
+    const result = await handleCommand(
       this.store,
-      keyResultStream(keyResultId),
+      stream,
       keyResultDecider,
       command,
       async (state: KeyResultState): Promise<KeyResultContext> => {
         // No key result: the decider reports it missing before it looks at the cycle.
         if (state === null) return { cycleStatus: 'PLANNING' };
-        await this.guard(actor, state);
-        const cycle = await this.cycleOf(actor, state.cycleId);
+        // The rules' objective (and teams) and the cycle both follow from the key result:
+        // read at once, errors answered in the order of the checks.
+        const [, cycle] = await inOrder(
+          this.guard(actor, state),
+          this.cycleOf(actor, state.cycleId),
+        );
         return { cycleStatus: cycle.status, cycleClosedAt: cycle.closedAt };
       },
       {
@@ -145,8 +158,11 @@ export class KeyResultCommands {
         expectedRevision: revisionOf(options.expectedVersion),
         retryOnConflict: options.retryOnConflict,
         idempotency: options.idempotency,
+        from: this.folded.get(actor.tenantId, stream),
       },
     );
+    this.folded.set(actor.tenantId, stream, result.folded);
+    return result;
   }
 
   async add(actor: Actor, input: AddKeyResultRequest): Promise<CommandResult> {
@@ -173,18 +189,21 @@ export class KeyResultCommands {
     );
     if (objective === null) throw new AggregateNotFound('Objective', input.objectiveId);
     await this.access.requireObjectiveWrite(actor, objective);
-    const cycleStatus = await this.cycleStatusOf(actor, objective.cycleId);
+    // The cycle is read beside the new key result's stream; a missing cycle still fails the
+    // command, a keyed retry's replay included, as when it was read first.
+    const cycleStatus = started(this.cycleStatusOf(actor, objective.cycleId));
     const result = await handleCommand(
       this.store,
       keyResultStream(keyResultId),
       keyResultDecider,
       { type: 'AddKeyResult', data: { ...request, keyResultId } },
-      { cycleStatus, objective },
+      async () => ({ cycleStatus: await cycleStatus, objective }),
       {
         metadata: metadataFor(actor, { cycleId: objective.cycleId }),
         idempotency: claimOf('addKeyResult', { ...request, idempotencyKey: input.idempotencyKey }),
       },
     );
+    if (result.replayed) await cycleStatus;
     return {
       id: keyResultId,
       version: versionOf(result.nextRevision),
@@ -268,10 +287,20 @@ export class KeyResultCommands {
     }
     // Nothing recorded: the key was seen before, so answer with the check-in it recorded, and
     // where it was recorded, so the caller waits for it to be projected like the first time.
+    const recordedWithKey = (events: readonly RecordedEvent[]) =>
+      events.find(
+        (e) => e.type === 'KeyResultCheckedIn' && e.data.idempotencyKey === idempotencyKey,
+      );
+    // The history holds only the events after the state kept here: an earlier check-in with
+    // the key is in the whole stream.
     const first = idempotencyKey
-      ? result.history.find(
-          (e) => e.type === 'KeyResultCheckedIn' && e.data.idempotencyKey === idempotencyKey,
-        )
+      ? (recordedWithKey(result.history) ??
+        recordedWithKey(
+          tenantHistory(
+            await this.store.readStream(keyResultStream(input.keyResultId)),
+            actor.tenantId,
+          ),
+        ))
       : undefined;
     const firstId = first?.data.checkInId;
     if (first === undefined || typeof firstId !== 'string')
