@@ -126,3 +126,51 @@ export async function loadState<State, Event extends DomainEvent>(
 ): Promise<State> {
   return (await foldStream(store, stream, tenantId, decider)).state;
 }
+
+/**
+ * One command's folds of other aggregates' streams (teams, parents): each stream is read once
+ * however many rules ask for it, so two checks of one command judge the same state. Nothing
+ * outlives the command: the next one reads again.
+ */
+export class CommandReads {
+  private readonly folds = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: EventStore,
+    readonly tenantId: string,
+  ) {}
+
+  state<State, Event extends DomainEvent>(
+    stream: string,
+    decider: StreamFold<State, Event>,
+  ): Promise<State> {
+    let fold = this.folds.get(stream);
+    if (fold === undefined) {
+      fold = loadState(this.store, stream, this.tenantId, decider);
+      this.folds.set(stream, fold);
+    }
+    return fold as Promise<State>;
+  }
+}
+
+/**
+ * A read started before its answer is needed (so it runs beside another): a failure is kept
+ * for whoever awaits it instead of being reported as unhandled meanwhile.
+ */
+export function started<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
+/**
+ * Awaits reads that run at once and answers their values; when some fail, throws the failure
+ * of the first in the order given, so which error a command answers does not depend on which
+ * read came back first (it is the one the reads made one after another would have thrown).
+ */
+export async function inOrder<T extends readonly unknown[]>(
+  ...reads: { [K in keyof T]: Promise<T[K]> }
+): Promise<T> {
+  const settled = await Promise.allSettled(reads);
+  for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

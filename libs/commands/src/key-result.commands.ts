@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   foldStream,
   handleCommand,
+  tenantHistory,
   type EventStore,
   type IdempotencyClaim,
+  type RecordedEvent,
 } from '@okr-ledger/event-store';
 import {
   AggregateNotFound,
@@ -28,13 +30,16 @@ import {
   type KeyResultState,
   type MeasurementCycle,
 } from '@okr-ledger/okr';
+import { FoldedStates } from './folded-state.cache';
 import type { WriteAccess } from './write-access';
 import {
   claimOf,
+  inOrder,
   loadState,
   metadataFor,
   newIdFor,
   revisionOf,
+  started,
   versionOf,
   type Actor,
   type CommandInput,
@@ -75,16 +80,10 @@ export interface CheckInResult extends CommandResult {
 // Check-ins commute (each is its own fact), so a conflict is retried rather than reported; enough
 // attempts for a burst of concurrent integrations pushing values to one key result.
 const CHECK_IN_RETRIES = 40;
-// Key results whose folded stream a check-in keeps (least recently used out first).
-const CACHED_KEY_RESULTS = 1024;
 
 export class KeyResultCommands {
-  /**
-   * A check-in's key result as folded after its last check-in here, by tenant and stream: the
-   * next one reads and folds only the events after it (a check-in folded the whole stream,
-   * every earlier check-in, each time). Events are never changed, so the later ones suffice.
-   */
-  private readonly folded = new Map<string, { state: KeyResultState; revision: number }>();
+  /** Key results as last folded here: a check-in reads only the events since. */
+  private readonly folded = new FoldedStates<KeyResultState>();
 
   constructor(
     private readonly store: EventStore,
@@ -127,7 +126,7 @@ export class KeyResultCommands {
     };
   }
 
-  private handle(
+  private async handle(
     actor: Actor,
     keyResultId: string,
     command: KeyResultCommand,
@@ -135,19 +134,23 @@ export class KeyResultCommands {
       expectedVersion?: number;
       retryOnConflict?: number;
       idempotency?: IdempotencyClaim;
-      from?: { readonly state: KeyResultState; readonly revision: number };
     } = {},
   ) {
-    return handleCommand(
+    const stream = keyResultStream(keyResultId);
+    const result = await handleCommand(
       this.store,
-      keyResultStream(keyResultId),
+      stream,
       keyResultDecider,
       command,
       async (state: KeyResultState): Promise<KeyResultContext> => {
         // No key result: the decider reports it missing before it looks at the cycle.
         if (state === null) return { cycleStatus: 'PLANNING' };
-        await this.guard(actor, state);
-        const cycle = await this.cycleOf(actor, state.cycleId);
+        // The rules' objective (and teams) and the cycle both follow from the key result:
+        // read at once, errors answered in the order of the checks.
+        const [, cycle] = await inOrder(
+          this.guard(actor, state),
+          this.cycleOf(actor, state.cycleId),
+        );
         return { cycleStatus: cycle.status, cycleClosedAt: cycle.closedAt };
       },
       {
@@ -155,27 +158,11 @@ export class KeyResultCommands {
         expectedRevision: revisionOf(options.expectedVersion),
         retryOnConflict: options.retryOnConflict,
         idempotency: options.idempotency,
-        from: options.from,
+        from: this.folded.get(actor.tenantId, stream),
       },
     );
-  }
-
-  private cached(key: string) {
-    const hit = this.folded.get(key);
-    if (hit) {
-      this.folded.delete(key);
-      this.folded.set(key, hit);
-    }
-    return hit;
-  }
-
-  private remember(key: string, folded: { state: KeyResultState; revision: number }): void {
-    this.folded.delete(key);
-    this.folded.set(key, folded);
-    if (this.folded.size > CACHED_KEY_RESULTS) {
-      const oldest = this.folded.keys().next().value;
-      if (oldest !== undefined) this.folded.delete(oldest);
-    }
+    this.folded.set(actor.tenantId, stream, result.folded);
+    return result;
   }
 
   async add(actor: Actor, input: AddKeyResultRequest): Promise<CommandResult> {
@@ -202,18 +189,21 @@ export class KeyResultCommands {
     );
     if (objective === null) throw new AggregateNotFound('Objective', input.objectiveId);
     await this.access.requireObjectiveWrite(actor, objective);
-    const cycleStatus = await this.cycleStatusOf(actor, objective.cycleId);
+    // The cycle is read beside the new key result's stream; a missing cycle still fails the
+    // command, a keyed retry's replay included, as when it was read first.
+    const cycleStatus = started(this.cycleStatusOf(actor, objective.cycleId));
     const result = await handleCommand(
       this.store,
       keyResultStream(keyResultId),
       keyResultDecider,
       { type: 'AddKeyResult', data: { ...request, keyResultId } },
-      { cycleStatus, objective },
+      async () => ({ cycleStatus: await cycleStatus, objective }),
       {
         metadata: metadataFor(actor, { cycleId: objective.cycleId }),
         idempotency: claimOf('addKeyResult', { ...request, idempotencyKey: input.idempotencyKey }),
       },
     );
+    if (result.replayed) await cycleStatus;
     return {
       id: keyResultId,
       version: versionOf(result.nextRevision),
@@ -264,40 +254,27 @@ export class KeyResultCommands {
     const checkInId = randomUUID();
     const idempotencyKey = input.idempotencyKey ?? null;
     const now = this.clock().toISOString();
-    const cacheKey = `${actor.tenantId}\u0000${keyResultStream(input.keyResultId)}`;
-    // A keyed check-in folds the whole stream: its answer is the first check-in with the key,
-    // which `history` must hold.
-    const from = idempotencyKey === null ? this.cached(cacheKey) : undefined;
-    let result;
-    try {
-      result = await this.handle(
-        actor,
-        input.keyResultId,
-        {
-          type: 'CheckInKeyResult',
-          data: {
-            keyResultId: input.keyResultId,
-            checkInId,
-            value: input.value,
-            confidence: input.confidence ?? null,
-            plan: input.plan ?? null,
-            progress: input.progress ?? null,
-            problems: input.problems ?? null,
-            source: input.source ?? 'MANUAL',
-            idempotencyKey,
-            measuredAt: input.measuredAt ?? now,
-            now,
-          },
+    const result = await this.handle(
+      actor,
+      input.keyResultId,
+      {
+        type: 'CheckInKeyResult',
+        data: {
+          keyResultId: input.keyResultId,
+          checkInId,
+          value: input.value,
+          confidence: input.confidence ?? null,
+          plan: input.plan ?? null,
+          progress: input.progress ?? null,
+          problems: input.problems ?? null,
+          source: input.source ?? 'MANUAL',
+          idempotencyKey,
+          measuredAt: input.measuredAt ?? now,
+          now,
         },
-        { retryOnConflict: CHECK_IN_RETRIES, from },
-      );
-    } catch (error) {
-      this.folded.delete(cacheKey);
-      throw error;
-    }
-    if (result.state !== null && result.events.length > 0) {
-      this.remember(cacheKey, { state: result.state, revision: result.nextRevision });
-    }
+      },
+      { retryOnConflict: CHECK_IN_RETRIES },
+    );
     const version = versionOf(result.nextRevision);
     if (result.events.length > 0) {
       return {
@@ -310,10 +287,20 @@ export class KeyResultCommands {
     }
     // Nothing recorded: the key was seen before, so answer with the check-in it recorded, and
     // where it was recorded, so the caller waits for it to be projected like the first time.
+    const recordedWithKey = (events: readonly RecordedEvent[]) =>
+      events.find(
+        (e) => e.type === 'KeyResultCheckedIn' && e.data.idempotencyKey === idempotencyKey,
+      );
+    // The history holds only the events after the state kept here: an earlier check-in with
+    // the key is in the whole stream.
     const first = idempotencyKey
-      ? result.history.find(
-          (e) => e.type === 'KeyResultCheckedIn' && e.data.idempotencyKey === idempotencyKey,
-        )
+      ? (recordedWithKey(result.history) ??
+        recordedWithKey(
+          tenantHistory(
+            await this.store.readStream(keyResultStream(input.keyResultId)),
+            actor.tenantId,
+          ),
+        ))
       : undefined;
     const firstId = first?.data.checkInId;
     if (first === undefined || typeof firstId !== 'string')

@@ -26,10 +26,13 @@ import {
 } from '@okr-ledger/okr';
 import {
   claimOf,
+  CommandReads,
+  inOrder,
   loadState,
   metadataFor,
   newIdFor,
   revisionOf,
+  started,
   versionOf,
   type Actor,
   type CommandInput,
@@ -81,14 +84,22 @@ export class ObjectiveCommands {
     private readonly access: WriteAccess,
   ) {}
 
-  private async requireTeam(actor: Actor, teamId: string | null | undefined): Promise<void> {
+  private async requireTeam(
+    actor: Actor,
+    teamId: string | null | undefined,
+    reads: CommandReads = new CommandReads(this.store, actor.tenantId),
+  ): Promise<void> {
     if (teamId === null || teamId === undefined) return;
-    const team = await loadState(this.store, teamStream(teamId), actor.tenantId, teamDecider);
+    const team = await reads.state(teamStream(teamId), teamDecider);
     if (team === null) throw new AggregateNotFound('Team', teamId);
   }
 
   /** Turns the two optional ids of the API into the domain's parent, checking it exists. */
-  private async resolveParent(actor: Actor, input: ParentInput): Promise<ObjectiveParent | null> {
+  private async resolveParent(
+    actor: Actor,
+    input: ParentInput,
+    reads: CommandReads = new CommandReads(this.store, actor.tenantId),
+  ): Promise<ObjectiveParent | null> {
     const { parentObjectiveId, parentKeyResultId } = input;
     if (parentObjectiveId && parentKeyResultId) {
       throw new DomainRuleViolation(
@@ -105,7 +116,7 @@ export class ObjectiveCommands {
         objectiveDecider,
       );
       if (parent === null) throw new AggregateNotFound('Objective', parentObjectiveId);
-      await this.access.requireVisible(actor, parent);
+      await this.access.requireVisible(actor, parent, undefined, reads);
       return { kind: 'OBJECTIVE', objectiveId: parentObjectiveId };
     }
     if (parentKeyResultId) {
@@ -124,7 +135,12 @@ export class ObjectiveCommands {
       );
       // A key result of an objective the actor may not see is as unknown as the objective.
       if (owner === null) throw new AggregateNotFound('KeyResult', parentKeyResultId);
-      await this.access.requireVisible(actor, owner, { type: 'KeyResult', id: parentKeyResultId });
+      await this.access.requireVisible(
+        actor,
+        owner,
+        { type: 'KeyResult', id: parentKeyResultId },
+        reads,
+      );
       return {
         kind: 'KEY_RESULT',
         keyResultId: parentKeyResultId,
@@ -152,18 +168,28 @@ export class ObjectiveCommands {
     const ancestors = parent
       ? await this.ancestry.objectiveLineage(actor.tenantId, parent.objectiveId)
       : [];
+    // A new objective's cycle is known before its stream is read: read the two at once.
+    const setCycleId = command.type === 'SetObjective' ? command.data.cycleId : null;
+    const setCycle = setCycleId ? started(this.cycleStatusOf(actor, setCycleId)) : null;
     const result = await handleCommand(
       this.store,
       objectiveStream(objectiveId),
       objectiveDecider,
       command,
       async (state: ObjectiveState): Promise<ObjectiveContext> => {
-        // A new objective was checked as it would be set; an unknown one is the decider's.
-        if (state !== null) await guard(state);
-        const cycleId =
-          state?.cycleId ?? (command.type === 'SetObjective' ? command.data.cycleId : null);
+        const cycleId = state?.cycleId ?? setCycleId;
         // No objective and no cycle to look at: the decider reports the missing objective.
-        const cycleStatus = cycleId ? await this.cycleStatusOf(actor, cycleId) : 'PLANNING';
+        const cycle: Promise<ObjectiveContext['cycleStatus']> = !cycleId
+          ? Promise.resolve('PLANNING')
+          : cycleId === setCycleId && setCycle
+            ? setCycle
+            : this.cycleStatusOf(actor, cycleId);
+        // A new objective was checked as it would be set; an unknown one is the decider's. The
+        // rule's teams and the cycle are read at once, errors answered in the rule's order.
+        const [, cycleStatus] = await inOrder(
+          state !== null ? guard(state) : Promise.resolve(),
+          cycle,
+        );
         return { cycleStatus, parentAncestorObjectiveIds: ancestors };
       },
       {
@@ -211,9 +237,11 @@ export class ObjectiveCommands {
       teamId: request.teamId,
       visibility: input.visibility ?? null,
     };
-    await this.requireTeam(actor, request.teamId);
-    await this.access.requireNewObjective(actor, definition);
-    const parent = await this.resolveParent(actor, request);
+    // The team is checked and then judged by the rule: folded once for both.
+    const reads = new CommandReads(this.store, actor.tenantId);
+    await this.requireTeam(actor, request.teamId, reads);
+    await this.access.requireNewObjective(actor, definition, reads);
+    const parent = await this.resolveParent(actor, request, reads);
     return this.handle(
       actor,
       objectiveId,

@@ -65,6 +65,52 @@ describe('handleCommand', () => {
     });
   });
 
+  describe('when the caller keeps the folded state', () => {
+    it('answers the recorded state before the new events, which as `from` decides the same', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const first = await handleCommand(
+        store,
+        stream,
+        counter,
+        { kind: 'add', amount: 2 },
+        context,
+        {
+          metadata: metadata(),
+        },
+      );
+      expect(first.folded).toEqual({ state: { total: 0 }, revision: -1 });
+      const second = await handleCommand(
+        store,
+        stream,
+        counter,
+        { kind: 'add', amount: 3 },
+        context,
+        {
+          metadata: metadata(),
+        },
+      );
+      expect(second.folded).toEqual({ state: { total: 2 }, revision: 0 });
+      // Kept from before the second command: only the later event is read and folded onto it.
+      const tight = { limit: 9 };
+      const third = await handleCommand(store, stream, counter, { kind: 'add', amount: 4 }, tight, {
+        metadata: metadata(),
+        from: second.folded,
+      });
+      expect(third).toMatchObject({
+        nextRevision: 2,
+        state: { total: 9 },
+        folded: { revision: 1 },
+      });
+      expect(third.history.map((e) => e.revision)).toEqual([1]);
+      await expect(
+        handleCommand(store, stream, counter, { kind: 'add', amount: 1 }, tight, {
+          metadata: metadata(),
+          from: second.folded,
+        }),
+      ).rejects.toThrow('over the limit');
+    });
+  });
+
   describe('when the decider emits nothing', () => {
     it('appends nothing and returns the current revision without a position', async () => {
       const stream = `counter-${randomUUID()}`;

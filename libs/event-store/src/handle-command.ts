@@ -68,6 +68,12 @@ export interface HandleCommandResult<State> {
   replayed: boolean;
   /** The events folded before deciding (the tenant's own), e.g. to find an earlier result. */
   history: RecordedEvent[];
+  /**
+   * The state folded from the stream's recorded events before deciding, and the revision it is
+   * at: what a caller may keep and pass back as `from` (the new events are not in it, so it
+   * never holds what the store did not record).
+   */
+  folded: { readonly state: State; readonly revision: number };
 }
 
 /**
@@ -112,6 +118,7 @@ export async function handleCommand<State, Command, Event extends FoldableEvent,
     }
     let state = folded.state;
     const currentRevision = folded.revision;
+    const before = { state, revision: currentRevision };
     // The caller's revision goes first: acting on a stale view must fail, not silently retry.
     const expected = options.expectedRevision ?? currentRevision;
 
@@ -128,6 +135,7 @@ export async function handleCommand<State, Command, Event extends FoldableEvent,
         state,
         replayed: false,
         history,
+        folded: before,
       };
 
     const base =
@@ -186,6 +194,7 @@ export async function handleCommand<State, Command, Event extends FoldableEvent,
       state,
       replayed: false,
       history,
+      folded: before,
     };
   }
 }
@@ -217,5 +226,6 @@ function replayOf<State, Event extends FoldableEvent>(
     state,
     replayed: true,
     history: [...history],
+    folded: { state, revision: first.revision },
   };
 }
