@@ -457,47 +457,35 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
     stream: string,
     event: NewEvent & { id: string },
   ): Promise<AppendResult | null> {
-    try {
-      const { rows } = await this.sendAppend<{ transaction_id: string; global_position: string }>(
+    return this.appendOneStatement(stream, 0, {
+      name: 'event_store.append_first_event',
+      // A new stream has no earlier time to stay above: the database's clock (to the
+      // millisecond, like every recorded time) unless a simulated time is given.
+      text: `WITH recorded AS MATERIALIZED (
+             SELECT coalesce($6::timestamptz,
+                             date_trunc('milliseconds', clock_timestamp())) AS at),
+           claimed AS (
+             INSERT INTO event_store.streams (stream_name, revision, last_hash, last_recorded_at)
+             SELECT $1, 0, event_store.event_hash(NULL, $2, $1, 0, $3, $4, $5, r.at), r.at
+               FROM recorded r
+             ON CONFLICT (stream_name) DO NOTHING
+             RETURNING stream_name, last_hash, last_recorded_at)
+           INSERT INTO event_store.events (transaction_id, global_position, event_id,
+             stream_name, revision, type, data, metadata, tenant_id, recorded_at, hash)
+           SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $2,
+                  claimed.stream_name, 0, $3, $4, $5, $5::jsonb->>'tenantId',
+                  claimed.last_recorded_at, claimed.last_hash
+             FROM claimed
+           RETURNING transaction_id::text, global_position::text`,
+      values: [
         stream,
-        {
-          name: 'event_store.append_first_event',
-          // A new stream has no earlier time to stay above: the database's clock (to the
-          // millisecond, like every recorded time) unless a simulated time is given.
-          text: `WITH recorded AS MATERIALIZED (
-                 SELECT coalesce($6::timestamptz,
-                                 date_trunc('milliseconds', clock_timestamp())) AS at),
-               claimed AS (
-                 INSERT INTO event_store.streams (stream_name, revision, last_hash, last_recorded_at)
-                 SELECT $1, 0, event_store.event_hash(NULL, $2, $1, 0, $3, $4, $5, r.at), r.at
-                   FROM recorded r
-                 ON CONFLICT (stream_name) DO NOTHING
-                 RETURNING stream_name, last_hash, last_recorded_at)
-               INSERT INTO event_store.events (transaction_id, global_position, event_id,
-                 stream_name, revision, type, data, metadata, tenant_id, recorded_at, hash)
-               SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $2,
-                      claimed.stream_name, 0, $3, $4, $5, $5::jsonb->>'tenantId',
-                      claimed.last_recorded_at, claimed.last_hash
-                 FROM claimed
-               RETURNING transaction_id::text, global_position::text`,
-          values: [
-            stream,
-            event.id,
-            event.type,
-            JSON.stringify(event.data),
-            JSON.stringify(event.metadata),
-            this.simulatedClock?.() ?? null,
-          ],
-        },
-      );
-      const row = rows[0];
-      if (!row) return null;
-      this.afterAppend();
-      return { nextRevision: 0, position: formatPosition(row.transaction_id, row.global_position) };
-    } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
-      throw toStoreError(error);
-    }
+        event.id,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        this.simulatedClock?.() ?? null,
+      ],
+    });
   }
 
   /**
@@ -514,50 +502,60 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
     expected: number,
     event: NewEvent & { id: string },
   ): Promise<AppendResult | null> {
+    return this.appendOneStatement(stream, expected + 1, {
+      name: 'event_store.append_at_revision',
+      // A head without a time (written before migration 5) takes the function's path.
+      text: `WITH moved AS (
+             UPDATE event_store.streams s
+                SET (revision, last_hash, last_recorded_at) = (
+                  SELECT $2::bigint + 1,
+                         event_store.event_hash(s.last_hash, $3::uuid, s.stream_name,
+                           $2::bigint + 1, $4::text, $5::jsonb, $6::jsonb, t.at),
+                         t.at
+                    FROM (SELECT greatest(coalesce($7::timestamptz,
+                            date_trunc('milliseconds', clock_timestamp())),
+                            s.last_recorded_at) AS at) t)
+              WHERE s.stream_name = $1 AND s.revision = $2::bigint
+                AND s.last_recorded_at IS NOT NULL
+             RETURNING s.stream_name, s.revision, s.last_hash, s.last_recorded_at)
+           INSERT INTO event_store.events (transaction_id, global_position, event_id,
+             stream_name, revision, type, data, metadata, tenant_id, recorded_at, hash)
+           SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $3,
+                  m.stream_name, m.revision, $4, $5, $6, $6::jsonb->>'tenantId',
+                  m.last_recorded_at, m.last_hash
+             FROM moved m
+           RETURNING transaction_id::text, global_position::text`,
+      values: [
+        stream,
+        expected,
+        event.id,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        this.simulatedClock?.() ?? null,
+      ],
+    });
+  }
+
+  /**
+   * Runs one of the one-statement appends above. No row: the statement's condition did not
+   * hold; an id stored already fails on the unique event id. Either way null, and the append
+   * function decides.
+   */
+  private async appendOneStatement(
+    stream: string,
+    nextRevision: number,
+    query: QueryConfig,
+  ): Promise<AppendResult | null> {
     try {
       const { rows } = await this.sendAppend<{ transaction_id: string; global_position: string }>(
         stream,
-        {
-          name: 'event_store.append_at_revision',
-          // A head without a time (written before migration 5) takes the function's path.
-          text: `WITH moved AS (
-                 UPDATE event_store.streams s
-                    SET (revision, last_hash, last_recorded_at) = (
-                      SELECT $2::bigint + 1,
-                             event_store.event_hash(s.last_hash, $3::uuid, s.stream_name,
-                               $2::bigint + 1, $4::text, $5::jsonb, $6::jsonb, t.at),
-                             t.at
-                        FROM (SELECT greatest(coalesce($7::timestamptz,
-                                date_trunc('milliseconds', clock_timestamp())),
-                                s.last_recorded_at) AS at) t)
-                  WHERE s.stream_name = $1 AND s.revision = $2::bigint
-                    AND s.last_recorded_at IS NOT NULL
-                 RETURNING s.stream_name, s.revision, s.last_hash, s.last_recorded_at)
-               INSERT INTO event_store.events (transaction_id, global_position, event_id,
-                 stream_name, revision, type, data, metadata, tenant_id, recorded_at, hash)
-               SELECT pg_current_xact_id(), nextval('event_store.global_position_seq'), $3,
-                      m.stream_name, m.revision, $4, $5, $6, $6::jsonb->>'tenantId',
-                      m.last_recorded_at, m.last_hash
-                 FROM moved m
-               RETURNING transaction_id::text, global_position::text`,
-          values: [
-            stream,
-            expected,
-            event.id,
-            event.type,
-            JSON.stringify(event.data),
-            JSON.stringify(event.metadata),
-            this.simulatedClock?.() ?? null,
-          ],
-        },
+        query,
       );
       const row = rows[0];
       if (!row) return null;
       this.afterAppend();
-      return {
-        nextRevision: expected + 1,
-        position: formatPosition(row.transaction_id, row.global_position),
-      };
+      return { nextRevision, position: formatPosition(row.transaction_id, row.global_position) };
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
       throw toStoreError(error);
