@@ -20,6 +20,7 @@ import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, tenantOf } from '../projector/recorded-event';
 import {
   pick,
+  preparedQuery,
   selectByTenantPairs,
   tenantKey,
   tenantPairs,
@@ -537,12 +538,13 @@ async function storedProgressSums(
   if (cycles.length === 0) return sums;
   const [tenants, ids] = tenantPairs(cycles.map((c) => [c.tenant_id, c.id] as const));
   const [outTenants, outIds] = tenantPairs(leaveOut.map((o) => [o.tenant_id, o.id] as const));
-  const { rows } = await client.query<{
+  const { rows } = await preparedQuery<{
     tenant_id: string;
     cycle_id: string;
     sum: number;
     count: number;
   }>(
+    client,
     `SELECT o.tenant_id, o.cycle_id, sum(o.progress)::float8 AS sum, count(*)::int AS count
        FROM objectives o
        JOIN unnest($1::text[], $2::text[]) AS c(tenant_id, id)
