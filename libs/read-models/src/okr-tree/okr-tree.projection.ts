@@ -24,7 +24,7 @@ import {
   selectByTenantPairs,
   tenantKey,
   tenantPairs,
-  upsertRows,
+  writeRows,
 } from '../projector/projection-sql';
 import { edgeOf, type CycleRow, type KeyResultRow, type ObjectiveRow } from './okr-tree.rows';
 
@@ -488,25 +488,20 @@ class OkrTreeBatch {
 
   private async write(): Promise<void> {
     const objectives = pick(this.objectives, this.dirtyObjectives);
-    await upsertRows(
-      this.client,
-      'cycles',
-      ['tenant_id', 'id'],
-      pick(this.cycles, this.dirtyCycles),
-    );
-    await upsertRows(this.client, 'objectives', ['tenant_id', 'id'], objectives);
-    await upsertRows(
-      this.client,
-      'key_results',
-      ['tenant_id', 'id'],
-      pick(this.keyResults, this.dirtyKeyResults),
-    );
-    await upsertRows(
-      this.client,
-      'alignment_edges',
-      ['tenant_id', 'child_objective_id'],
-      objectives.map(edgeOf),
-    );
+    await writeRows(this.client, [
+      { table: 'cycles', conflict: ['tenant_id', 'id'], rows: pick(this.cycles, this.dirtyCycles) },
+      { table: 'objectives', conflict: ['tenant_id', 'id'], rows: objectives },
+      {
+        table: 'key_results',
+        conflict: ['tenant_id', 'id'],
+        rows: pick(this.keyResults, this.dirtyKeyResults),
+      },
+      {
+        table: 'alignment_edges',
+        conflict: ['tenant_id', 'child_objective_id'],
+        rows: objectives.map(edgeOf),
+      },
+    ]);
   }
 }
 

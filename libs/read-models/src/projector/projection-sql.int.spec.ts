@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@okr-ledger/testing/test-database';
 import { Client } from 'pg';
-import { selectByTenantPairs, upsertRows } from './projection-sql';
+import { selectByTenantPairs, upsertRows, writeRows } from './projection-sql';
 
 // The projections' statements are prepared once per connection and reused: what they read must
 // not depend on that (the pairs asked, the schema of the moment, a table that changed).
@@ -56,6 +56,42 @@ describe('projection SQL', () => {
       asked,
     );
     expect(ids(lots)).toEqual(asked.map(([t, id]) => `${t}/${id}`).sort());
+  });
+
+  it('writes several tables in one statement: upserts replace, inserts skip what is there', async () => {
+    await client.query(
+      'CREATE TABLE live.notes (tenant_id text, id text, body text, PRIMARY KEY (tenant_id, id))',
+    );
+    await writeRows(client, [
+      {
+        table: 'things',
+        conflict: ['tenant_id', 'id'],
+        rows: [{ tenant_id: 'w', id: '1', label: 'first' }],
+      },
+      { table: 'notes', rows: [{ tenant_id: 'w', id: '1', body: 'first' }] },
+    ]);
+    await writeRows(client, [
+      {
+        table: 'things',
+        conflict: ['tenant_id', 'id'],
+        rows: [{ tenant_id: 'w', id: '1', label: 'second' }],
+      },
+      {
+        table: 'notes',
+        rows: [
+          { tenant_id: 'w', id: '1', body: 'second' },
+          { tenant_id: 'w', id: '2', body: 'new' },
+        ],
+      },
+      { table: 'things', conflict: ['tenant_id', 'id'], rows: [] },
+    ]);
+    const things = await client.query(`SELECT label FROM live.things WHERE tenant_id = 'w'`);
+    const notes = await client.query(`SELECT id, body FROM live.notes ORDER BY id`);
+    expect(things.rows).toEqual([{ label: 'second' }]);
+    expect(notes.rows).toEqual([
+      { id: '1', body: 'first' },
+      { id: '2', body: 'new' },
+    ]);
   });
 
   it('follows the search path (a rebuild writes its shadow schema on the same statements)', async () => {

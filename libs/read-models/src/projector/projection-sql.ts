@@ -61,18 +61,62 @@ export async function upsertRows(
   conflictColumns: readonly string[],
   rows: readonly object[],
 ): Promise<void> {
-  const first = rows[0];
-  if (!first) return;
-  const t = identifier(table);
-  const updates = Object.keys(first)
-    .filter((c) => !conflictColumns.includes(c))
+  if (rows.length === 0) return;
+  await preparedQuery(client, upsertText({ table, rows, conflict: conflictColumns }, '$1'), [
+    JSON.stringify(rows),
+  ]);
+}
+
+/**
+ * Rows for one table: upserted on `conflict` (upsertRows), or without it inserted ignoring
+ * the rows already there (insertRowsIgnoringDuplicates).
+ */
+export interface RowWrite {
+  readonly table: string;
+  readonly rows: readonly object[];
+  readonly conflict?: readonly string[];
+}
+
+function upsertText(write: RowWrite, param: string): string {
+  const t = identifier(write.table);
+  const conflict = write.conflict ?? [];
+  const updates = Object.keys(write.rows[0] ?? {})
+    .filter((c) => !conflict.includes(c))
     .map((c) => `${identifier(c)} = EXCLUDED.${c}`)
     .join(', ');
+  return `INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, ${param}::json)
+     ON CONFLICT (${conflict.map(identifier).join(', ')}) DO UPDATE SET ${updates}`;
+}
+
+const insertIgnoringText = (table: string, param: string): string => {
+  const t = identifier(table);
+  return `INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, ${param}::json)
+     ON CONFLICT DO NOTHING`;
+};
+
+/**
+ * A batch's writes to several tables in one statement (one round trip, one plan): each table's
+ * INSERT a data-modifying WITH query of the last one. They run on one snapshot, which is
+ * enough while each table appears once (else, and on a rebuild's bulk loader, one by one).
+ */
+export async function writeRows(client: ClientBase, writes: readonly RowWrite[]): Promise<void> {
+  const pending = writes.filter((w) => w.rows.length > 0);
+  const tables = new Set(pending.map((w) => w.table));
+  if (pending.length < 2 || tables.size < pending.length || bulkLoads.has(client)) {
+    for (const w of pending) {
+      if (w.conflict) await upsertRows(client, w.table, w.conflict, w.rows);
+      else await insertRowsIgnoringDuplicates(client, w.table, w.rows);
+    }
+    return;
+  }
+  const statements = pending.map((w, i) =>
+    w.conflict ? upsertText(w, `$${i + 1}`) : insertIgnoringText(w.table, `$${i + 1}`),
+  );
+  const last = statements.pop() as string;
   await preparedQuery(
     client,
-    `INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)
-     ON CONFLICT (${conflictColumns.map(identifier).join(', ')}) DO UPDATE SET ${updates}`,
-    [JSON.stringify(rows)],
+    `WITH ${statements.map((text, i) => `w${i} AS (${text})`).join(',\n')}\n${last}`,
+    pending.map((w) => JSON.stringify(w.rows)),
   );
 }
 
@@ -149,12 +193,7 @@ export async function insertRowsIgnoringDuplicates(
     await copyNewRows(client, t, keys, bulk, rows);
     return;
   }
-  await preparedQuery(
-    client,
-    `INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(rows)],
-  );
+  await preparedQuery(client, insertIgnoringText(t, '$1'), [JSON.stringify(rows)]);
 }
 
 /** `(tenant_id, <column>) IN (pairs)` as two parallel arrays, for one-query batch loads. */
