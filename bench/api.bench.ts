@@ -14,9 +14,7 @@
  *   that B (this checkout) is a code change; BENCH_AB_LARGE objectives in one more cycle.
  *   BENCH_PG_STATEMENTS=1 starts the cluster with pg_stat_statements, resets it before each
  *   measured run and writes the top statements by total time per scenario to
- *   bench/results/api-statements.md (an A/B: api-ab-<name>-statements.md, A and B apart);
- *   BENCH_PG_EXPLAIN=<dir> logs a sample (BENCH_PG_EXPLAIN_SAMPLE, 0.05) of the statements with
- *   their plans (auto_explain, ANALYZE and BUFFERS) to PostgreSQL log files in <dir>.
+ *   bench/results/api-statements.md (an A/B: api-ab-<name>-statements.md, A and B apart).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -132,31 +130,14 @@ function postgresCpuByProcess(postmaster: number): Map<string, number> {
 // ---------------------------------------------------------------------------------------
 // Per statement (BENCH_PG_STATEMENTS=1): what PostgreSQL's time went to during a run.
 
-/**
- * The cluster's settings for it: loaded at start, planning time counted as well. With
- * BENCH_PG_EXPLAIN=<dir> also auto_explain: a sample of the statements logged with their
- * plans (ANALYZE, BUFFERS) to files in that folder (the cluster's own folder goes at the end).
- */
-const EXPLAIN_DIR = process.env.BENCH_PG_EXPLAIN;
+/** The cluster's settings for it: loaded at start, planning time counted as well. */
 const statementSettings = (): { settings?: Record<string, string> } =>
-  STATEMENTS || EXPLAIN_DIR
+  STATEMENTS
     ? {
         settings: {
-          shared_preload_libraries: EXPLAIN_DIR
-            ? 'pg_stat_statements,auto_explain'
-            : 'pg_stat_statements',
+          shared_preload_libraries: 'pg_stat_statements',
           'pg_stat_statements.track_planning': 'on',
           'pg_stat_statements.max': '10000',
-          ...(EXPLAIN_DIR
-            ? {
-                logging_collector: 'on',
-                log_directory: resolve(EXPLAIN_DIR),
-                'auto_explain.log_min_duration': '0',
-                'auto_explain.log_analyze': 'on',
-                'auto_explain.log_buffers': 'on',
-                'auto_explain.sample_rate': process.env.BENCH_PG_EXPLAIN_SAMPLE ?? '0.05',
-              }
-            : {}),
         },
       }
     : {};
@@ -254,7 +235,9 @@ async function readStatements(client: Client, requests: number): Promise<Stateme
             sum(total_plan_time)::float8 AS plan_ms, sum(rows)::text AS rows,
             sum(shared_blks_hit)::text AS hit, sum(shared_blks_read)::text AS read
        FROM pg_stat_statements
-      WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_snapshot%'
+      WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_stat_user_tables%'
+        AND query NOT LIKE 'SELECT pg_snapshot_xmax(pg_current_snapshot())%'
+        AND query NOT LIKE '%pg_stat_clear_snapshot%' AND query NOT LIKE 'SELECT pg_backend_pid()%'
       GROUP BY query`,
   );
   const statements = rows.map((r) => ({

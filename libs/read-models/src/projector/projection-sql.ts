@@ -207,16 +207,11 @@ export function tenantPairs(keys: Iterable<readonly [string, string]>): [string[
   return [tenants, ids];
 }
 
-// Up to this many keys, selectByTenantPairs sends two lists (a live batch's few keys).
-const LIST_LOOKUP_MAX_KEYS = 64;
-
 /**
- * The rows whose `(tenant_id, <column>)` is one of `keys`. A live batch's few keys go as two
- * `= ANY` lists on one table rather than a join on `unnest` of the pairs: PostgreSQL plans that
- * in a fraction of the time (a join's planning was most of these reads, measured), on the same
- * index; with more than one tenant the pairs are picked out of what the lists match here. More
- * keys (a rebuild's batches, whose shadow tables have no secondary index yet) keep the join,
- * which hashes them where a list would be searched row by row.
+ * The rows whose `(tenant_id, <column>)` is one of `keys`, by a join on `unnest` of the pairs.
+ * Not two `= ANY` lists on the table (tried: planned in a third of the time, but with stale
+ * statistics PostgreSQL 18 took key_results' (tenant_id, objective_id, created_at, id) index by
+ * a skip scan for ids, reading the tenant's whole index where the join probes the primary key).
  */
 export async function selectByTenantPairs<Row>(
   client: ClientBase,
@@ -225,35 +220,16 @@ export async function selectByTenantPairs<Row>(
   keys: Iterable<readonly [string, string]>,
   extraWhere = '',
 ): Promise<Row[]> {
-  const wanted = new Set<string>();
-  const tenants = new Set<string>();
-  const ids = new Set<string>();
-  for (const [tenant, id] of keys) {
-    wanted.add(tenantKey(tenant, id));
-    tenants.add(tenant);
-    ids.add(id);
-  }
-  if (wanted.size === 0) return [];
-  const c = identifier(column);
-  if (wanted.size > LIST_LOOKUP_MAX_KEYS) {
-    const pairs = tenantPairs([...wanted].map((k) => k.split('\u0000') as [string, string]));
-    const { rows } = await preparedQuery(
-      client,
-      `SELECT t.* FROM ${identifier(table)} t
-         JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id)
-           ON t.tenant_id = k.tenant_id AND t.${c} = k.id ${extraWhere}`,
-      pairs,
-    );
-    return rows as Row[];
-  }
-  const { rows } = await preparedQuery<Record<string, unknown>>(
+  const [tenants, ids] = tenantPairs(keys);
+  if (tenants.length === 0) return [];
+  const { rows } = await preparedQuery(
     client,
     `SELECT t.* FROM ${identifier(table)} t
-      WHERE t.tenant_id = ANY($1::text[]) AND t.${c} = ANY($2::text[]) ${extraWhere}`,
-    [[...tenants], [...ids]],
+       JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id)
+         ON t.tenant_id = k.tenant_id AND t.${identifier(column)} = k.id ${extraWhere}`,
+    [tenants, ids],
   );
-  if (tenants.size === 1) return rows as Row[];
-  return rows.filter((r) => wanted.has(tenantKey(String(r.tenant_id), String(r[c])))) as Row[];
+  return rows as Row[];
 }
 
 /** The values of `keys` present in `map`, in key order. */
