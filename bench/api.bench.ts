@@ -12,6 +12,9 @@
  *   BENCH_AB="NODE_ENV=production" compares a second server with that setting (see abMain);
  *   BENCH_AB_BASELINE=<another checkout, same schema> runs A from that checkout's build, so
  *   that B (this checkout) is a code change; BENCH_AB_LARGE objectives in one more cycle.
+ *   BENCH_PG_STATEMENTS=1 starts the cluster with pg_stat_statements, resets it before each
+ *   measured run and writes the top statements by total time per scenario to
+ *   bench/results/api-statements.md (an A/B: api-ab-<name>-statements.md, A and B apart).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -34,6 +37,8 @@ const ONLY = process.env.BENCH_ONLY?.split(',');
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const TENANT = 'bench';
 const DAY = 86_400_000;
+const STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
+const TOP_STATEMENTS = 15;
 
 // ---------------------------------------------------------------------------------------
 // Machine load: other work on this shared machine moves every figure.
@@ -81,6 +86,293 @@ function postgresCpuSeconds(postmaster: number): number {
   return ticks / 100;
 }
 let postmasterPid: number | undefined;
+
+/**
+ * The same CPU seconds by kind of process: client backends, each background process by its
+ * title (walwriter, checkpointer, io worker, autovacuum worker, …), and the postmaster with
+ * the children that exited (backends and autovacuum workers that ended meanwhile).
+ */
+function postgresCpuByProcess(postmaster: number): Map<string, number> {
+  const byKind = new Map<string, number>();
+  const add = (kind: string, ticks: number) =>
+    byKind.set(kind, (byKind.get(kind) ?? 0) + ticks / 100);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const f = statFields(pid);
+    if (!f) continue;
+    if (Number(pid) === postmaster) {
+      add(
+        'postmaster and exited children',
+        Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+      );
+    } else if (Number(f[1]) === postmaster) {
+      let title: string;
+      try {
+        title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      } catch {
+        continue;
+      }
+      // "postgres: <user> <database> <host>(<port>) <state>" is a client backend.
+      const kind = /^postgres: \S+ \S+ [\d.:]+\(\d+\)/.test(title)
+        ? 'client backends'
+        : title
+            .replace(/^postgres: /, '')
+            .replace(/\s+\d+$/, '')
+            .replace(/ for PID \d+.*/, '');
+      add(kind, Number(f[11]) + Number(f[12]));
+      // System time on its own: commits' WAL writes and flushes, sockets.
+      add(`${kind}, of which system`, Number(f[12]));
+    }
+  }
+  return byKind;
+}
+
+// ---------------------------------------------------------------------------------------
+// Per statement (BENCH_PG_STATEMENTS=1): what PostgreSQL's time went to during a run.
+
+/** The cluster's settings for it: loaded at start, planning time counted as well. */
+const statementSettings = (): { settings?: Record<string, string> } =>
+  STATEMENTS
+    ? {
+        settings: {
+          shared_preload_libraries: 'pg_stat_statements',
+          'pg_stat_statements.track_planning': 'on',
+          'pg_stat_statements.max': '10000',
+        },
+      }
+    : {};
+
+interface StatementFigure {
+  query: string;
+  calls: number;
+  /** Execution plus planning, summed over the calls (wall time in the backend, not CPU). */
+  totalMs: number;
+  planMs: number;
+  rows: number;
+  sharedBlocksHit: number;
+  sharedBlocksRead: number;
+}
+
+interface StatementSample {
+  requests: number;
+  /** PostgreSQL's CPU ms during the run, by kind of process. */
+  cpuMsByProcess: Record<string, number>;
+  statements: StatementFigure[];
+  /** Row changes and scans per table of the run (pg_stat_user_tables, by schema.table). */
+  tables: Record<string, TableCounts>;
+  /** Over every statement, not only the top ones. */
+  allTotalMs: number;
+  allCalls: number;
+}
+
+let cpuAtReset = new Map<string, number>();
+let tablesAtReset: Record<string, TableCounts> = {};
+
+const TABLE_COUNTS = [
+  'n_tup_ins',
+  'n_tup_upd',
+  'n_tup_hot_upd',
+  'n_tup_del',
+  'seq_scan',
+  'seq_tup_read',
+  'idx_scan',
+] as const;
+type TableCounts = Record<(typeof TABLE_COUNTS)[number], number>;
+
+async function tableCounts(client: Client): Promise<Record<string, TableCounts>> {
+  // Backends report their counts when a transaction ends, at most once a second.
+  await client.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await client.query<Record<string, string>>(
+    `SELECT schemaname || '.' || relname AS name, ${TABLE_COUNTS.map((c) => `coalesce(${c}, 0)::text AS ${c}`).join(', ')}
+       FROM pg_stat_user_tables`,
+  );
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.name!,
+      Object.fromEntries(TABLE_COUNTS.map((c) => [c, Number(r[c])])) as TableCounts,
+    ]),
+  );
+}
+
+async function resetStatements(client: Client): Promise<void> {
+  // The warm-up's counts reported first (see tableCounts), so that they stay out of the run's.
+  await new Promise((r) => setTimeout(r, 1100));
+  await client.query('SELECT pg_stat_statements_reset()');
+  tablesAtReset = await tableCounts(client);
+  cpuAtReset = postmasterPid ? postgresCpuByProcess(postmasterPid) : new Map();
+}
+
+/** Every statement since the reset (the stats connection's own left out), by query text. */
+async function readStatements(client: Client, requests: number): Promise<StatementSample> {
+  const cpuNow = postmasterPid ? postgresCpuByProcess(postmasterPid) : new Map<string, number>();
+  await new Promise((r) => setTimeout(r, 1100));
+  const tablesNow = await tableCounts(client);
+  const tables: Record<string, TableCounts> = {};
+  for (const [name, now] of Object.entries(tablesNow)) {
+    const before = tablesAtReset[name];
+    const delta = Object.fromEntries(
+      TABLE_COUNTS.map((c) => [c, now[c] - (before?.[c] ?? 0)]),
+    ) as TableCounts;
+    if (TABLE_COUNTS.some((c) => delta[c] !== 0)) tables[name] = delta;
+  }
+  const cpuMsByProcess = Object.fromEntries(
+    [...cpuNow].map(([kind, seconds]) => [
+      kind,
+      Math.round(1000 * (seconds - (cpuAtReset.get(kind) ?? 0))),
+    ]),
+  );
+  const { rows } = await client.query<{
+    query: string;
+    calls: string;
+    total_ms: number;
+    plan_ms: number;
+    rows: string;
+    hit: string;
+    read: string;
+  }>(
+    `SELECT query, sum(calls)::text AS calls,
+            sum(total_exec_time + total_plan_time)::float8 AS total_ms,
+            sum(total_plan_time)::float8 AS plan_ms, sum(rows)::text AS rows,
+            sum(shared_blks_hit)::text AS hit, sum(shared_blks_read)::text AS read
+       FROM pg_stat_statements
+      WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_stat_user_tables%'
+        AND query NOT LIKE 'SELECT pg_snapshot_xmax(pg_current_snapshot())%'
+        AND query NOT LIKE '%pg_stat_clear_snapshot%' AND query NOT LIKE 'SELECT pg_backend_pid()%'
+      GROUP BY query`,
+  );
+  const statements = rows.map((r) => ({
+    query: r.query,
+    calls: Number(r.calls),
+    totalMs: r.total_ms,
+    planMs: r.plan_ms,
+    rows: Number(r.rows),
+    sharedBlocksHit: Number(r.hit),
+    sharedBlocksRead: Number(r.read),
+  }));
+  return {
+    requests,
+    cpuMsByProcess,
+    tables,
+    statements,
+    allTotalMs: statements.reduce((t, s) => t + s.totalMs, 0),
+    allCalls: statements.reduce((t, s) => t + s.calls, 0),
+  };
+}
+
+/** Samples of one scenario (rounds of an A/B) summed per query text. */
+function mergeStatements(samples: readonly StatementSample[]): StatementSample {
+  const byQuery = new Map<string, StatementFigure>();
+  for (const sample of samples) {
+    for (const s of sample.statements) {
+      const seen = byQuery.get(s.query);
+      if (!seen) byQuery.set(s.query, { ...s });
+      else {
+        seen.calls += s.calls;
+        seen.totalMs += s.totalMs;
+        seen.planMs += s.planMs;
+        seen.rows += s.rows;
+        seen.sharedBlocksHit += s.sharedBlocksHit;
+        seen.sharedBlocksRead += s.sharedBlocksRead;
+      }
+    }
+  }
+  const statements = [...byQuery.values()];
+  const cpuMsByProcess: Record<string, number> = {};
+  const tables: Record<string, TableCounts> = {};
+  for (const sample of samples) {
+    for (const [name, counts] of Object.entries(sample.tables)) {
+      const sum = (tables[name] ??= Object.fromEntries(
+        TABLE_COUNTS.map((c) => [c, 0]),
+      ) as TableCounts);
+      for (const c of TABLE_COUNTS) sum[c] += counts[c];
+    }
+  }
+  for (const sample of samples)
+    for (const [kind, ms] of Object.entries(sample.cpuMsByProcess))
+      cpuMsByProcess[kind] = (cpuMsByProcess[kind] ?? 0) + ms;
+  return {
+    requests: samples.reduce((t, s) => t + s.requests, 0),
+    cpuMsByProcess,
+    tables,
+    statements,
+    allTotalMs: statements.reduce((t, s) => t + s.totalMs, 0),
+    allCalls: statements.reduce((t, s) => t + s.calls, 0),
+  };
+}
+
+const oneLine = (query: string, max = 220): string => {
+  const flat = query.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+};
+
+/** One scenario's table: the top statements by total time, per request and per call. */
+function statementTable(title: string, sample: StatementSample): string[] {
+  const per = (n: number) => (sample.requests ? n / sample.requests : NaN);
+  const top = [...sample.statements].sort((a, b) => b.totalMs - a.totalMs).slice(0, TOP_STATEMENTS);
+  return [
+    `### ${title}`,
+    '',
+    `${sample.requests} requests; every statement: ${sample.allCalls} calls (${per(sample.allCalls).toFixed(1)} per request), ` +
+      `${sample.allTotalMs.toFixed(0)} ms in total (${per(sample.allTotalMs).toFixed(2)} ms per request).`,
+    '',
+    `PostgreSQL CPU per request by process: ${Object.entries(sample.cpuMsByProcess)
+      .filter(([, ms]) => ms > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, ms]) => `${kind} ${per(ms).toFixed(2)} ms`)
+      .join(', ')}.`,
+    '',
+    '| # | calls | calls/request | mean ms | of which plan | total ms | ms/request | share | rows/call | blocks hit/call | statement |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...top.map(
+      (s, i) =>
+        `| ${i + 1} | ${s.calls} | ${per(s.calls).toFixed(2)} | ${(s.totalMs / s.calls).toFixed(3)} | ` +
+        `${(s.planMs / s.calls).toFixed(3)} | ${s.totalMs.toFixed(0)} | ${per(s.totalMs).toFixed(3)} | ` +
+        `${((100 * s.totalMs) / sample.allTotalMs).toFixed(1)} % | ${(s.rows / s.calls).toFixed(1)} | ` +
+        `${(s.sharedBlocksHit / s.calls).toFixed(0)} | \`${oneLine(s.query)}\` |`,
+    ),
+    '',
+    'Per table, per request (pg_stat_user_tables; tables with updates or inserts):',
+    '',
+    '| table | inserted | updated | of which HOT | deleted | seq scans | rows seq-read | index scans |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...Object.entries(sample.tables)
+      .filter(([, t]) => t.n_tup_ins + t.n_tup_upd + t.n_tup_del > 0)
+      .sort((a, b) => b[1].n_tup_ins + b[1].n_tup_upd - (a[1].n_tup_ins + a[1].n_tup_upd))
+      .map(
+        ([name, t]) =>
+          `| ${name} | ${per(t.n_tup_ins).toFixed(2)} | ${per(t.n_tup_upd).toFixed(2)} | ${per(t.n_tup_hot_upd).toFixed(2)} | ${per(t.n_tup_del).toFixed(2)} | ${per(t.seq_scan).toFixed(2)} | ${per(t.seq_tup_read).toFixed(1)} | ${per(t.idx_scan).toFixed(2)} |`,
+      ),
+    '',
+  ];
+}
+
+async function writeStatements(
+  file: string,
+  heading: string,
+  sections: readonly (readonly [title: string, sample: StatementSample])[],
+): Promise<void> {
+  const dir = join(__dirname, 'results');
+  await mkdir(dir, { recursive: true });
+  // Every statement, for what the tables leave out.
+  await writeFile(
+    join(dir, file.replace(/\.md$/, '.json')),
+    `${JSON.stringify(Object.fromEntries(sections), null, 2)}\n`,
+  );
+  await writeFile(
+    join(dir, file),
+    [
+      heading,
+      '',
+      'From `pg_stat_statements` (with `track_planning`), reset before each measured run (after its warm-up), ' +
+        "read after it; top-level statements of every connection (the server's pool, its projector, " +
+        "the subscription's polls), summed by query text. Times are the backends' wall time " +
+        '(execution plus planning, including waits for locks and for the CPU), not CPU: they rank ' +
+        "the statements, the scenario's PostgreSQL CPU per request is in the main table.",
+      '',
+      ...sections.flatMap(([title, sample]) => statementTable(title, sample)),
+    ].join('\n'),
+  );
+}
 
 // ---------------------------------------------------------------------------------------
 // Seeding straight into the event store: the server's projector projects it.
@@ -575,7 +867,7 @@ const ratio = (a: number, b: number) => +(a / b).toFixed(2);
 async function main(): Promise<void> {
   const loadBefore = loadavg().map((l) => +l.toFixed(2));
   const log = (m: string) => process.stderr.write(`${m}\n`);
-  const pg = await startThrowawayPostgres('okr-bench-api-');
+  const pg = await startThrowawayPostgres('okr-bench-api-', statementSettings());
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     let t0 = Date.now();
@@ -593,6 +885,8 @@ async function main(): Promise<void> {
     };
     const backend = await stats.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     postmasterPid = Number(statFields(String(backend.rows[0]!.pid))?.[1]);
+    if (STATEMENTS) await stats.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const statementSamples: [string, StatementSample][] = [];
     const token = await signDevelopmentToken(
       { sub: 'bench', org: TENANT, roles: ['ADMIN'] },
       DEVELOPMENT_JWT_SECRET,
@@ -638,8 +932,10 @@ async function main(): Promise<void> {
       if (!run(name) && !(name.startsWith('floor') && !CPU_PROF)) return;
       // A short warm-up of the same requests (JIT, plans, pools), not counted.
       await load(server!.base, server!.pid, as, bodies, onBody, 1);
+      if (STATEMENTS) await resetStatements(stats);
       const f = await load(server!.base, server!.pid, as, bodies, onBody);
       figures[name] = f;
+      if (STATEMENTS) statementSamples.push([name, await readStatements(stats, f.requests)]);
       log(
         `${name}: ${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, ` +
           `GraphQL errors ${f.graphqlErrors}, non-2xx ${f.non2xx}, machine busy ${f.machineBusy}`,
@@ -681,6 +977,15 @@ async function main(): Promise<void> {
     );
     await measure('floorAgain', [() => FLOOR]);
     const loadAfter = loadavg().map((l) => +l.toFixed(2));
+    if (STATEMENTS) {
+      await writeStatements(
+        'api-statements.md',
+        `# API benchmark: PostgreSQL per statement\n\nMeasured ${new Date().toISOString()}, ${SECONDS} s per scenario at ${CONNECTIONS} connections (\`BENCH_PG_STATEMENTS=1${ONLY ? ` BENCH_ONLY=${ONLY.join(',')}` : ''}\`), load average ${loadBefore.join(' / ')} before, ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' / ')} after.`,
+        statementSamples.filter(([name]) => !name.startsWith('floor')),
+      );
+    }
     await stats.end();
     await server.stop();
     server = undefined;
@@ -913,7 +1218,7 @@ async function abMain(setting: string): Promise<void> {
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
     .toString();
   const shared = { AUTH_JWT_SECRET: secret, LEDGER_SIGNING_KEY: ledgerKey };
-  const pg = await startThrowawayPostgres('okr-bench-api-ab-');
+  const pg = await startThrowawayPostgres('okr-bench-api-ab-', statementSettings());
   const servers: Awaited<ReturnType<typeof startServer>>[] = [];
   // A write changes the database it runs on, so write scenarios give each server a database
   // of its own in the same cluster (same PostgreSQL processes, same settings), each with its
@@ -942,6 +1247,7 @@ async function abMain(setting: string): Promise<void> {
     // A and B run one after the other, so PostgreSQL's CPU during a run is that server's.
     const backend = await stats.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     postmasterPid = Number(statFields(String(backend.rows[0]!.pid))?.[1]);
+    if (STATEMENTS) await stats.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     // Transaction ids are cluster-wide: counts both databases' writes, one server at a time.
     dbStats = async () => {
       const { rows } = await stats.query<{ n: string }>(
@@ -995,6 +1301,7 @@ async function abMain(setting: string): Promise<void> {
     const bodies = { A: bodiesOf(seededA), B: bodiesOf(seededB) };
     const tokenOf = (scenario: string) => (scenario.endsWith('Member') ? memberToken : token);
     const samples: Record<string, { A: Figure[]; B: Figure[] }> = {};
+    const statementSamples: Record<string, { A: StatementSample[]; B: StatementSample[] }> = {};
     for (let round = 0; round < rounds; round++) {
       for (const scenario of scenarios) {
         for (const [label, server] of [
@@ -1006,8 +1313,14 @@ async function abMain(setting: string): Promise<void> {
           const onBody = scenario === 'create' ? rememberObjective : undefined;
           const as = tokenOf(scenario);
           if (round === 0) await load(server.base, server.pid, as, make, onBody, 1);
+          if (STATEMENTS) await resetStatements(stats);
           const f = await load(server.base, server.pid, as, make, onBody);
           (samples[scenario] ??= { A: [], B: [] })[label].push(f);
+          if (STATEMENTS) {
+            (statementSamples[scenario] ??= { A: [], B: [] })[label].push(
+              await readStatements(stats, f.requests),
+            );
+          }
           process.stderr.write(
             `round ${round + 1} ${scenario} ${label}: ${f.requestsPerSecond} req/s, p99 ${f.latencyMs.p99} ms, ` +
               `CPU ${f.serverCpuMsPerRequest} ms/request, PostgreSQL ${f.postgresCpuMsPerRequest} ms, ` +
@@ -1081,6 +1394,16 @@ async function abMain(setting: string): Promise<void> {
         '',
       ].join('\n'),
     );
+    if (STATEMENTS) {
+      await writeStatements(
+        `api-ab-${name}-statements.md`,
+        `# API A/B per statement: ${setting}\n\nMeasured ${result.measuredAt}; ${result.method}; each side's rounds summed.`,
+        Object.entries(statementSamples).flatMap(([scenario, { A, B }]) => [
+          [`${scenario}, A${BASELINE ? ' (baseline)' : ''}`, mergeStatements(A)] as const,
+          [`${scenario}, B`, mergeStatements(B)] as const,
+        ]),
+      );
+    }
   } finally {
     await stats.end().catch(() => undefined);
     for (const server of servers.reverse()) await server.stop();

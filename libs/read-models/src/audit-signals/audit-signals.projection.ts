@@ -10,13 +10,7 @@ import {
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, cycleIdOf, tenantOf } from '../projector/recorded-event';
-import {
-  insertRowsIgnoringDuplicates,
-  pick,
-  selectByTenantPairs,
-  tenantKey,
-  upsertRows,
-} from '../projector/projection-sql';
+import { pick, selectByTenantPairs, tenantKey, writeRows } from '../projector/projection-sql';
 
 interface StateRow {
   tenant_id: string;
@@ -214,44 +208,42 @@ export const auditSignalsProjection: Projection = {
       }
     }
 
-    await insertRowsIgnoringDuplicates(
-      client,
-      'audit_signals',
-      raised.map(({ tenant, signal }) => ({
-        tenant_id: tenant,
-        key_result_id: signal.keyResultId,
-        position: signal.position,
-        kind: signal.kind,
-        detected_at: signal.detectedAt,
-        summary: signal.summary,
-        rests_on: signal.restsOn,
-      })),
-    );
-    await insertRowsIgnoringDuplicates(
-      client,
-      'audit_signal_evidence',
-      raised.flatMap(({ tenant, signal }) =>
-        signal.restsOn.map((evidence) => ({
+    await writeRows(client, [
+      {
+        table: 'audit_signals',
+        rows: raised.map(({ tenant, signal }) => ({
           tenant_id: tenant,
-          evidence_position: evidence.position,
-          kind: signal.kind,
-          position: signal.position,
           key_result_id: signal.keyResultId,
+          position: signal.position,
+          kind: signal.kind,
+          detected_at: signal.detectedAt,
+          summary: signal.summary,
+          rests_on: signal.restsOn,
         })),
-      ),
-    );
-    await insertRowsIgnoringDuplicates(client, 'audit_signal_feeds', newFeeds);
-    await upsertRows(
-      client,
-      'audit_signal_states',
-      ['tenant_id', 'key_result_id'],
-      pick(states, dirtyStates),
-    );
-    await upsertRows(
-      client,
-      'audit_signal_cycles',
-      ['tenant_id', 'cycle_id'],
-      pick(cycles, dirtyCycles),
-    );
+      },
+      {
+        table: 'audit_signal_evidence',
+        rows: raised.flatMap(({ tenant, signal }) =>
+          signal.restsOn.map((evidence) => ({
+            tenant_id: tenant,
+            evidence_position: evidence.position,
+            kind: signal.kind,
+            position: signal.position,
+            key_result_id: signal.keyResultId,
+          })),
+        ),
+      },
+      { table: 'audit_signal_feeds', rows: newFeeds },
+      {
+        table: 'audit_signal_states',
+        conflict: ['tenant_id', 'key_result_id'],
+        rows: pick(states, dirtyStates),
+      },
+      {
+        table: 'audit_signal_cycles',
+        conflict: ['tenant_id', 'cycle_id'],
+        rows: pick(cycles, dirtyCycles),
+      },
+    ]);
   },
 };

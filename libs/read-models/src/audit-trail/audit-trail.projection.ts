@@ -14,13 +14,7 @@ import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import type { FieldChangeView } from '../read-models.views';
 import { asOkrEvent, cycleIdOf, tenantOf, type Recorded } from '../projector/recorded-event';
-import {
-  insertRowsIgnoringDuplicates,
-  pick,
-  selectByTenantPairs,
-  tenantKey,
-  upsertRows,
-} from '../projector/projection-sql';
+import { pick, selectByTenantPairs, tenantKey, writeRows } from '../projector/projection-sql';
 
 const AGGREGATE_TYPES: readonly (readonly [string, string])[] = [
   ['key-result-', 'KeyResult'],
@@ -438,30 +432,28 @@ export const auditTrailProjection: Projection = {
         shared_with: access ? textArray(access.shared_with) : null,
       };
     });
-    await insertRowsIgnoringDuplicates(client, 'audit_entries', entries);
-    await upsertRows(
-      client,
-      'audit_cycle_states',
-      ['tenant_id', 'cycle_id'],
-      pick(state.cycles, dirtyCycles),
-    );
-    await upsertRows(
-      client,
-      'audit_key_result_states',
-      ['tenant_id', 'key_result_id'],
-      pick(state.keyResults, dirtyKeyResults),
-    );
-    await upsertRows(
-      client,
-      'audit_check_in_values',
-      ['tenant_id', 'check_in_id'],
-      newCheckInValues,
-    );
-    await upsertRows(
-      client,
-      'audit_objective_access',
-      ['tenant_id', 'objective_id'],
-      pick(state.access, dirtyAccess),
-    );
+    await writeRows(client, [
+      { table: 'audit_entries', rows: entries },
+      {
+        table: 'audit_cycle_states',
+        conflict: ['tenant_id', 'cycle_id'],
+        rows: pick(state.cycles, dirtyCycles),
+      },
+      {
+        table: 'audit_key_result_states',
+        conflict: ['tenant_id', 'key_result_id'],
+        rows: pick(state.keyResults, dirtyKeyResults),
+      },
+      {
+        table: 'audit_check_in_values',
+        conflict: ['tenant_id', 'check_in_id'],
+        rows: newCheckInValues,
+      },
+      {
+        table: 'audit_objective_access',
+        conflict: ['tenant_id', 'objective_id'],
+        rows: pick(state.access, dirtyAccess),
+      },
+    ]);
   },
 };

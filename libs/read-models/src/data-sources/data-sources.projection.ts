@@ -6,6 +6,7 @@ import { asOkrEvent, tenantOf } from '../projector/recorded-event';
 import {
   insertRowsIgnoringDuplicates,
   pick,
+  preparedQuery,
   selectByTenantPairs,
   tenantKey,
   upsertRows,
@@ -104,7 +105,8 @@ export const dataSourcesProjection: Projection = {
     if (latest.size === 0) return;
     const columns: [string[], string[], string[], string[]] = [[], [], [], []];
     for (const value of latest.values()) value.forEach((v, i) => columns[i]?.push(v));
-    await client.query(
+    await preparedQuery(
+      client,
       `UPDATE data_source_key_results t
           SET last_value_at = GREATEST(t.last_value_at, v.at)
          FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])

@@ -8,7 +8,12 @@ import {
 import type { ClientBase } from 'pg';
 import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, tenantOf } from '../projector/recorded-event';
-import { insertRowsIgnoringDuplicates, tenantKey, tenantPairs } from '../projector/projection-sql';
+import {
+  insertRowsIgnoringDuplicates,
+  preparedQuery,
+  tenantKey,
+  tenantPairs,
+} from '../projector/projection-sql';
 import type { PointRow } from './key-result-history.rows';
 
 /**
@@ -36,7 +41,8 @@ export const keyResultHistoryProjection: Projection = {
     const [tenants, krIds] = tenantPairs(ids.values());
     // The latest point of each key result: one backward step on the primary key each
     // (DISTINCT ON over a join read every earlier point of each key result, on every batch).
-    const { rows: latest } = await client.query<PointRow>(
+    const { rows: latest } = await preparedQuery<PointRow>(
+      client,
       `SELECT h.*
          FROM unnest($1::text[], $2::text[]) AS k(tenant_id, id)
          CROSS JOIN LATERAL (

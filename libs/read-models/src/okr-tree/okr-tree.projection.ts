@@ -20,10 +20,11 @@ import type { Projection } from '../projector/projection.port';
 import { asOkrEvent, tenantOf } from '../projector/recorded-event';
 import {
   pick,
+  preparedQuery,
   selectByTenantPairs,
   tenantKey,
   tenantPairs,
-  upsertRows,
+  writeRows,
 } from '../projector/projection-sql';
 import { edgeOf, type CycleRow, type KeyResultRow, type ObjectiveRow } from './okr-tree.rows';
 
@@ -487,25 +488,20 @@ class OkrTreeBatch {
 
   private async write(): Promise<void> {
     const objectives = pick(this.objectives, this.dirtyObjectives);
-    await upsertRows(
-      this.client,
-      'cycles',
-      ['tenant_id', 'id'],
-      pick(this.cycles, this.dirtyCycles),
-    );
-    await upsertRows(this.client, 'objectives', ['tenant_id', 'id'], objectives);
-    await upsertRows(
-      this.client,
-      'key_results',
-      ['tenant_id', 'id'],
-      pick(this.keyResults, this.dirtyKeyResults),
-    );
-    await upsertRows(
-      this.client,
-      'alignment_edges',
-      ['tenant_id', 'child_objective_id'],
-      objectives.map(edgeOf),
-    );
+    await writeRows(this.client, [
+      { table: 'cycles', conflict: ['tenant_id', 'id'], rows: pick(this.cycles, this.dirtyCycles) },
+      { table: 'objectives', conflict: ['tenant_id', 'id'], rows: objectives },
+      {
+        table: 'key_results',
+        conflict: ['tenant_id', 'id'],
+        rows: pick(this.keyResults, this.dirtyKeyResults),
+      },
+      {
+        table: 'alignment_edges',
+        conflict: ['tenant_id', 'child_objective_id'],
+        rows: objectives.map(edgeOf),
+      },
+    ]);
   }
 }
 
@@ -537,12 +533,13 @@ async function storedProgressSums(
   if (cycles.length === 0) return sums;
   const [tenants, ids] = tenantPairs(cycles.map((c) => [c.tenant_id, c.id] as const));
   const [outTenants, outIds] = tenantPairs(leaveOut.map((o) => [o.tenant_id, o.id] as const));
-  const { rows } = await client.query<{
+  const { rows } = await preparedQuery<{
     tenant_id: string;
     cycle_id: string;
     sum: number;
     count: number;
   }>(
+    client,
     `SELECT o.tenant_id, o.cycle_id, sum(o.progress)::float8 AS sum, count(*)::int AS count
        FROM objectives o
        JOIN unnest($1::text[], $2::text[]) AS c(tenant_id, id)
