@@ -27,6 +27,7 @@ import { Client } from 'pg';
 import { createPostgresEventStore, type NewEvent } from '@okr-ledger/event-store';
 import { DEVELOPMENT_JWT_SECRET, freePort, startThrowawayPostgres } from '@okr-ledger/platform';
 import { signDevelopmentToken } from '../apps/api/src/auth/development-token';
+import { cpuTicks, postgresCpuSeconds, processCpuSeconds, statFields } from './process-cpu';
 
 const ROOT = resolve(__dirname, '..');
 const ENTRY = 'dist/apps/api/apps/api/src/main.js';
@@ -43,48 +44,6 @@ const TOP_STATEMENTS = 15;
 // ---------------------------------------------------------------------------------------
 // Machine load: other work on this shared machine moves every figure.
 
-function cpuTicks(): { busy: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
-  const values = fields.map(Number);
-  const idle = (values[3] ?? 0) + (values[4] ?? 0);
-  const total = values.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function statFields(pid: string): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined; // exited meanwhile
-  }
-}
-
-/**
- * CPU seconds of the whole PostgreSQL server: the postmaster with the children it reaped
- * (cutime, cstime) plus every live child (backends, walwriter, checkpointer, …).
- */
-function postgresCpuSeconds(postmaster: number): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const f = statFields(pid);
-    if (!f) continue;
-    if (Number(pid) === postmaster) {
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } else if (Number(f[1]) === postmaster) {
-      ticks += Number(f[11]) + Number(f[12]);
-    }
-  }
-  return ticks / 100;
-}
 let postmasterPid: number | undefined;
 
 /**

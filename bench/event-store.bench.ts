@@ -6,7 +6,6 @@
  * records CPU per append of this process (the client) and of every PostgreSQL process.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { PostgresEventStore, START_POSITION } from '@okr-ledger/event-store';
 import type { NotifyMode } from '@okr-ledger/event-store';
 import { startThrowawayPostgres } from '@okr-ledger/platform';
+import { postgresCpuSeconds, statFields } from './process-cpu';
 
 const SECONDS_PER_RUN = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -53,34 +53,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function statFields(pid: string): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined; // exited meanwhile, or no /proc
-  }
-}
-
-/**
- * CPU seconds of the whole PostgreSQL server: the postmaster with the children it reaped
- * (cutime, cstime) plus every live child (backends, walwriter, checkpointer, …).
- */
-function postgresCpuSeconds(postmaster: number): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const f = statFields(pid);
-    if (!f) continue;
-    if (Number(pid) === postmaster) {
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } else if (Number(f[1]) === postmaster) {
-      ticks += Number(f[11]) + Number(f[12]);
-    }
-  }
-  return ticks / 100;
 }
 
 let postmasterPid: number | undefined;

@@ -15,7 +15,7 @@
  *   (see realProjection). Prints JSON; writes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import {
@@ -36,6 +36,7 @@ import { DataSource } from 'typeorm';
 import * as current from '../libs/read-models/src/projector/checkpoints';
 import { readStalls } from '../libs/read-models/src/projector/stalls';
 import { createHarness, seedCycle } from '../libs/read-models/src/testing/read-models-harness';
+import { postgresCpuSeconds } from './process-cpu';
 
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 300);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 5);
@@ -70,27 +71,6 @@ function event(): RecordedEvent {
     },
     recordedAt: new Date(),
   };
-}
-
-/** CPU seconds of the postmaster and its children (see bench/api.bench.ts). */
-function postgresCpuSeconds(postmaster: number): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let f: string[];
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    } catch {
-      continue;
-    }
-    if (Number(pid) === postmaster) {
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } else if (Number(f[1]) === postmaster) {
-      ticks += Number(f[11]) + Number(f[12]);
-    }
-  }
-  return ticks / 100;
 }
 
 type Step = () => Promise<void>;
