@@ -92,7 +92,10 @@ describe('PollingSubscription', () => {
         };
         const query = pool.query.bind(pool);
         pool.query = async (...args: unknown[]) => {
-          const isRead = typeof args[0] === 'string' && args[0].includes('WITH horizon');
+          // The read is a prepared statement: a query config, not a bare text.
+          const [sent] = args as [string | { text?: string } | undefined];
+          const text = typeof sent === 'string' ? sent : sent?.text;
+          const isRead = text?.includes('WITH horizon') === true;
           const lateCommitted =
             armed &&
             isRead &&

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { notifyListeners } from '@okr-ledger/platform';
 import { Pool } from 'pg';
 import type { PoolClient, QueryConfig, QueryResultRow } from 'pg';
@@ -72,6 +72,23 @@ interface EventRow {
 const EVENT_COLUMNS = `e.transaction_id::text AS tx, e.global_position::text AS pos, e.event_id::text AS id,
   e.stream_name, e.revision::text AS revision, e.type, e.data, e.metadata, e.recorded_at`;
 const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Read shapes (filter combinations) prepared per connection; beyond that, sent unnamed. */
+const MAX_PREPARED_READ_SHAPES = 64;
+const readStatementNames = new Map<string, string>();
+
+/**
+ * The prepared statement's name for one exact read text: derived from the text, so one name
+ * always means one text on a connection (node-postgres refuses a name reused for another
+ * text). The text varies only with the filters' shape; their values are parameters.
+ */
+function readStatementName(text: string): string | undefined {
+  let name = readStatementNames.get(text);
+  if (name === undefined && readStatementNames.size < MAX_PREPARED_READ_SHAPES) {
+    name = `event_store.read_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    readStatementNames.set(text, name);
+  }
+  return name;
+}
 const WRONG_EXPECTED_VERSION = 'EV001';
 const UNIQUE_VIOLATION = '23505';
 const RETRY = '40001';
@@ -302,9 +319,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
     // One statement, one snapshot: the page and the tail both stop below the oldest
     // transaction still running, so one that commits late is read later, never skipped; a row
     // of kind 2 says that committed events wait beyond it (one index probe, unfiltered).
-    const { rows } = await this.guard(() =>
-      this.pool.query<EventRow & { kind: number }>(
-        `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+    const text = `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
          (SELECT 0 AS kind, ${EVENT_COLUMNS} FROM event_store.events e
            WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
              AND e.transaction_id < (SELECT xmin FROM horizon)${filterSql}
@@ -317,8 +332,13 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
          (SELECT 2 AS kind, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
                  NULL::jsonb, NULL::jsonb, NULL::timestamptz
             FROM horizon h
-           WHERE EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= h.xmin))`,
-        values,
+           WHERE EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= h.xmin))`;
+    // Prepared: parsing and planning were most of this statement's time (it is sent at
+    // least once per projection batch). The snapshot is still taken at each execution.
+    const name = readStatementName(text);
+    const { rows } = await this.guard(() =>
+      this.pool.query<EventRow & { kind: number }>(
+        name ? { name, text, values } : { text, values },
       ),
     );
     const heldBack = rows.some((r) => r.kind === 2);
