@@ -53,12 +53,9 @@ export function checkInQueries(sql: SqlRunner): ReadModelQueries['checkIns'] {
   return {
     async byIds(tenantId, ids) {
       if (ids.length === 0) return [];
-      // As key results' byIds: one primary-key probe per id, whatever the statistics.
       const rows = await sql.query<Row[]>(
-        `SELECT c.* FROM unnest($2::text[]) AS k(wanted_id)
-           CROSS JOIN LATERAL (SELECT * FROM read_models.check_ins
-                                WHERE tenant_id = $1 AND id = k.wanted_id LIMIT 1) c`,
-        [tenantId, [...new Set(ids)]],
+        `SELECT * FROM read_models.check_ins WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+        [tenantId, ids],
       );
       return rows.map(toView);
     },

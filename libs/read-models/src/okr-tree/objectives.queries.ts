@@ -35,12 +35,9 @@ export function objectiveQueries(sql: SqlRunner): ReadModelQueries['objectives']
   return {
     async byIds(tenantId, ids) {
       if (ids.length === 0) return [];
-      // As key results' byIds: one primary-key probe per id, whatever the statistics.
       const rows = await sql.query<ObjectiveRow[]>(
-        `SELECT o.* FROM unnest($2::text[]) AS k(wanted_id)
-           CROSS JOIN LATERAL (SELECT * FROM read_models.objectives
-                                WHERE tenant_id = $1 AND id = k.wanted_id LIMIT 1) o`,
-        [tenantId, [...new Set(ids)]],
+        `SELECT * FROM read_models.objectives WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+        [tenantId, ids],
       );
       return rows.map(toObjectiveView);
     },
