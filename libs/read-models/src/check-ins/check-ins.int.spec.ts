@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Actor } from '@okr-ledger/commands';
 import {
   keyResultStory,
@@ -36,6 +37,15 @@ describe('check-ins projection and queries', () => {
         rest.items[0]!.node.id,
       ]);
       expect(byId).toHaveLength(1);
+      // Each row once, unknown ids and other tenants left out.
+      const ids = [page.items[0]!.node.id, rest.items[0]!.node.id];
+      const both = await context.h.readModels.checkIns.byIds(ana.tenantId, [
+        ...ids,
+        ids[0]!,
+        randomUUID(),
+      ]);
+      expect(both.map((c) => c.id).sort()).toEqual([...ids].sort());
+      expect(await context.h.readModels.checkIns.byIds(randomUUID(), ids)).toEqual([]);
     });
   });
 

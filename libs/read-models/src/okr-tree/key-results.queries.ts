@@ -44,10 +44,14 @@ export function keyResultQueries(sql: SqlRunner): ReadModelQueries['keyResults']
   return {
     async byIds(tenantId, ids) {
       if (ids.length === 0) return [];
+      // One primary-key probe per id, whatever the statistics: on a table not yet analysed
+      // PostgreSQL 18 plans `id = ANY($2)` as a scan of key_results_objective_idx and a plain
+      // join on unnest as a bitmap scan of the tenant; LIMIT 1 keeps the subquery a probe.
       const rows = await sql.query<ViewRow[]>(
-        `SELECT ${VIEW_COLUMNS} FROM read_models.key_results
-          WHERE tenant_id = $1 AND id = ANY($2::text[])`,
-        [tenantId, ids],
+        `SELECT ${VIEW_COLUMNS} FROM unnest($2::text[]) AS k(wanted_id)
+           CROSS JOIN LATERAL (SELECT ${VIEW_COLUMNS} FROM read_models.key_results
+                                WHERE tenant_id = $1 AND id = k.wanted_id LIMIT 1) r`,
+        [tenantId, [...new Set(ids)]],
       );
       return rows.map(toKeyResultView);
     },

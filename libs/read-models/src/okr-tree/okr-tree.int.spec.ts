@@ -149,6 +149,29 @@ describe('okr-tree projection (cycles, objectives, key results, alignment)', () 
     });
   });
 
+  describe('when rows are read by ids', () => {
+    it('answers each row once, leaving out unknown ids and other tenants', async () => {
+      const t = await tree();
+      const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id).sort();
+      const unknown = randomUUID();
+      const krs = [t.leafKr.id, t.rootKr.id, t.leafKr.id, unknown];
+      expect(ids(await h.readModels.keyResults.byIds(ana.tenantId, krs))).toEqual(
+        [t.leafKr.id, t.rootKr.id].sort(),
+      );
+      const objectives = [t.root.id, t.viaKr.id, t.root.id, unknown];
+      expect(ids(await h.readModels.objectives.byIds(ana.tenantId, objectives))).toEqual(
+        [t.root.id, t.viaKr.id].sort(),
+      );
+      expect(ids(await h.readModels.cycles.byIds(ana.tenantId, [t.cycle.id, t.cycle.id]))).toEqual([
+        t.cycle.id,
+      ]);
+      const otherTenant = randomUUID();
+      expect(await h.readModels.keyResults.byIds(otherTenant, krs)).toEqual([]);
+      expect(await h.readModels.objectives.byIds(otherTenant, objectives)).toEqual([]);
+      expect(await h.readModels.cycles.byIds(otherTenant, [t.cycle.id])).toEqual([]);
+    });
+  });
+
   describe('when the tree of a cycle is asked for', () => {
     it('returns it pre-order, roots first, with parents and depths, archived ones excluded', async () => {
       const t = await tree();
