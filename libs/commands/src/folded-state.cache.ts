@@ -39,6 +39,11 @@ export class FoldedStates<State> {
     return entry;
   }
 
+  /** Drops what is kept of the stream (a command on it failed in a way it cannot tell). */
+  forget(tenantId: string, stream: string): void {
+    this.entries.delete(FoldedStates.key(tenantId, stream));
+  }
+
   /** Keeps the later of this and what is kept; a stream the tenant does not have is not kept. */
   set(
     tenantId: string,

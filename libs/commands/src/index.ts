@@ -1,6 +1,8 @@
 import type { EventStore } from '@okr-ledger/event-store';
+import type { KeyResultState } from '@okr-ledger/okr';
 import { CycleCommands } from './cycle.commands';
 import { DataSourceCommands } from './data-source.commands';
+import { FoldedStates } from './folded-state.cache';
 import { KeyResultCommands } from './key-result.commands';
 import { MeasurementCommands } from './measurement.commands';
 import { ObjectiveCommands } from './objective.commands';
@@ -39,8 +41,10 @@ export class OkrCommands {
     this.teams = new TeamCommands(store, ancestry, access);
     this.cycles = new CycleCommands(store);
     this.objectives = new ObjectiveCommands(store, ancestry, access);
-    this.keyResults = new KeyResultCommands(store, access, clock);
+    // One cache of folded key results for the check-ins and ingestion that both write them.
+    const keyResults = new FoldedStates<KeyResultState>();
+    this.keyResults = new KeyResultCommands(store, access, clock, keyResults);
     this.dataSources = new DataSourceCommands(store);
-    this.measurements = new MeasurementCommands(store);
+    this.measurements = new MeasurementCommands(store, keyResults);
   }
 }

@@ -82,14 +82,13 @@ export interface CheckInResult extends CommandResult {
 const CHECK_IN_RETRIES = 40;
 
 export class KeyResultCommands {
-  /** Key results as last folded here: a check-in reads only the events since. */
-  private readonly folded = new FoldedStates<KeyResultState>();
-
   constructor(
     private readonly store: EventStore,
     private readonly access: WriteAccess,
     /** Defaults `measuredAt` and bounds it (a simulated quarter may pass its own). */
     private readonly clock: () => Date = () => new Date(),
+    /** Key results as last folded here (shared with ingestion): a command reads only the events since. */
+    private readonly folded = new FoldedStates<KeyResultState>(),
   ) {}
 
   /** The write rules for a change of an existing key result, on its objective as it is now. */

@@ -28,6 +28,7 @@ import {
   type SourceMeasurement,
 } from '@okr-ledger/okr';
 import { metadataFor, type Actor } from './command-context';
+import { FoldedStates } from './folded-state.cache';
 
 /** The most measurements one request may carry (GraphQL and HTTP alike). */
 export const MAX_MEASUREMENTS_PER_BATCH = 1000;
@@ -37,13 +38,6 @@ export const MAX_MEASUREMENT_NOTE_LENGTH = 5000;
 const CONCURRENT_KEY_RESULTS = 4;
 // Measurements of one source commute with a person's check-ins: a conflict is re-decided.
 const MEASUREMENT_RETRIES = 40;
-/**
- * Key results whose folded state this process keeps: a source's next batch reads and folds only
- * the events after it (measured: folding a key result's whole stream on every batch made the
- * batch time grow with the stream, see bench/results/ingestion.json). Always read up to the
- * stream's end before deciding, so another writer's events are never missed.
- */
-const CACHED_KEY_RESULTS = 256;
 
 /**
  * Refusals decided before the key result's rules (which give MEASURED_AT_INVALID,
@@ -112,28 +106,15 @@ interface Group {
  * refused on its own there). Every event carries the source as actor and INTEGRATION.
  */
 export class MeasurementCommands {
-  /** By tenant and stream, least recently used first. */
-  private readonly folded = new Map<string, { state: KeyResultState; revision: number }>();
-
-  constructor(private readonly store: EventStore) {}
-
-  private cached(key: string) {
-    const hit = this.folded.get(key);
-    if (hit) {
-      this.folded.delete(key);
-      this.folded.set(key, hit);
-    }
-    return hit;
-  }
-
-  private remember(key: string, folded: { state: KeyResultState; revision: number }): void {
-    this.folded.delete(key);
-    this.folded.set(key, folded);
-    if (this.folded.size > CACHED_KEY_RESULTS) {
-      const oldest = this.folded.keys().next().value;
-      if (oldest !== undefined) this.folded.delete(oldest);
-    }
-  }
+  constructor(
+    private readonly store: EventStore,
+    /**
+     * Key results as last folded in this process, shared with the check-ins (OkrCommands): a
+     * source's next batch reads and folds only the events after it (folding the whole stream
+     * on every batch made batch time grow with it, bench/results/ingestion.json).
+     */
+    private readonly folded = new FoldedStates<KeyResultState>(),
+  ) {}
 
   async record(
     actor: Actor,
@@ -283,7 +264,6 @@ export class MeasurementCommands {
       decidedOn: null,
     };
     const stream = keyResultStream(group.keyResultId);
-    const cacheKey = `${actor.tenantId}\u0000${stream}`;
     const claim = claimFor(group.keyResultId);
     let result;
     try {
@@ -304,11 +284,11 @@ export class MeasurementCommands {
           retryOnConflict: MEASUREMENT_RETRIES,
           idempotency: claim,
           // A keyed batch folds the whole stream: its key may be in any earlier event.
-          from: claim ? undefined : this.cached(cacheKey),
+          from: claim ? undefined : this.folded.get(actor.tenantId, stream),
         },
       );
     } catch (error) {
-      this.folded.delete(cacheKey);
+      this.folded.forget(actor.tenantId, stream);
       // Linked but gone from this organisation: refused like an unlinked one.
       if (error instanceof AggregateNotFound && error.aggregateType === 'KeyResult') {
         return {
@@ -319,7 +299,10 @@ export class MeasurementCommands {
       throw error;
     }
     if (!result.replayed && result.state !== null) {
-      this.remember(cacheKey, { state: result.state, revision: result.nextRevision });
+      this.folded.set(actor.tenantId, stream, {
+        state: result.state,
+        revision: result.nextRevision,
+      });
     }
     // A replay decided nothing: the batch is assessed against the state after its first
     // recording, where every value it recorded then is a resend of the same value.
