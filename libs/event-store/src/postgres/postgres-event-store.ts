@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { notifyListeners } from '@okr-ledger/platform';
+import { randomUUID } from 'node:crypto';
+import { notifyListeners, StatementNames } from '@okr-ledger/platform';
 import { Pool } from 'pg';
 import type { PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import type {
@@ -74,21 +74,8 @@ const EVENT_COLUMNS = `e.transaction_id::text AS tx, e.global_position::text AS 
 const METADATA_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Read shapes (filter combinations) prepared per connection; beyond that, sent unnamed. */
 const MAX_PREPARED_READ_SHAPES = 64;
-const readStatementNames = new Map<string, string>();
-
-/**
- * The prepared statement's name for one exact read text: derived from the text, so one name
- * always means one text on a connection (node-postgres refuses a name reused for another
- * text). The text varies only with the filters' shape; their values are parameters.
- */
-function readStatementName(text: string): string | undefined {
-  let name = readStatementNames.get(text);
-  if (name === undefined && readStatementNames.size < MAX_PREPARED_READ_SHAPES) {
-    name = `event_store.read_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    readStatementNames.set(text, name);
-  }
-  return name;
-}
+// The read's text varies only with the filters' shape; their values are parameters.
+const readStatementNames = new StatementNames('event_store.read_', MAX_PREPARED_READ_SHAPES);
 const WRONG_EXPECTED_VERSION = 'EV001';
 const UNIQUE_VIOLATION = '23505';
 const RETRY = '40001';
@@ -335,7 +322,7 @@ export class PostgresEventStore implements VerifiableEventStore, CountingEventSt
            WHERE EXISTS (SELECT 1 FROM event_store.events e WHERE e.transaction_id >= h.xmin))`;
     // Prepared: parsing and planning were most of this statement's time (it is sent at
     // least once per projection batch). The snapshot is still taken at each execution.
-    const name = readStatementName(text);
+    const name = readStatementNames.of(text);
     const { rows } = await this.guard(() =>
       this.pool.query<EventRow & { kind: number }>(
         name ? { name, text, values } : { text, values },

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { Query, type ClientBase, type QueryResult, type QueryResultRow } from 'pg';
+import { StatementNames } from '@okr-ledger/platform';
 
 /** A key for in-memory maps: ids are only unique within a tenant. */
 export const tenantKey = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
@@ -14,8 +14,7 @@ function identifier(name: string): string {
 // Names of the prepared statements by text. A projection sends few distinct texts (one per
 // table and column set), so the map and each connection's statements stay small; past the cap
 // a text goes unnamed, as before.
-const statementNames = new Map<string, string>();
-const MAX_NAMED_STATEMENTS = 500;
+const statementNames = new StatementNames('okr_rm_', 500);
 // Bumped when PostgreSQL refuses a prepared statement whose table changed its columns under it
 // (a migration by another instance): the retried batch prepares under new names.
 let statementGeneration = 0;
@@ -31,11 +30,7 @@ export async function preparedQuery<Row extends QueryResultRow = QueryResultRow>
   text: string,
   values: readonly unknown[],
 ): Promise<QueryResult<Row>> {
-  let name = statementNames.get(text);
-  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
-    name = `okr_rm_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    statementNames.set(text, name);
-  }
+  const name = statementNames.of(text);
   if (name === undefined) return client.query<Row>(text, values as unknown[]);
   try {
     return await client.query<Row>({
